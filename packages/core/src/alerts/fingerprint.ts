@@ -1,0 +1,20 @@
+/** Stable alert identity used for deduplication when the source does not give one. */
+import { createHash } from "node:crypto";
+import type { AlertDraft, CanonicalAlert } from "@teleops/schema";
+
+/** Tags that vary per delivery or only serve evaluation; they must not change an alert's identity. */
+const VOLATILE_TAGS = new Set(["scenario", "noise"]);
+
+export function deriveFingerprint(alert: Pick<AlertDraft, "source_system" | "host" | "service" | "alert_type" | "tags">): string {
+  const labels = Object.keys(alert.tags)
+    .filter((key) => !VOLATILE_TAGS.has(key))
+    .sort()
+    .map((key) => `${key}=${alert.tags[key]}`)
+    .join(",");
+  const identity = [alert.source_system, alert.host, alert.service, alert.alert_type, labels].join("\u001f");
+  return createHash("sha256").update(identity).digest("hex").slice(0, 32);
+}
+
+export function withFingerprint(alert: AlertDraft): CanonicalAlert {
+  return { ...alert, fingerprint: alert.fingerprint ?? deriveFingerprint(alert) };
+}
