@@ -132,5 +132,8 @@ export const alertSchema = z.object({
 });
 export type Alert = z.infer<typeof alertSchema>;
 
-/** One alert or an array of them, as `POST /webhooks/alerts` accepts. */
-export const alertBatchInputSchema = z.union([z.array(alertInputSchema).max(10_000), alertInputSchema]);
+/** An array of alerts (1 to 10,000), as `POST /webhooks/alerts` accepts besides a single alert. */
+export const alertBatchInputSchema = z
+  .array(alertInputSchema)
+  .min(1, "send at least one alert")
+  .max(10_000, "send at most 10,000 alerts per request");

@@ -35,8 +35,17 @@ export type GroundTruth = z.infer<typeof groundTruthSchema>;
 
 export const generateParamsSchema = z.object({
   scenario: z.union([scenarioTypeSchema, z.literal("mixed")]),
-  seed: z.number().int().min(0).max(2 ** 31 - 1).default(1),
-  durationMinutes: z.number().min(1).max(24 * 60).default(10),
+  seed: z
+    .number()
+    .int()
+    .min(0)
+    .max(2 ** 31 - 1)
+    .default(1),
+  durationMinutes: z
+    .number()
+    .min(1)
+    .max(24 * 60)
+    .default(10),
   ratePerMinute: z.number().min(1).max(10_000).default(25),
   noisePerMinute: z.number().min(0).max(10_000).default(2),
   startTime: z.iso.datetime({ offset: true }).optional(),

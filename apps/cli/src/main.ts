@@ -1,0 +1,196 @@
+#!/usr/bin/env -S npx tsx
+/** The `teleops` command: a typed client of the TeleOps server. */
+import { INCIDENT_STATUSES, SCENARIO_TYPES, SEVERITIES } from "@teleops/schema";
+import { Command, CommanderError } from "commander";
+import { CliError, createClient, type GlobalOptions, toCliError } from "./client.ts";
+import { note, printJson, printTable } from "./output.ts";
+
+function withGlobals(command: Command): Command {
+  return command
+    .option("--json", "print one JSON document on stdout")
+    .option("--server <url>", "TeleOps server (default $TELEOPS_URL or http://127.0.0.1:3000)")
+    .option("--token <token>", "bearer token (default $TELEOPS_TOKEN)");
+}
+
+function intOption(name: string, min: number) {
+  return (value: string): number => {
+    const n = Number(value);
+    if (!Number.isFinite(n) || n < min) throw new CliError(`${name} must be a number >= ${min}, got "${value}"`, 2);
+    return n;
+  };
+}
+
+function listOption<T extends string>(name: string, allowed: readonly T[]) {
+  return (value: string): T[] => {
+    const items = value
+      .split(",")
+      .map((v) => v.trim().toLowerCase())
+      .filter(Boolean);
+    for (const item of items) {
+      if (!(allowed as readonly string[]).includes(item)) {
+        throw new CliError(`${name} must be one of ${allowed.join(", ")}; got "${item}"`, 2);
+      }
+    }
+    return items as T[];
+  };
+}
+
+const program = new Command("teleops")
+  .description("TeleOps NOC incident platform: command-line client")
+  .showHelpAfterError()
+  .exitOverride();
+
+withGlobals(
+  program
+    .command("generate")
+    .description("synthesize a scenario's alerts, store and correlate them")
+    .requiredOption("--scenario <type>", `one of ${SCENARIO_TYPES.join(", ")} or mixed`)
+    .option("--seed <n>", "random seed (same seed, same alerts)", intOption("--seed", 0), 1)
+    .option("--duration <minutes>", "scenario length in minutes", intOption("--duration", 1), 10)
+    .option("--rate <perMinute>", "scenario alerts per minute", intOption("--rate", 1), 25)
+    .option("--noise <perMinute>", "unrelated noise alerts per minute", intOption("--noise", 0), 2)
+    .option("--start <iso>", "start time (default: so the scenario ends now)"),
+).action(
+  async (
+    opts: GlobalOptions & {
+      scenario: string;
+      seed: number;
+      duration: number;
+      rate: number;
+      noise: number;
+      start?: string;
+    },
+  ) => {
+    const scenario = opts.scenario;
+    if (scenario !== "mixed" && !(SCENARIO_TYPES as readonly string[]).includes(scenario)) {
+      throw new CliError(`--scenario must be one of ${SCENARIO_TYPES.join(", ")} or mixed; got "${scenario}"`, 2);
+    }
+    if (!opts.json) note(`generating ${scenario} (seed ${opts.seed}, ${opts.duration} min at ${opts.rate}/min)…`);
+    const result = await createClient(opts).scenarios.generate.mutate({
+      scenario: scenario as (typeof SCENARIO_TYPES)[number] | "mixed",
+      seed: opts.seed,
+      durationMinutes: opts.duration,
+      ratePerMinute: opts.rate,
+      noisePerMinute: opts.noise,
+      ...(opts.start ? { startTime: opts.start } : {}),
+    });
+    if (opts.json) return printJson(result);
+    process.stdout.write(`${result.alerts_inserted} alerts stored (${result.duplicates} duplicates skipped)\n`);
+    printTable(
+      result.incidents.map((i) => ({ incident: i.id, alerts: i.alert_count })),
+      ["incident", "alerts"],
+    );
+    for (const truth of Array.isArray(result.ground_truth) ? result.ground_truth : [result.ground_truth]) {
+      process.stdout.write(`ground truth: ${truth.scenario} at ${truth.root_component}: ${truth.root_cause}\n`);
+    }
+  },
+);
+
+withGlobals(
+  program
+    .command("incidents")
+    .description("list incidents, newest first")
+    .option(
+      "--status <s>",
+      `comma-separated: ${INCIDENT_STATUSES.join(", ")}`,
+      listOption("--status", INCIDENT_STATUSES),
+    )
+    .option("--severity <s>", `comma-separated: ${SEVERITIES.join(", ")}`, listOption("--severity", SEVERITIES))
+    .option("--text <q>", "match id, title, hosts or services")
+    .option("--limit <n>", "at most this many", intOption("--limit", 1), 50),
+).action(
+  async (
+    opts: GlobalOptions & {
+      status?: (typeof INCIDENT_STATUSES)[number][];
+      severity?: (typeof SEVERITIES)[number][];
+      text?: string;
+      limit: number;
+    },
+  ) => {
+    const page = await createClient(opts).incidents.list.query({
+      status: opts.status,
+      severity: opts.severity,
+      text: opts.text,
+      limit: Math.min(opts.limit, 500),
+    });
+    const incidents = page.incidents.map((i) => ({
+      id: i.id,
+      title: i.title,
+      severity: i.severity,
+      status: i.status,
+      start_time: i.start_time,
+      end_time: i.end_time,
+      alert_count: i.alert_count,
+      hosts: i.hosts,
+    }));
+    if (opts.json) return printJson({ total: page.total, incidents });
+    if (incidents.length === 0) return note("no incidents match; try `teleops generate --scenario mixed`");
+    printTable(
+      incidents.map((i) => ({ ...i, hosts: i.hosts.length })),
+      ["id", "severity", "status", "alert_count", "hosts", "start_time", "title"],
+    );
+  },
+);
+
+withGlobals(
+  program
+    .command("alerts")
+    .description("list alerts, newest first")
+    .option("--incident <id>", "only this incident's alerts")
+    .option("--limit <n>", "at most this many", intOption("--limit", 1), 50),
+).action(async (opts: GlobalOptions & { incident?: string; limit: number }) => {
+  const page = await createClient(opts).alerts.list.query({
+    incidentId: opts.incident,
+    limit: Math.min(opts.limit, 1_000),
+  });
+  const alerts = page.alerts.map((a) => ({
+    id: a.id,
+    fingerprint: a.fingerprint,
+    timestamp: a.timestamp,
+    host: a.host,
+    service: a.service,
+    severity: a.severity,
+    alert_type: a.alert_type,
+    status: a.status,
+    tags: a.tags,
+    raw_payload: a.raw_payload,
+    incident_id: a.incident_id,
+  }));
+  if (opts.json) return printJson({ alerts, next_cursor: page.nextCursor });
+  if (alerts.length === 0) return note("no alerts");
+  printTable(
+    alerts.map((a) => ({
+      id: a.id,
+      timestamp: a.timestamp,
+      severity: a.severity,
+      host: a.host,
+      alert_type: a.alert_type,
+      incident: a.incident_id ?? "-",
+    })),
+    ["id", "timestamp", "severity", "host", "alert_type", "incident"],
+  );
+});
+
+async function run(argv: string[]): Promise<number> {
+  try {
+    await program.parseAsync(argv);
+    return 0;
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      // Help and version are successful exits; everything else commander rejects is a usage error.
+      return error.code === "commander.helpDisplayed" || error.code === "commander.version" || error.exitCode === 0
+        ? 0
+        : 2;
+    }
+    const failure = toCliError(error, { server: valueAfter(argv, "--server") });
+    process.stderr.write(`teleops: ${failure.message}\n`);
+    return failure.exitCode;
+  }
+}
+
+function valueAfter(argv: string[], flag: string): string | undefined {
+  const index = argv.indexOf(flag);
+  return index >= 0 ? argv[index + 1] : undefined;
+}
+
+process.exitCode = await run(process.argv);

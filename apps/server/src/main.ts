@@ -1,0 +1,82 @@
+/** Entry point: load configuration, open and migrate the database, serve, and shut down cleanly. */
+import { fileURLToPath } from "node:url";
+import { DEFAULT_CORRELATION_CONFIG, loadTopology, topologyView } from "@teleops/core";
+import { createDb } from "@teleops/db";
+import pino from "pino";
+import { loadAuthenticator } from "./auth.ts";
+import { ConfigError, loadConfig } from "./config.ts";
+import { createTeleopsServer } from "./server.ts";
+
+const LOOPBACK = new Set(["127.0.0.1", "::1", "localhost"]);
+
+async function main(): Promise<void> {
+  const config = loadConfig();
+  const logger = pino({ level: config.LOG_LEVEL, base: { service: "teleops" } });
+  const production = config.TELEOPS_ENV === "production";
+  if (production && !config.TELEOPS_USERS_FILE) {
+    throw new ConfigError("TELEOPS_ENV=production needs TELEOPS_USERS_FILE: refusing to start without authentication");
+  }
+  if (!config.TELEOPS_USERS_FILE && !LOOPBACK.has(config.HOST)) {
+    throw new ConfigError(
+      `refusing to listen on ${config.HOST} without TELEOPS_USERS_FILE: anyone could reach an admin session`,
+    );
+  }
+  const auth = loadAuthenticator(config.TELEOPS_USERS_FILE);
+  if (auth.mode === "local-admin") {
+    logger.warn("no TELEOPS_USERS_FILE: every request runs as the local admin; development only");
+  }
+
+  const database = await createDb({ databaseUrl: config.DATABASE_URL, dataDir: config.TELEOPS_DATA_DIR });
+  await database.migrate();
+  logger.info(
+    { database: database.kind, dataDir: database.kind === "pglite" ? config.TELEOPS_DATA_DIR : undefined },
+    "database ready",
+  );
+
+  const topology = loadTopology(config.TELEOPS_TOPOLOGY_FILE);
+  const running = createTeleopsServer({
+    database,
+    services: {
+      topology,
+      topologyView: topologyView(topology),
+      correlation: {
+        ...DEFAULT_CORRELATION_CONFIG,
+        quietPeriodMs: config.TELEOPS_QUIET_PERIOD_MIN * 60_000,
+        minAlerts: config.TELEOPS_MIN_INCIDENT_ALERTS,
+      },
+    },
+    auth,
+    logger,
+    webhookToken: config.TELEOPS_WEBHOOK_TOKEN,
+    production,
+    webDist: config.TELEOPS_WEB_DIST ?? fileURLToPath(new URL("../../web/dist", import.meta.url)),
+  });
+  running.server.listen(config.PORT, config.HOST, () => {
+    logger.info({ url: `http://${config.HOST}:${config.PORT}` }, "TeleOps is listening");
+  });
+
+  let stopping = false;
+  const stop = (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    logger.info({ signal }, "shutting down: finishing in-flight requests");
+    running
+      .close()
+      .then(() => {
+        logger.info("stopped");
+        process.exit(0);
+      })
+      .catch((error: unknown) => {
+        logger.error({ err: error }, "shutdown failed");
+        process.exit(1);
+      });
+  };
+  process.on("SIGTERM", () => stop("SIGTERM"));
+  process.on("SIGINT", () => stop("SIGINT"));
+}
+
+main().catch((error: unknown) => {
+  const message = error instanceof Error ? error.message : String(error);
+  process.stderr.write(`teleops: ${message}\n`);
+  process.exit(1);
+});

@@ -1,0 +1,141 @@
+/** The HTTP server: tRPC on /trpc, webhooks on /webhooks/*, health and metrics, and the SPA on /. */
+import { existsSync } from "node:fs";
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import { type AppServices, appRouter, createContextInner } from "@teleops/api";
+import type { DbHandle } from "@teleops/db";
+import { createHTTPHandler } from "@trpc/server/adapters/standalone";
+import type { Logger } from "pino";
+import client from "prom-client";
+import sirv from "sirv";
+import type { Authenticator } from "./auth.ts";
+import { sendJson } from "./http/body.ts";
+import { createWebhookHandler } from "./http/webhooks.ts";
+
+export interface ServerDeps {
+  database: DbHandle;
+  services: AppServices;
+  auth: Authenticator;
+  logger: Logger;
+  webhookToken: string | undefined;
+  production: boolean;
+  /** Directory of the built SPA; when missing the server says how to build it. */
+  webDist: string;
+}
+
+export interface RunningServer {
+  server: Server;
+  /** Stops accepting, lets in-flight requests finish, then closes the database. */
+  close(): Promise<void>;
+}
+
+export function createTeleopsServer(deps: ServerDeps): RunningServer {
+  const registry = new client.Registry();
+  client.collectDefaultMetrics({ register: registry, prefix: "teleops_" });
+  const requests = new client.Counter({
+    name: "teleops_http_requests_total",
+    help: "HTTP requests by route family and status code",
+    labelNames: ["route", "status"] as const,
+    registers: [registry],
+  });
+  const duration = new client.Histogram({
+    name: "teleops_http_request_duration_seconds",
+    help: "HTTP request latency by route family",
+    labelNames: ["route"] as const,
+    buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
+    registers: [registry],
+  });
+  const ingested = new client.Counter({
+    name: "teleops_alerts_ingested_total",
+    help: "Alerts accepted and stored, by webhook route",
+    labelNames: ["route"] as const,
+    registers: [registry],
+  });
+
+  const trpc = createHTTPHandler({
+    router: appRouter,
+    basePath: "/trpc/",
+    createContext: ({ req }) =>
+      createContextInner({
+        db: deps.database.db,
+        services: deps.services,
+        actor: deps.auth.actorFor(req.headers.authorization),
+      }),
+    onError: ({ error, path }) => {
+      if (error.code === "INTERNAL_SERVER_ERROR")
+        deps.logger.error({ err: error.cause ?? error, path }, "procedure failed");
+    },
+  });
+  const webhooks = createWebhookHandler({
+    db: deps.database.db,
+    services: deps.services,
+    logger: deps.logger,
+    webhookToken: deps.webhookToken,
+    production: deps.production,
+    onAccepted: (route, n) => ingested.inc({ route }, n),
+  });
+  const spa = existsSync(deps.webDist) ? sirv(deps.webDist, { single: true, etag: true, gzip: true }) : null;
+
+  async function route(req: IncomingMessage, res: ServerResponse): Promise<string> {
+    const path = new URL(req.url ?? "/", "http://localhost").pathname;
+    if (path.startsWith("/trpc/")) {
+      await trpc(req, res);
+      return "trpc";
+    }
+    if (path.startsWith("/webhooks/")) {
+      await webhooks(req, res, path);
+      return "webhooks";
+    }
+    if (path === "/healthz") {
+      sendJson(res, 200, { status: "ok" });
+      return "health";
+    }
+    if (path === "/readyz") {
+      const ready = await deps.database.ready();
+      sendJson(res, ready ? 200 : 503, { status: ready ? "ready" : "not ready", database: deps.database.kind });
+      return "health";
+    }
+    if (path === "/metrics") {
+      const text = await registry.metrics();
+      res.writeHead(200, { "content-type": registry.contentType });
+      res.end(text);
+      return "metrics";
+    }
+    if (spa && (req.method === "GET" || req.method === "HEAD")) {
+      spa(req, res, () => sendJson(res, 404, { error: `not found: ${path}` }));
+      return "spa";
+    }
+    if (!spa && path === "/") {
+      res.writeHead(200, { "content-type": "text/plain; charset=utf-8" });
+      res.end("TeleOps API is running. The web UI is not built: run `pnpm build` (pnpm start does it for you).\n");
+      return "spa";
+    }
+    sendJson(res, 404, { error: `not found: ${path}` });
+    return "other";
+  }
+
+  const server = createServer((req, res) => {
+    const end = duration.startTimer();
+    route(req, res)
+      .then((family) => {
+        end({ route: family });
+        requests.inc({ route: family, status: String(res.statusCode) });
+      })
+      .catch((error: unknown) => {
+        deps.logger.error({ err: error, url: req.url }, "request failed");
+        if (!res.headersSent) sendJson(res, 500, { error: "internal error" });
+        else res.end();
+      });
+  });
+  server.keepAliveTimeout = 5_000;
+
+  return {
+    server,
+    async close() {
+      await new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeIdleConnections();
+      });
+      await deps.database.close();
+    },
+  };
+}

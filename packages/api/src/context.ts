@@ -1,0 +1,38 @@
+/** Request context: the database, who is asking (actor and tenant), and the shared services. */
+import type { CorrelationConfig, TopologyView } from "@teleops/core";
+import type { Database } from "@teleops/db";
+import type { Topology } from "@teleops/schema";
+
+export const ROLES = ["viewer", "operator", "admin"] as const;
+export type Role = (typeof ROLES)[number];
+
+export function roleAtLeast(role: Role, minimum: Role): boolean {
+  return ROLES.indexOf(role) >= ROLES.indexOf(minimum);
+}
+
+export interface Actor {
+  name: string;
+  role: Role;
+  tenantId: string;
+}
+
+/** Long-lived services built once at start-up and shared by every request. */
+export interface AppServices {
+  topology: Topology;
+  topologyView: TopologyView;
+  correlation: CorrelationConfig;
+  /** Called after alerts are stored or incidents change, e.g. to notify live views. */
+  onChange?: (event: { tenantId: string; kind: "alerts" | "incidents" }) => void;
+}
+
+export interface Context {
+  db: Database;
+  services: AppServices;
+  /** Null when the request carries no valid credentials. */
+  actor: Actor | null;
+}
+
+/** The part of the context tests and `createCaller` build directly; adapters add only the actor lookup. */
+export function createContextInner(input: Context): Context {
+  return input;
+}

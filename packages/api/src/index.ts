@@ -1,0 +1,3 @@
+export * from "./context.ts";
+export { type AppRouter, appRouter, createCaller } from "./root.ts";
+export { toTRPCError } from "./trpc.ts";

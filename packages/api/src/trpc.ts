@@ -1,0 +1,53 @@
+/** The only tRPC builders routers may use: each procedure states its minimum role. */
+import { ConflictError, DomainError, NotFoundError, ValidationError } from "@teleops/core";
+import { initTRPC, TRPCError } from "@trpc/server";
+import type { Actor, Context, Role } from "./context.ts";
+import { roleAtLeast } from "./context.ts";
+
+export interface Meta {
+  minRole: Role;
+}
+
+const t = initTRPC
+  .context<Context>()
+  .meta<Meta>()
+  .create({
+    errorFormatter({ shape, error }) {
+      const issues = error.cause instanceof ValidationError ? error.cause.issues : undefined;
+      return { ...shape, data: { ...shape.data, issues } };
+    },
+  });
+
+export const router = t.router;
+export const createCallerFactory = t.createCallerFactory;
+
+/** Maps domain errors to tRPC codes; this is the one place that does it. */
+export function toTRPCError(error: unknown): TRPCError | undefined {
+  if (error instanceof NotFoundError) return new TRPCError({ code: "NOT_FOUND", message: error.message, cause: error });
+  if (error instanceof ConflictError) return new TRPCError({ code: "CONFLICT", message: error.message, cause: error });
+  if (error instanceof ValidationError)
+    return new TRPCError({ code: "BAD_REQUEST", message: error.message, cause: error });
+  if (error instanceof DomainError) return new TRPCError({ code: "BAD_REQUEST", message: error.message, cause: error });
+  return undefined;
+}
+
+const enforceRole = t.middleware(async ({ ctx, meta, next }) => {
+  const minRole = meta?.minRole;
+  if (!minRole) throw new TRPCError({ code: "INTERNAL_SERVER_ERROR", message: "procedure declares no role" });
+  if (!ctx.actor) throw new TRPCError({ code: "UNAUTHORIZED", message: "a valid bearer token is required" });
+  if (!roleAtLeast(ctx.actor.role, minRole)) {
+    throw new TRPCError({ code: "FORBIDDEN", message: `requires the ${minRole} role; you are ${ctx.actor.role}` });
+  }
+  const actor: Actor = ctx.actor;
+  const result = await next({ ctx: { ...ctx, actor } });
+  if (!result.ok) {
+    const mapped = toTRPCError(result.error.cause);
+    if (mapped) throw mapped;
+  }
+  return result;
+});
+
+const authed = t.procedure.use(enforceRole);
+export const viewerProcedure = authed.meta({ minRole: "viewer" });
+export const operatorProcedure = authed.meta({ minRole: "operator" });
+export const adminProcedure = authed.meta({ minRole: "admin" });

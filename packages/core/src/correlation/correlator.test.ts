@@ -1,0 +1,144 @@
+import type { Severity, Topology } from "@teleops/schema";
+import { describe, expect, it } from "vitest";
+import { type CorrelationInput, Correlator, DEFAULT_CORRELATION_CONFIG } from "./correlator.ts";
+import { pairwiseScores } from "./inMemory.ts";
+import { topologyView } from "./topologyView.ts";
+
+const topology: Topology = {
+  sites: [
+    { name: "s1", region: "r1" },
+    { name: "s2", region: "r1" },
+  ],
+  devices: [
+    { name: "opt-a", role: "optical", site: "s1", layer: "optical", services: [] },
+    { name: "rtr-a", role: "core", site: "s1", layer: "routing", services: [] },
+    { name: "rtr-b", role: "core", site: "s1", layer: "routing", services: [] },
+    { name: "srv-x", role: "server", site: "s1", layer: "application", services: [] },
+    { name: "rtr-c", role: "core", site: "s2", layer: "routing", services: [] },
+  ],
+  links: [
+    { a: "opt-a", b: "rtr-a" },
+    { a: "rtr-a", b: "rtr-b" },
+    { a: "rtr-b", b: "rtr-c" },
+  ],
+};
+const view = topologyView(topology);
+const T0 = Date.parse("2026-11-25T10:00:00Z");
+let nextRef = 0;
+
+function alert(host: string, minute: number, severity: Severity = "major", extra: Partial<CorrelationInput<number>> = {}) {
+  return {
+    ref: nextRef++,
+    tenantId: "t1",
+    timeMs: T0 + minute * 60_000,
+    host,
+    service: "",
+    severity,
+    alertType: "link_down",
+    site: null,
+    ...extra,
+  } satisfies CorrelationInput<number>;
+}
+
+function run(alerts: Array<CorrelationInput<number>>, topo = view) {
+  const correlator = new Correlator<number>(DEFAULT_CORRELATION_CONFIG, topo);
+  for (const a of [...alerts].sort((x, y) => x.timeMs - y.timeMs)) correlator.add(a);
+  return correlator.incidents().map((g) => g.members.map((m) => m.host).sort());
+}
+
+describe("correlator", () => {
+  it("groups a root alarm with symptoms on directly linked devices", () => {
+    const incidents = run([alert("opt-a", 0, "critical"), alert("rtr-a", 1), alert("rtr-b", 2), alert("rtr-a", 3)]);
+    expect(incidents).toEqual([["opt-a", "rtr-a", "rtr-a", "rtr-b"]]);
+  });
+
+  it("does not pull in a same-site server that is not linked to the failure", () => {
+    const incidents = run([alert("opt-a", 0, "critical"), alert("rtr-a", 1), alert("srv-x", 2, "warning"), alert("rtr-a", 2)]);
+    expect(incidents).toEqual([["opt-a", "rtr-a", "rtr-a"]]);
+  });
+
+  it("keeps failures at two sites apart even when their routers are linked", () => {
+    const incidents = run([
+      alert("rtr-b", 0, "critical"),
+      alert("rtr-b", 1),
+      alert("rtr-c", 1, "critical"),
+      alert("rtr-c", 2),
+      alert("rtr-c", 3),
+    ]);
+    expect(incidents).toHaveLength(2);
+  });
+
+  it("starts a new incident when the same devices alarm again after the quiet period", () => {
+    const incidents = run([alert("rtr-a", 0, "critical"), alert("rtr-a", 5), alert("rtr-a", 60, "critical"), alert("rtr-a", 61)]);
+    expect(incidents).toHaveLength(2);
+  });
+
+  it("lets a late alert with an earlier event time join the incident it belongs to", () => {
+    const correlator = new Correlator<number>(DEFAULT_CORRELATION_CONFIG, view);
+    correlator.add(alert("opt-a", 2, "critical"));
+    correlator.add(alert("rtr-a", 3));
+    correlator.add(alert("rtr-a", 4));
+    correlator.add(alert("rtr-b", 0)); // delivered last, happened first
+    const [incident, ...rest] = correlator.incidents();
+    expect(rest).toHaveLength(0);
+    expect(incident?.members).toHaveLength(4);
+    expect(incident?.startMs).toBe(T0);
+  });
+
+  it("does not make incidents from scattered low-severity alerts", () => {
+    const incidents = run([alert("srv-x", 0, "warning"), alert("srv-x", 3, "info"), alert("srv-x", 6, "warning"), alert("rtr-c", 7, "warning")]);
+    expect(incidents).toEqual([]);
+  });
+
+  it("needs the minimum alert count unless an alert is critical", () => {
+    expect(run([alert("rtr-a", 0, "major"), alert("rtr-a", 1, "major")])).toEqual([]);
+    expect(run([alert("rtr-a", 0, "critical")])).toEqual([["rtr-a"]]);
+  });
+
+  it("merges two new groups when an alert shows they are one failure", () => {
+    const incidents = run([
+      alert("opt-a", 0, "critical"),
+      alert("rtr-b", 0, "critical"),
+      alert("rtr-a", 1), // linked to both
+      alert("rtr-a", 2),
+    ]);
+    expect(incidents).toEqual([["opt-a", "rtr-a", "rtr-a", "rtr-b"]]);
+  });
+
+  it("groups hosts unknown to the topology by site and service", () => {
+    const mk = (host: string, minute: number) => alert(host, minute, "major", { service: "payments", site: "dc9" });
+    const incidents = run([mk("app-1", 0), mk("app-2", 1), mk("db-1", 2), alert("app-9", 2, "major", { service: "payments", site: "dc7" })]);
+    expect(incidents).toEqual([["app-1", "app-2", "db-1"]]);
+  });
+
+  it("continues a seeded incident instead of opening a new one", () => {
+    const correlator = new Correlator<number>(DEFAULT_CORRELATION_CONFIG, view);
+    correlator.seed({
+      id: "INC-000001",
+      tenantId: "t1",
+      startMs: T0,
+      endMs: T0 + 60_000,
+      hosts: ["rtr-a"],
+      services: [],
+      sites: ["s1"],
+      severity: "critical",
+      alertCount: 12,
+    });
+    correlator.add(alert("rtr-b", 3));
+    const [incident] = correlator.incidents();
+    expect(incident?.incidentId).toBe("INC-000001");
+    expect(incident?.priorCount + (incident?.members.length ?? 0)).toBe(13);
+  });
+});
+
+describe("pairwise scores", () => {
+  it("is perfect for an identical grouping and drops when groups are merged or split", () => {
+    expect(pairwiseScores([0, 0, 1, 1, -1], [5, 5, 6, 6, -1])).toEqual({ precision: 1, recall: 1 });
+    const merged = pairwiseScores([0, 0, 0, 0], [1, 1, 2, 2]);
+    expect(merged.recall).toBe(1);
+    expect(merged.precision).toBeCloseTo(2 / 6);
+    const split = pairwiseScores([0, 1, 2, 2], [1, 1, 2, 2]);
+    expect(split.precision).toBe(1);
+    expect(split.recall).toBeCloseTo(1 / 2);
+  });
+});

@@ -1,0 +1,4 @@
+export * from "./correlator.ts";
+export * from "./describe.ts";
+export * from "./inMemory.ts";
+export * from "./topologyView.ts";

@@ -1,0 +1,23 @@
+/** Turns a topology document into the lookups the correlator needs. */
+import type { Topology } from "@teleops/schema";
+import type { TopologyView } from "./correlator.ts";
+
+export function topologyView(topology: Topology): TopologyView {
+  const site = new Map<string, string>();
+  const neighbours = new Map<string, Set<string>>();
+  for (const device of topology.devices) site.set(device.name, device.site);
+  for (const link of topology.links) {
+    for (const [from, to] of [
+      [link.a, link.b],
+      [link.b, link.a],
+    ] as const) {
+      let set = neighbours.get(from);
+      if (!set) {
+        set = new Set();
+        neighbours.set(from, set);
+      }
+      set.add(to);
+    }
+  }
+  return { siteOf: (host) => site.get(host), neighbours: (host) => neighbours.get(host) };
+}

@@ -1,0 +1,253 @@
+/** Reads and state changes of incidents and alerts, always scoped to one tenant. */
+import { type AlertRow, alerts, type DbOrTx, type IncidentRow, incidents } from "@teleops/db";
+import { type Alert, type Incident, type IncidentStatus, SEVERITIES, type Severity } from "@teleops/schema";
+import { and, asc, count, desc, eq, ilike, inArray, lt, or, type SQL, sql } from "drizzle-orm";
+import { NotFoundError } from "../errors.ts";
+
+export function toIncident(row: IncidentRow): Incident {
+  return {
+    id: row.id,
+    title: row.title,
+    severity: row.severity,
+    status: row.status,
+    start_time: row.startTime.toISOString(),
+    end_time: row.endTime.toISOString(),
+    alert_count: row.alertCount,
+    hosts: row.hosts,
+    services: row.services,
+    sites: row.sites,
+    owner: row.owner,
+    tenant_id: row.tenantId,
+    created_at: row.createdAt.toISOString(),
+    updated_at: row.updatedAt.toISOString(),
+  };
+}
+
+export function toAlert(row: AlertRow): Alert {
+  return {
+    id: row.id,
+    fingerprint: row.fingerprint,
+    timestamp: row.timestamp.toISOString(),
+    source_system: row.sourceSystem,
+    host: row.host,
+    service: row.service,
+    severity: row.severity,
+    alert_type: row.alertType,
+    message: row.message,
+    tags: row.tags,
+    raw_payload: row.rawPayload,
+    tenant_id: row.tenantId,
+    status: row.status,
+    incident_id: row.incidentId,
+  };
+}
+
+export type IncidentSort = "severity" | "start_time" | "alert_count" | "end_time";
+
+export interface ListIncidentsParams {
+  status?: IncidentStatus[] | undefined;
+  severity?: Severity[] | undefined;
+  /** Matches id, title, hosts and services, case-insensitive. */
+  text?: string | undefined;
+  sort?: IncidentSort;
+  direction?: "asc" | "desc";
+  limit: number;
+  offset: number;
+}
+
+export interface IncidentPage {
+  incidents: Incident[];
+  total: number;
+  /** Counts per severity and status under the text filter, for the queue's filter chips. */
+  bySeverity: Record<Severity, number>;
+  byStatus: Record<IncidentStatus, number>;
+}
+
+const severityOrder = sql`array_position(array['critical','major','minor','warning','info']::text[], ${incidents.severity})`;
+
+export async function listIncidents(db: DbOrTx, tenantId: string, params: ListIncidentsParams): Promise<IncidentPage> {
+  const base: SQL[] = [eq(incidents.tenantId, tenantId)];
+  if (params.text && params.text.trim() !== "") {
+    const pattern = `%${params.text.trim().replace(/[%_\\]/g, (c) => `\\${c}`)}%`;
+    const textMatch = or(
+      ilike(incidents.id, pattern),
+      ilike(incidents.title, pattern),
+      sql`array_to_string(${incidents.hosts}, ' ') ilike ${pattern}`,
+      sql`array_to_string(${incidents.services}, ' ') ilike ${pattern}`,
+    );
+    if (textMatch) base.push(textMatch);
+  }
+  const filtered = [...base];
+  if (params.status && params.status.length > 0) filtered.push(inArray(incidents.status, params.status));
+  if (params.severity && params.severity.length > 0) filtered.push(inArray(incidents.severity, params.severity));
+
+  const direction = params.direction ?? "desc";
+  const order = direction === "asc" ? asc : desc;
+  const sortColumn =
+    params.sort === "severity"
+      ? // Most severe first when descending.
+        direction === "desc"
+        ? asc(severityOrder)
+        : desc(severityOrder)
+      : params.sort === "alert_count"
+        ? order(incidents.alertCount)
+        : params.sort === "end_time"
+          ? order(incidents.endTime)
+          : order(incidents.startTime);
+
+  const [rows, totals, facets] = await Promise.all([
+    db
+      .select()
+      .from(incidents)
+      .where(and(...filtered))
+      .orderBy(sortColumn, desc(incidents.startTime), desc(incidents.id))
+      .limit(params.limit)
+      .offset(params.offset),
+    db
+      .select({ n: count() })
+      .from(incidents)
+      .where(and(...filtered)),
+    db
+      .select({ severity: incidents.severity, status: incidents.status, n: count() })
+      .from(incidents)
+      .where(and(...base))
+      .groupBy(incidents.severity, incidents.status),
+  ]);
+  const bySeverity = Object.fromEntries(SEVERITIES.map((s) => [s, 0])) as Record<Severity, number>;
+  const byStatus: Record<IncidentStatus, number> = { open: 0, acknowledged: 0, resolved: 0 };
+  for (const facet of facets) {
+    bySeverity[facet.severity] += facet.n;
+    byStatus[facet.status] += facet.n;
+  }
+  return { incidents: rows.map(toIncident), total: totals[0]?.n ?? 0, bySeverity, byStatus };
+}
+
+export async function getIncident(db: DbOrTx, tenantId: string, id: string): Promise<Incident> {
+  const [row] = await db
+    .select()
+    .from(incidents)
+    .where(and(eq(incidents.tenantId, tenantId), eq(incidents.id, id)));
+  if (!row) throw new NotFoundError(`incident ${id} not found`);
+  return toIncident(row);
+}
+
+export async function setIncidentStatus(
+  db: DbOrTx,
+  tenantId: string,
+  id: string,
+  status: IncidentStatus,
+  owner: string | null,
+): Promise<Incident> {
+  const [row] = await db
+    .update(incidents)
+    .set({ status, updatedAt: new Date(), ...(owner !== null ? { owner } : {}) })
+    .where(and(eq(incidents.tenantId, tenantId), eq(incidents.id, id)))
+    .returning();
+  if (!row) throw new NotFoundError(`incident ${id} not found`);
+  return toIncident(row);
+}
+
+export interface ListAlertsParams {
+  incidentId?: string | undefined;
+  host?: string | undefined;
+  severity?: Severity[] | undefined;
+  /** Return alerts with id below this one (alerts are listed newest first). */
+  cursor?: number | undefined;
+  limit: number;
+  /** `asc` lists an incident's alerts in event order, for timelines. */
+  order?: "newest" | "oldest";
+}
+
+export interface AlertPage {
+  alerts: Alert[];
+  nextCursor: number | null;
+}
+
+export async function listAlerts(db: DbOrTx, tenantId: string, params: ListAlertsParams): Promise<AlertPage> {
+  const where: SQL[] = [eq(alerts.tenantId, tenantId)];
+  if (params.incidentId) where.push(eq(alerts.incidentId, params.incidentId));
+  if (params.host) where.push(eq(alerts.host, params.host));
+  if (params.severity && params.severity.length > 0) where.push(inArray(alerts.severity, params.severity));
+  const oldest = params.order === "oldest";
+  if (params.cursor !== undefined) {
+    where.push(oldest ? sql`${alerts.id} > ${params.cursor}` : lt(alerts.id, params.cursor));
+  }
+  const rows = await db
+    .select()
+    .from(alerts)
+    .where(and(...where))
+    .orderBy(oldest ? asc(alerts.id) : desc(alerts.id))
+    .limit(params.limit + 1);
+  const page = rows.slice(0, params.limit);
+  const last = page[page.length - 1];
+  return { alerts: page.map(toAlert), nextCursor: rows.length > params.limit && last ? last.id : null };
+}
+
+/** All alerts of one incident in event-time order (capped), for the timeline and RCA. */
+export async function incidentAlerts(
+  db: DbOrTx,
+  tenantId: string,
+  incidentId: string,
+  limit = 5_000,
+): Promise<Alert[]> {
+  await getIncident(db, tenantId, incidentId);
+  const rows = await db
+    .select()
+    .from(alerts)
+    .where(and(eq(alerts.tenantId, tenantId), eq(alerts.incidentId, incidentId)))
+    .orderBy(asc(alerts.timestamp), asc(alerts.id))
+    .limit(limit);
+  return rows.map(toAlert);
+}
+
+export interface MetricsOverview {
+  alerts: number;
+  incidents: number;
+  open_incidents: number;
+  unassigned_alerts: number;
+  avg_alerts_per_incident: number;
+  /** 1 − incidents / alerts: the share of alerts an operator does not have to look at one by one. */
+  noise_reduction: number;
+}
+
+export async function metricsOverview(db: DbOrTx, tenantId: string): Promise<MetricsOverview> {
+  const [alertStats, incidentStats] = await Promise.all([
+    db
+      .select({
+        total: count(),
+        unassigned: sql<number>`count(*) filter (where ${alerts.incidentId} is null)`.mapWith(Number),
+      })
+      .from(alerts)
+      .where(eq(alerts.tenantId, tenantId)),
+    db
+      .select({
+        total: count(),
+        open: sql<number>`count(*) filter (where ${incidents.status} <> 'resolved')`.mapWith(Number),
+        members: sql<number>`coalesce(sum(${incidents.alertCount}), 0)`.mapWith(Number),
+      })
+      .from(incidents)
+      .where(eq(incidents.tenantId, tenantId)),
+  ]);
+  const alertTotal = alertStats[0]?.total ?? 0;
+  const incidentTotal = incidentStats[0]?.total ?? 0;
+  return {
+    alerts: alertTotal,
+    incidents: incidentTotal,
+    open_incidents: incidentStats[0]?.open ?? 0,
+    unassigned_alerts: alertStats[0]?.unassigned ?? 0,
+    avg_alerts_per_incident: incidentTotal === 0 ? 0 : (incidentStats[0]?.members ?? 0) / incidentTotal,
+    noise_reduction: alertTotal === 0 ? 0 : 1 - incidentTotal / alertTotal,
+  };
+}
+
+/** Deletes every alert and incident of one tenant. */
+export async function resetTenant(db: DbOrTx, tenantId: string): Promise<{ alerts: number; incidents: number }> {
+  return db.transaction(async (tx) => {
+    const deletedAlerts = await tx.delete(alerts).where(eq(alerts.tenantId, tenantId)).returning({ id: alerts.id });
+    const deletedIncidents = await tx
+      .delete(incidents)
+      .where(eq(incidents.tenantId, tenantId))
+      .returning({ id: incidents.id });
+    return { alerts: deletedAlerts.length, incidents: deletedIncidents.length };
+  });
+}

@@ -1,0 +1,97 @@
+/** Opens the database: embedded PGlite by default, a PostgreSQL server when a URL is given. */
+import { mkdirSync } from "node:fs";
+import { fileURLToPath } from "node:url";
+import { PGlite } from "@electric-sql/pglite";
+import type { ExtractTablesWithRelations } from "drizzle-orm";
+import type { PgDatabase, PgQueryResultHKT, PgTransaction } from "drizzle-orm/pg-core";
+import { drizzle as drizzlePglite } from "drizzle-orm/pglite";
+import { migrate as migratePglite } from "drizzle-orm/pglite/migrator";
+import { drizzle as drizzlePostgres } from "drizzle-orm/postgres-js";
+import { migrate as migratePostgres } from "drizzle-orm/postgres-js/migrator";
+import postgres from "postgres";
+import * as schema from "./schema.ts";
+
+type Schema = typeof schema;
+/** The drizzle handle every domain function takes; the same type for PGlite and postgres.js. */
+export type Database = PgDatabase<PgQueryResultHKT, Schema>;
+export type Transaction = PgTransaction<PgQueryResultHKT, Schema, ExtractTablesWithRelations<Schema>>;
+/** A handle or an open transaction: domain writes accept either so callers can compose them. */
+export type DbOrTx = Database | Transaction;
+
+export interface DbOptions {
+  /** `postgres://…`: use that server. Unset: embedded PGlite. */
+  databaseUrl?: string | undefined;
+  /** PGlite data directory; unset or `memory://` keeps the database in memory (tests). */
+  dataDir?: string | undefined;
+  /** postgres.js pool size. */
+  poolSize?: number;
+}
+
+export interface DbHandle {
+  db: Database;
+  kind: "pglite" | "postgres";
+  /** Applies pending migrations; safe when several processes start together (advisory lock). */
+  migrate(): Promise<void>;
+  /** True when the database answers and the migrations are applied. */
+  ready(): Promise<boolean>;
+  close(): Promise<void>;
+}
+
+const MIGRATIONS_FOLDER = fileURLToPath(new URL("../drizzle", import.meta.url));
+/** Arbitrary constant shared by every TeleOps process: the key of the migration advisory lock. */
+const MIGRATION_LOCK_KEY = 7_314_002;
+
+export async function createDb(options: DbOptions = {}): Promise<DbHandle> {
+  if (options.databaseUrl) return openPostgres(options.databaseUrl, options.poolSize ?? 10);
+  return openPglite(options.dataDir);
+}
+
+async function openPglite(dataDir: string | undefined): Promise<DbHandle> {
+  const inMemory = !dataDir || dataDir.startsWith("memory://");
+  if (!inMemory) mkdirSync(dataDir, { recursive: true });
+  const client = inMemory ? new PGlite() : new PGlite(dataDir);
+  await client.waitReady;
+  const db = drizzlePglite({ client, schema, casing: "snake_case" }) as unknown as Database;
+  return {
+    db,
+    kind: "pglite",
+    // One process owns an embedded database, so no lock is needed here.
+    migrate: () =>
+      migratePglite(drizzlePglite({ client, schema, casing: "snake_case" }), { migrationsFolder: MIGRATIONS_FOLDER }),
+    ready: async () => migrationsApplied(async (text) => (await client.query<Record<string, unknown>>(text)).rows),
+    close: () => client.close(),
+  };
+}
+
+async function openPostgres(url: string, poolSize: number): Promise<DbHandle> {
+  const client = postgres(url, { max: poolSize, onnotice: () => {} });
+  const db = drizzlePostgres({ client, schema, casing: "snake_case" }) as unknown as Database;
+  return {
+    db,
+    kind: "postgres",
+    async migrate() {
+      // A dedicated connection holds the session-level advisory lock for the whole migration run.
+      const single = postgres(url, { max: 1, onnotice: () => {} });
+      try {
+        await single`select pg_advisory_lock(${MIGRATION_LOCK_KEY})`;
+        await migratePostgres(drizzlePostgres({ client: single, casing: "snake_case" }), {
+          migrationsFolder: MIGRATIONS_FOLDER,
+        });
+        await single`select pg_advisory_unlock(${MIGRATION_LOCK_KEY})`;
+      } finally {
+        await single.end();
+      }
+    },
+    ready: () => migrationsApplied(async (text) => client.unsafe(text)),
+    close: () => client.end({ timeout: 5 }),
+  };
+}
+
+async function migrationsApplied(query: (text: string) => Promise<Array<Record<string, unknown>>>): Promise<boolean> {
+  try {
+    const rows = await query("select to_regclass('public.alerts') is not null as ok");
+    return rows[0]?.ok === true;
+  } catch {
+    return false;
+  }
+}
