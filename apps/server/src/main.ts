@@ -62,6 +62,7 @@ async function main(): Promise<void> {
     logger.info({ signal }, "shutting down: finishing in-flight requests");
     running
       .close()
+      .then(() => database.close())
       .then(() => {
         logger.info("stopped");
         process.exit(0);

@@ -24,7 +24,7 @@ export interface ServerDeps {
 
 export interface RunningServer {
   server: Server;
-  /** Stops accepting, lets in-flight requests finish, then closes the database. */
+  /** Stops accepting and lets in-flight requests finish; the database stays open for its owner to close. */
   close(): Promise<void>;
 }
 
@@ -135,7 +135,6 @@ export function createTeleopsServer(deps: ServerDeps): RunningServer {
         server.close(() => resolve());
         server.closeIdleConnections();
       });
-      await deps.database.close();
     },
   };
 }

@@ -4,7 +4,7 @@
  */
 import { randomBytes } from "node:crypto";
 import postgres from "postgres";
-import { type DbHandle, createDb } from "./client.ts";
+import { createDb, type DbHandle } from "./client.ts";
 
 export interface TestBackend {
   name: "pglite" | "postgres";

@@ -1,0 +1,19 @@
+/** Builds callers for router tests: a real database, the fixture topology and a chosen actor. */
+import { DEFAULT_CORRELATION_CONFIG, loadTopology, topologyView } from "@teleops/core";
+import type { Database } from "@teleops/db";
+import type { Actor, AppServices } from "./context.ts";
+import { createCaller } from "./root.ts";
+
+let services: AppServices | undefined;
+
+export function testServices(): AppServices {
+  if (!services) {
+    const topology = loadTopology();
+    services = { topology, topologyView: topologyView(topology), correlation: DEFAULT_CORRELATION_CONFIG };
+  }
+  return services;
+}
+
+export function callerFor(db: Database, actor: Actor | null) {
+  return createCaller({ db, services: testServices(), actor });
+}
