@@ -150,7 +150,7 @@ async function correlateOnePass(tx: DbOrTx, options: CorrelatePendingOptions): P
       where a.id = v.id and a.tenant_id = ${tenantId}`);
   }
   await tx.execute(sql`
-    update alerts set correlated_at = ${now}
+    update alerts set correlated_at = ${now.toISOString()}::timestamptz
     where tenant_id = ${tenantId} and correlated_at is null
       and id in (select value::bigint from jsonb_array_elements_text(${JSON.stringify(fresh.map((r) => r.id))}::jsonb))`);
 
