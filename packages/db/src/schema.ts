@@ -19,6 +19,10 @@ export const incidents = pgTable(
     services: text().array().notNull(),
     sites: text().array().notNull(),
     owner: text(),
+    /** Set when a reviewer accepts an RCA artifact. */
+    suspectedCategory: text(),
+    suspectedRootCause: text(),
+    suspectedComponent: text(),
     createdAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
     updatedAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
   },
@@ -61,6 +65,129 @@ export const alerts = pgTable(
   ],
 );
 
+/** RCA results, one row per engine run; reviewed at most once. */
+export const rcaArtifacts = pgTable(
+  "rca_artifacts",
+  {
+    id: text().primaryKey(),
+    tenantId: text().notNull(),
+    incidentId: text()
+      .notNull()
+      .references(() => incidents.id, { onDelete: "cascade" }),
+    engine: text().$type<"baseline" | "llm">().notNull(),
+    model: text(),
+    status: text().$type<"pending_review" | "accepted" | "rejected" | "failed">().notNull(),
+    hypotheses: jsonb().$type<unknown[]>().notNull(),
+    retrieval: jsonb().$type<unknown[]>().notNull(),
+    durationMs: integer().notNull(),
+    error: text(),
+    trace: jsonb().$type<Record<string, unknown>>(),
+    createdBy: text().notNull(),
+    createdAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
+    reviewer: text(),
+    reviewNotes: text(),
+    reviewedAt: timestamp({ withTimezone: true }),
+  },
+  (t) => [index("rca_artifacts_incident_idx").on(t.tenantId, t.incidentId, t.createdAt.desc())],
+);
+
+/** Append-only, hash-chained per tenant: each row stores the previous row's hash and its own. */
+export const auditEvents = pgTable(
+  "audit_events",
+  {
+    id: bigint({ mode: "number" }).primaryKey().generatedAlwaysAsIdentity(),
+    tenantId: text().notNull(),
+    at: timestamp({ withTimezone: true }).notNull(),
+    actor: text().notNull(),
+    action: text().notNull(),
+    entityType: text().notNull(),
+    entityId: text().notNull(),
+    incidentId: text(),
+    details: jsonb().$type<Record<string, unknown>>().notNull(),
+    prevHash: text().notNull(),
+    hash: text().notNull(),
+  },
+  (t) => [
+    index("audit_events_tenant_id_idx").on(t.tenantId, t.id),
+    index("audit_events_incident_idx").on(t.tenantId, t.incidentId),
+  ],
+);
+
+/** Every webhook delivery (accepted, duplicate or rejected) with what is needed to debug it. */
+export const integrationEvents = pgTable(
+  "integration_events",
+  {
+    id: text().primaryKey(),
+    tenantId: text().notNull(),
+    source: text().notNull(),
+    receivedAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
+    outcome: text().$type<"accepted" | "duplicate" | "rejected">().notNull(),
+    httpStatus: integer().notNull(),
+    dedupKey: text(),
+    headers: jsonb().$type<Record<string, string>>().notNull(),
+    payload: jsonb(),
+    summary: jsonb().$type<Record<string, unknown>>().notNull(),
+    error: text(),
+  },
+  (t) => [
+    index("integration_events_tenant_time_idx").on(t.tenantId, t.receivedAt.desc()),
+    index("integration_events_dedup_idx").on(t.tenantId, t.source, t.dedupKey),
+  ],
+);
+
+/** External tickets (ServiceNow incidents, Jira issues), inbound or created from TeleOps, linked to incidents. */
+export const tickets = pgTable(
+  "tickets",
+  {
+    id: text().primaryKey(),
+    tenantId: text().notNull(),
+    system: text().$type<"servicenow" | "jira">().notNull(),
+    externalId: text().notNull(),
+    number: text().notNull(),
+    title: text().notNull(),
+    status: text().notNull(),
+    priority: text(),
+    url: text(),
+    incidentId: text().references(() => incidents.id, { onDelete: "set null" }),
+    origin: text().$type<"inbound" | "outbound">().notNull(),
+    raw: jsonb().$type<Record<string, unknown>>().notNull(),
+    externalUpdatedAt: timestamp({ withTimezone: true }),
+    createdAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
+    updatedAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [
+    uniqueIndex("tickets_system_external_uq").on(t.tenantId, t.system, t.externalId),
+    index("tickets_incident_idx").on(t.tenantId, t.incidentId),
+  ],
+);
+
+/** One row per import run: what was read and what came of it. */
+export const imports = pgTable(
+  "imports",
+  {
+    id: text().primaryKey(),
+    tenantId: text().notNull(),
+    fileName: text().notNull(),
+    format: text().notNull(),
+    actor: text().notNull(),
+    startedAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
+    finishedAt: timestamp({ withTimezone: true }),
+    read: integer().notNull().default(0),
+    imported: integer().notNull().default(0),
+    duplicates: integer().notNull().default(0),
+    rejected: integer().notNull().default(0),
+    errors: jsonb().$type<Array<{ line: number; message: string }>>().notNull(),
+    incidentIds: text().array().notNull(),
+    status: text().$type<"running" | "completed" | "failed">().notNull(),
+  },
+  (t) => [index("imports_tenant_time_idx").on(t.tenantId, t.startedAt.desc())],
+);
+
+export type RcaArtifactRow = typeof rcaArtifacts.$inferSelect;
+export type AuditEventRow = typeof auditEvents.$inferSelect;
+export type IntegrationEventRow = typeof integrationEvents.$inferSelect;
+export type TicketRow = typeof tickets.$inferSelect;
+export type ImportRow = typeof imports.$inferSelect;
 export type AlertRow = typeof alerts.$inferSelect;
 export type NewAlertRow = typeof alerts.$inferInsert;
 export type IncidentRow = typeof incidents.$inferSelect;

@@ -3,3 +3,4 @@ export * from "./incident.ts";
 export * from "./scenario.ts";
 export * from "./severity.ts";
 export * from "./topology.ts";
+export * from "./rca.ts";

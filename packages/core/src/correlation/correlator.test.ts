@@ -26,7 +26,12 @@ const view = topologyView(topology);
 const T0 = Date.parse("2026-11-25T10:00:00Z");
 let nextRef = 0;
 
-function alert(host: string, minute: number, severity: Severity = "major", extra: Partial<CorrelationInput<number>> = {}) {
+function alert(
+  host: string,
+  minute: number,
+  severity: Severity = "major",
+  extra: Partial<CorrelationInput<number>> = {},
+) {
   return {
     ref: nextRef++,
     tenantId: "t1",
@@ -53,7 +58,12 @@ describe("correlator", () => {
   });
 
   it("does not pull in a same-site server that is not linked to the failure", () => {
-    const incidents = run([alert("opt-a", 0, "critical"), alert("rtr-a", 1), alert("srv-x", 2, "warning"), alert("rtr-a", 2)]);
+    const incidents = run([
+      alert("opt-a", 0, "critical"),
+      alert("rtr-a", 1),
+      alert("srv-x", 2, "warning"),
+      alert("rtr-a", 2),
+    ]);
     expect(incidents).toEqual([["opt-a", "rtr-a", "rtr-a"]]);
   });
 
@@ -69,7 +79,12 @@ describe("correlator", () => {
   });
 
   it("starts a new incident when the same devices alarm again after the quiet period", () => {
-    const incidents = run([alert("rtr-a", 0, "critical"), alert("rtr-a", 5), alert("rtr-a", 60, "critical"), alert("rtr-a", 61)]);
+    const incidents = run([
+      alert("rtr-a", 0, "critical"),
+      alert("rtr-a", 5),
+      alert("rtr-a", 60, "critical"),
+      alert("rtr-a", 61),
+    ]);
     expect(incidents).toHaveLength(2);
   });
 
@@ -86,7 +101,12 @@ describe("correlator", () => {
   });
 
   it("does not make incidents from scattered low-severity alerts", () => {
-    const incidents = run([alert("srv-x", 0, "warning"), alert("srv-x", 3, "info"), alert("srv-x", 6, "warning"), alert("rtr-c", 7, "warning")]);
+    const incidents = run([
+      alert("srv-x", 0, "warning"),
+      alert("srv-x", 3, "info"),
+      alert("srv-x", 6, "warning"),
+      alert("rtr-c", 7, "warning"),
+    ]);
     expect(incidents).toEqual([]);
   });
 
@@ -107,7 +127,12 @@ describe("correlator", () => {
 
   it("groups hosts unknown to the topology by site and service", () => {
     const mk = (host: string, minute: number) => alert(host, minute, "major", { service: "payments", site: "dc9" });
-    const incidents = run([mk("app-1", 0), mk("app-2", 1), mk("db-1", 2), alert("app-9", 2, "major", { service: "payments", site: "dc7" })]);
+    const incidents = run([
+      mk("app-1", 0),
+      mk("app-2", 1),
+      mk("db-1", 2),
+      alert("app-9", 2, "major", { service: "payments", site: "dc7" }),
+    ]);
     expect(incidents).toEqual([["app-1", "app-2", "db-1"]]);
   });
 
@@ -127,7 +152,7 @@ describe("correlator", () => {
     correlator.add(alert("rtr-b", 3));
     const [incident] = correlator.incidents();
     expect(incident?.incidentId).toBe("INC-000001");
-    expect(incident?.priorCount + (incident?.members.length ?? 0)).toBe(13);
+    expect((incident?.priorCount ?? 0) + (incident?.members.length ?? 0)).toBe(13);
   });
 });
 
