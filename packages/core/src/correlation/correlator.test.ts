@@ -167,3 +167,14 @@ describe("pairwise scores", () => {
     expect(split.recall).toBeCloseTo(1 / 2);
   });
 });
+
+describe("incident titles", () => {
+  it("names the first signal with operator capitalization and keeps the host count current", async () => {
+    const { humanizeAlertType, incidentTitle, retitle } = await import("./describe.ts");
+    expect(humanizeAlertType("bgp_session_down")).toBe("BGP session down");
+    const title = incidentTitle("ddos_attack_detected", "nyc1-edge-01", 4, ["nyc1"]);
+    expect(title).toBe("DDoS attack detected on nyc1-edge-01 and 3 more hosts · nyc1");
+    expect(retitle(title, 19, ["nyc1"])).toBe("DDoS attack detected on nyc1-edge-01 and 18 more hosts · nyc1");
+    expect(retitle("Imported title", 3, [])).toBe("Imported title");
+  });
+});

@@ -14,7 +14,7 @@ import {
   DEFAULT_CORRELATION_CONFIG,
   type TopologyView,
 } from "./correlator.ts";
-import { groupTitle } from "./describe.ts";
+import { groupTitle, retitle } from "./describe.ts";
 
 export interface CorrelatePendingOptions {
   tenantId: string;
@@ -118,6 +118,7 @@ async function correlateOnePass(tx: DbOrTx, options: CorrelatePendingOptions): P
   const refs: IncidentRef[] = [];
   const now = new Date();
 
+  const titles = new Map(openIncidents.map((incident) => [incident.id, incident.title]));
   for (const group of groups) {
     const id = group.incidentId ?? (newIds.shift() as string);
     const alertCount = group.priorCount + group.members.length;
@@ -138,7 +139,7 @@ async function correlateOnePass(tx: DbOrTx, options: CorrelatePendingOptions): P
     } else {
       await tx
         .update(incidents)
-        .set(values)
+        .set({ ...values, title: retitle(titles.get(id) ?? "", values.hosts.length, values.sites) })
         .where(and(sql`${incidents.id} = ${id}`, sql`${incidents.tenantId} = ${tenantId}`));
     }
   }

@@ -1,0 +1,45 @@
+/** The frame around every page: product name, navigation, and the page itself. */
+import { NavLink, Outlet, useLocation } from "react-router";
+
+const NAV = [
+  { to: "/", label: "Incidents", matches: (path: string) => path === "/" || path.startsWith("/incidents") },
+  { to: "/generate", label: "Generate", matches: (path: string) => path.startsWith("/generate") },
+  { to: "/overview", label: "Overview", matches: (path: string) => path.startsWith("/overview") },
+] as const;
+
+export function AppShell() {
+  const { pathname } = useLocation();
+  return (
+    <div className="shell">
+      <a className="skip-link" href="#main">
+        Skip to content
+      </a>
+      <header className="topbar">
+        <NavLink to="/" className="brand" aria-label="TeleOps home">
+          <span className="brand__mark" aria-hidden="true" />
+          TeleOps
+        </NavLink>
+        <nav aria-label="Main" className="nav">
+          {NAV.map((item) => {
+            // The incident detail belongs to Incidents, which NavLink's own matching would not see.
+            const active = item.matches(pathname);
+            return (
+              <NavLink
+                key={item.to}
+                to={item.to}
+                className={active ? "nav__link nav__link--active" : "nav__link"}
+                aria-current={active ? "page" : undefined}
+                data-testid={`nav-${item.label.toLowerCase()}`}
+              >
+                {item.label}
+              </NavLink>
+            );
+          })}
+        </nav>
+      </header>
+      <main id="main" className="main" tabIndex={-1}>
+        <Outlet />
+      </main>
+    </div>
+  );
+}

@@ -1,0 +1,29 @@
+/** Severity and status badges: colour plus text, so the meaning never depends on colour alone. */
+import type { IncidentStatus, Severity } from "@teleops/schema";
+
+export function SeverityBadge({ severity }: { severity: Severity }) {
+  return (
+    <span className={`badge badge--sev badge--${severity}`} data-testid="severity-badge">
+      <span className="badge__dot" aria-hidden="true" />
+      {severity}
+    </span>
+  );
+}
+
+const STATUS_LABEL: Record<IncidentStatus, string> = {
+  open: "Open",
+  acknowledged: "Acknowledged",
+  resolved: "Resolved",
+};
+
+export function StatusBadge({ status }: { status: IncidentStatus }) {
+  return (
+    <span className={`badge badge--status badge--${status}`} data-testid="status-badge">
+      {STATUS_LABEL[status]}
+    </span>
+  );
+}
+
+export function statusLabel(status: IncidentStatus): string {
+  return STATUS_LABEL[status];
+}

@@ -1,0 +1,91 @@
+/** The queue's filters live in the URL, so a filtered view can be bookmarked, shared and reloaded. */
+import { INCIDENT_STATUSES, type IncidentStatus, SEVERITIES, type Severity } from "@teleops/schema";
+import { useCallback, useMemo } from "react";
+import { useSearchParams } from "react-router";
+
+export const SORTABLE = ["severity", "start_time", "alert_count"] as const;
+export type QueueSort = (typeof SORTABLE)[number];
+export type Direction = "asc" | "desc";
+
+export const PAGE_SIZE = 25;
+
+export interface QueueFilters {
+  severity: Severity[];
+  status: IncidentStatus[];
+  text: string;
+  sort: QueueSort;
+  direction: Direction;
+  /** 1-based. */
+  page: number;
+}
+
+const DEFAULTS: QueueFilters = { severity: [], status: [], text: "", sort: "start_time", direction: "desc", page: 1 };
+
+function oneOf<T extends string>(allowed: readonly T[], value: string): value is T {
+  return (allowed as readonly string[]).includes(value);
+}
+
+function listParam<T extends string>(params: URLSearchParams, key: string, allowed: readonly T[]): T[] {
+  const values = params
+    .getAll(key)
+    .flatMap((v) => v.split(","))
+    .map((v) => v.trim().toLowerCase());
+  // Keep the canonical order (most severe first) whatever order the URL had.
+  return allowed.filter((a) => values.includes(a));
+}
+
+export function parseQueueFilters(params: URLSearchParams): QueueFilters {
+  const sort = params.get("sort") ?? "";
+  const dir = params.get("dir") ?? "";
+  const page = Number.parseInt(params.get("page") ?? "", 10);
+  return {
+    severity: listParam(params, "severity", SEVERITIES),
+    status: listParam(params, "status", INCIDENT_STATUSES),
+    text: params.get("text") ?? "",
+    sort: oneOf(SORTABLE, sort) ? sort : DEFAULTS.sort,
+    direction: dir === "asc" || dir === "desc" ? dir : DEFAULTS.direction,
+    page: Number.isFinite(page) && page > 0 ? page : 1,
+  };
+}
+
+export function toSearchParams(filters: QueueFilters): URLSearchParams {
+  const params = new URLSearchParams();
+  if (filters.severity.length > 0) params.set("severity", filters.severity.join(","));
+  if (filters.status.length > 0) params.set("status", filters.status.join(","));
+  if (filters.text.trim() !== "") params.set("text", filters.text);
+  if (filters.sort !== DEFAULTS.sort || filters.direction !== DEFAULTS.direction) {
+    params.set("sort", filters.sort);
+    params.set("dir", filters.direction);
+  }
+  if (filters.page > 1) params.set("page", String(filters.page));
+  return params;
+}
+
+export function hasNarrowingFilters(filters: QueueFilters): boolean {
+  return filters.severity.length > 0 || filters.status.length > 0 || filters.text.trim() !== "";
+}
+
+/** Reads the filters from the URL; `update` merges a change and goes back to page 1 unless it sets a page. */
+export function useQueueFilters(): {
+  filters: QueueFilters;
+  update: (change: Partial<QueueFilters>) => void;
+  clear: () => void;
+} {
+  const [params, setParams] = useSearchParams();
+  const filters = useMemo(() => parseQueueFilters(params), [params]);
+  const update = useCallback(
+    (change: Partial<QueueFilters>) => {
+      setParams(
+        (current) => {
+          const next = { ...parseQueueFilters(current), page: 1, ...change };
+          return toSearchParams(next);
+        },
+        // Typing in the search box should not flood the history with one entry per keystroke.
+        { replace: change.text !== undefined },
+      );
+    },
+    [setParams],
+  );
+  const clear = useCallback(() => setParams(toSearchParams(DEFAULTS)), [setParams]);
+  return { filters, update, clear };
+}

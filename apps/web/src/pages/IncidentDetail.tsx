@@ -1,0 +1,127 @@
+/** One incident: its context, its status actions, and the alerts it groups, on a timeline and in a table. */
+import { useQuery } from "@tanstack/react-query";
+import { lazy, Suspense } from "react";
+import { Link, useLocation, useParams } from "react-router";
+import { AlertTable } from "../components/AlertTable.tsx";
+import { SeverityBadge } from "../components/Badges.tsx";
+import { ContextCard } from "../components/ContextCard.tsx";
+import { RefreshControl } from "../components/RefreshControl.tsx";
+import { EmptyState, ErrorState, LoadingState } from "../components/StateViews.tsx";
+import { StatusActions } from "../components/StatusActions.tsx";
+import { useDocumentTitle } from "../lib/useDocumentTitle.ts";
+import { trpc } from "../trpc.ts";
+
+// recharts is the largest dependency; only this page needs it, so it loads with the first incident opened.
+const AlertTimeline = lazy(() => import("../components/AlertTimeline.tsx"));
+
+const REFRESH_MS = 5_000;
+// The most the API returns in one call; the chart needs them all, the table shows the first rows.
+const ALERT_LIMIT = 5_000;
+
+function backLink(state: unknown): string {
+  const search =
+    typeof state === "object" && state !== null && "queueSearch" in state && typeof state.queueSearch === "string"
+      ? state.queueSearch
+      : "";
+  return `/${search}`;
+}
+
+export function IncidentDetail() {
+  const { id = "" } = useParams();
+  const location = useLocation();
+  const incidentQuery = useQuery(trpc.incidents.byId.queryOptions({ id }, { refetchInterval: REFRESH_MS }));
+  const alertsQuery = useQuery(
+    trpc.incidents.alerts.queryOptions(
+      { id, limit: ALERT_LIMIT },
+      // The alert list can be megabytes: poll it less often than the incident's status.
+      { refetchInterval: REFRESH_MS * 6, enabled: incidentQuery.isSuccess },
+    ),
+  );
+  useDocumentTitle(incidentQuery.data ? `${id} · ${incidentQuery.data.title}` : id);
+  const back = (
+    <Link className="back-link" to={backLink(location.state)}>
+      ← Incidents
+    </Link>
+  );
+
+  if (incidentQuery.isPending) {
+    return (
+      <section className="page">
+        {back}
+        <LoadingState label={`Loading incident ${id}…`} />
+      </section>
+    );
+  }
+  if (incidentQuery.isError) {
+    return (
+      <section className="page">
+        {back}
+        <ErrorState
+          what={`Could not load incident ${id}.`}
+          error={incidentQuery.error}
+          onRetry={() => void incidentQuery.refetch()}
+        />
+      </section>
+    );
+  }
+
+  const incident = incidentQuery.data;
+  const alerts = alertsQuery.data;
+  return (
+    <section className="page" aria-labelledby="incident-title">
+      {back}
+      <div className="page__header page__header--detail">
+        <div>
+          <p className="eyebrow">
+            <span className="mono">{incident.id}</span> <SeverityBadge severity={incident.severity} />
+          </p>
+          <h1 id="incident-title" className="incident-title">
+            {incident.title}
+          </h1>
+        </div>
+        <StatusActions incident={incident} />
+      </div>
+      <ContextCard incident={incident} />
+
+      <section className="card" aria-labelledby="alerts-title">
+        <div className="card__header">
+          <h2 id="alerts-title">Alerts</h2>
+          <RefreshControl
+            isFetching={incidentQuery.isFetching || alertsQuery.isFetching}
+            updatedAt={Math.max(incidentQuery.dataUpdatedAt, alertsQuery.dataUpdatedAt)}
+            onRefresh={() => {
+              void incidentQuery.refetch();
+              void alertsQuery.refetch();
+            }}
+            intervalMs={REFRESH_MS}
+          />
+        </div>
+        {alertsQuery.isPending ? (
+          <LoadingState label="Loading alerts…" />
+        ) : alertsQuery.isError ? (
+          <ErrorState
+            what="Could not load this incident's alerts."
+            error={alertsQuery.error}
+            onRetry={() => void alertsQuery.refetch()}
+          />
+        ) : alerts && alerts.length === 0 ? (
+          <EmptyState title="This incident has no alerts left.">
+            <p>They may have been removed by a reset. The incident stays for the record.</p>
+          </EmptyState>
+        ) : alerts ? (
+          <>
+            {alerts.length >= ALERT_LIMIT ? (
+              <p className="notice">
+                Showing the first {ALERT_LIMIT} of {incident.alert_count} alerts.
+              </p>
+            ) : null}
+            <Suspense fallback={<LoadingState label="Loading the timeline…" />}>
+              <AlertTimeline alerts={alerts} />
+            </Suspense>
+            <AlertTable alerts={alerts} />
+          </>
+        ) : null}
+      </section>
+    </section>
+  );
+}

@@ -1,0 +1,132 @@
+/** The incident queue: what is burning now, filtered from the URL, refreshed every few seconds. */
+
+import { keepPreviousData, useQuery } from "@tanstack/react-query";
+import { INCIDENT_STATUSES, SEVERITIES } from "@teleops/schema";
+import { type ReactNode, useCallback } from "react";
+import { statusLabel } from "../components/Badges.tsx";
+import { ChipGroup } from "../components/FilterChips.tsx";
+import { IncidentTable } from "../components/IncidentTable.tsx";
+import { Pagination } from "../components/Pagination.tsx";
+import { RefreshControl } from "../components/RefreshControl.tsx";
+import { SearchBox } from "../components/SearchBox.tsx";
+import { EmptyState, ErrorState, LoadingState, NoIncidentsYet } from "../components/StateViews.tsx";
+import { hasNarrowingFilters, PAGE_SIZE, type QueueSort, useQueueFilters } from "../lib/queueFilters.ts";
+import { useDocumentTitle } from "../lib/useDocumentTitle.ts";
+import { trpc } from "../trpc.ts";
+
+export const REFRESH_MS = 5_000;
+
+export function IncidentQueue() {
+  useDocumentTitle("Incidents");
+  const { filters, update, clear } = useQueueFilters();
+  const query = useQuery(
+    trpc.incidents.list.queryOptions(
+      {
+        severity: filters.severity.length > 0 ? filters.severity : undefined,
+        status: filters.status.length > 0 ? filters.status : undefined,
+        text: filters.text.trim() === "" ? undefined : filters.text.trim(),
+        sort: filters.sort,
+        direction: filters.direction,
+        limit: PAGE_SIZE,
+        offset: (filters.page - 1) * PAGE_SIZE,
+      },
+      // Keep showing the previous page while the next filter or page loads, instead of flashing a spinner.
+      { refetchInterval: REFRESH_MS, placeholderData: keepPreviousData },
+    ),
+  );
+  const onSearch = useCallback((text: string) => update({ text }), [update]);
+  const onSort = useCallback((sort: QueueSort, direction: "asc" | "desc") => update({ sort, direction }), [update]);
+
+  const data = query.data;
+  const narrowed = hasNarrowingFilters(filters);
+
+  let body: ReactNode;
+  if (query.isPending) {
+    body = <LoadingState label="Loading incidents…" />;
+  } else if (query.isError && !data) {
+    body = (
+      <ErrorState what="Could not load the incident queue." error={query.error} onRetry={() => void query.refetch()} />
+    );
+  } else if (data && data.total === 0 && !narrowed) {
+    body = <NoIncidentsYet />;
+  } else if (data && data.incidents.length === 0) {
+    body = (
+      <EmptyState
+        title={
+          data.total === 0
+            ? "No incidents match these filters."
+            : `Page ${filters.page} is past the end: ${data.total} incidents in all.`
+        }
+      >
+        {data.total === 0 ? (
+          <button type="button" className="button" onClick={clear}>
+            Clear filters
+          </button>
+        ) : (
+          <button type="button" className="button" onClick={() => update({ page: 1 })}>
+            Back to the first page
+          </button>
+        )}
+      </EmptyState>
+    );
+  } else if (data) {
+    body = (
+      <>
+        <IncidentTable incidents={data.incidents} sort={filters.sort} direction={filters.direction} onSort={onSort} />
+        <Pagination page={filters.page} pageSize={PAGE_SIZE} total={data.total} onPage={(page) => update({ page })} />
+      </>
+    );
+  }
+
+  return (
+    <section className="page" aria-labelledby="queue-title">
+      <div className="page__header">
+        <h1 id="queue-title">Incidents</h1>
+        <RefreshControl
+          isFetching={query.isFetching}
+          updatedAt={query.dataUpdatedAt}
+          onRefresh={() => void query.refetch()}
+          intervalMs={REFRESH_MS}
+        />
+      </div>
+      {query.isError && data ? (
+        <div className="notice notice--error" role="alert">
+          Refresh failed — showing the last data received. Cannot reach the TeleOps server — is <code>pnpm start</code>{" "}
+          running?
+        </div>
+      ) : null}
+      <div className="toolbar" data-testid="queue-filters">
+        <SearchBox
+          value={filters.text}
+          onSearch={onSearch}
+          label="Search incidents"
+          placeholder="Search id, title, host, service…"
+        />
+        <ChipGroup
+          label="Severity"
+          kind="severity"
+          values={SEVERITIES}
+          counts={data?.bySeverity}
+          selected={filters.severity}
+          onChange={(severity) => update({ severity })}
+          classFor={(value) => `chip--${value}`}
+        />
+        <ChipGroup
+          label="Status"
+          kind="status"
+          values={INCIDENT_STATUSES}
+          counts={data?.byStatus}
+          selected={filters.status}
+          onChange={(status) => update({ status })}
+          labelFor={statusLabel}
+        />
+        {narrowed ? (
+          <button type="button" className="button button--ghost" onClick={clear} data-testid="clear-filters">
+            Clear filters
+          </button>
+        ) : null}
+      </div>
+      {body}
+    </section>
+  );
+}
