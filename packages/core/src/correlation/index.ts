@@ -1,4 +1,5 @@
 export * from "./correlator.ts";
 export * from "./describe.ts";
 export * from "./inMemory.ts";
+export * from "./scheduler.ts";
 export * from "./topologyView.ts";
