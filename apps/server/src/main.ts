@@ -1,7 +1,7 @@
 /** Entry point: load configuration, open and migrate the database, serve, and shut down cleanly. */
 import { fileURLToPath } from "node:url";
 import { DEFAULT_CORRELATION_CONFIG, loadTopology, topologyView } from "@teleops/core";
-import { createDb } from "@teleops/db";
+import { createDb, createLocalChangeFeed, createPostgresChangeFeed } from "@teleops/db";
 import pino from "pino";
 import { loadAuthenticator } from "./auth.ts";
 import { ConfigError, loadConfig } from "./config.ts";
@@ -33,6 +33,9 @@ async function main(): Promise<void> {
     "database ready",
   );
 
+  const changes = config.DATABASE_URL
+    ? await createPostgresChangeFeed(config.DATABASE_URL, (err) => logger.warn({ err }, "change feed error"))
+    : createLocalChangeFeed();
   const topology = loadTopology(config.TELEOPS_TOPOLOGY_FILE);
   const running = createTeleopsServer({
     database,
@@ -44,6 +47,8 @@ async function main(): Promise<void> {
         quietPeriodMs: config.TELEOPS_QUIET_PERIOD_MIN * 60_000,
         minAlerts: config.TELEOPS_MIN_INCIDENT_ALERTS,
       },
+      changes,
+      onChange: (event) => changes.publish(event),
     },
     auth,
     logger,
@@ -62,6 +67,7 @@ async function main(): Promise<void> {
     logger.info({ signal }, "shutting down: finishing in-flight requests");
     running
       .close()
+      .then(() => changes.close())
       .then(() => database.close())
       .then(() => {
         logger.info("stopped");

@@ -3,6 +3,7 @@ import { createServer } from "node:net";
 import { fileURLToPath } from "node:url";
 import { type TestDatabase, testBackends } from "@teleops/db/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { firstChange } from "./testing.ts";
 
 const MAIN = fileURLToPath(new URL("./main.ts", import.meta.url));
 const postgresBackend = testBackends().find((b) => b.name === "postgres");
@@ -53,6 +54,26 @@ describe.runIf(postgresBackend)("two server replicas on one PostgreSQL", () => {
     for (const replica of replicas) replica.process.kill("SIGTERM");
     await Promise.all(replicas.map((r) => new Promise((resolve) => r.process.once("exit", resolve))));
     await database?.dispose();
+  });
+
+  it("tells a browser on one replica about alerts that arrived at the other", async () => {
+    const [a, b] = replicas;
+    const abort = new AbortController();
+    const change = firstChange(a?.url ?? "", abort.signal);
+    await new Promise((r) => setTimeout(r, 300));
+    const posted = await fetch(`${b?.url}/webhooks/alerts`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({
+        timestamp: "2026-11-25T06:00:00Z",
+        host: "nyc1-srv-99",
+        severity: "info",
+        alert_type: "probe",
+      }),
+    });
+    expect(posted.status).toBe(202);
+    expect(JSON.parse(await change)).toMatchObject({ kinds: ["alerts"] });
+    abort.abort();
   });
 
   it("forms exactly one incident when one failure's alerts arrive alternately at both", async () => {

@@ -2,7 +2,7 @@
 import type { AddressInfo } from "node:net";
 import { fileURLToPath } from "node:url";
 import { DEFAULT_CORRELATION_CONFIG, loadTopology, topologyView } from "@teleops/core";
-import type { DbHandle } from "@teleops/db";
+import { createLocalChangeFeed, type DbHandle } from "@teleops/db";
 import pino from "pino";
 import { type Authenticator, LOCAL_ADMIN } from "./auth.ts";
 import { createTeleopsServer } from "./server.ts";
@@ -17,9 +17,16 @@ export async function startTestServer(
   options: { webhookToken?: string; production?: boolean; auth?: Authenticator } = {},
 ): Promise<TestServer> {
   const topology = loadTopology();
+  const changes = createLocalChangeFeed();
   const running = createTeleopsServer({
     database,
-    services: { topology, topologyView: topologyView(topology), correlation: DEFAULT_CORRELATION_CONFIG },
+    services: {
+      topology,
+      topologyView: topologyView(topology),
+      correlation: DEFAULT_CORRELATION_CONFIG,
+      changes,
+      onChange: (event) => changes.publish(event),
+    },
     auth: options.auth ?? { mode: "local-admin", actorFor: () => LOCAL_ADMIN },
     logger: pino({ level: "silent" }),
     webhookToken: options.webhookToken,
@@ -29,4 +36,20 @@ export async function startTestServer(
   await new Promise<void>((resolve) => running.server.listen(0, "127.0.0.1", resolve));
   const { port } = running.server.address() as AddressInfo;
   return { url: `http://127.0.0.1:${port}`, close: () => running.close() };
+}
+
+/** Opens the SSE subscription and resolves with the first data message. */
+export async function firstChange(url: string, signal: AbortSignal): Promise<string> {
+  const response = await fetch(`${url}/trpc/events.changes`, { headers: { accept: "text/event-stream" }, signal });
+  const reader = response.body?.getReader();
+  if (!reader) throw new Error("no event stream");
+  const decoder = new TextDecoder();
+  let text = "";
+  for (;;) {
+    const { value, done } = await reader.read();
+    if (done) throw new Error("stream ended");
+    text += decoder.decode(value, { stream: true });
+    const match = /^data: (\{.*"kinds".*\})$/m.exec(text);
+    if (match?.[1]) return match[1];
+  }
 }

@@ -1,6 +1,6 @@
 /** Request context: the database, who is asking (actor and tenant), and the shared services. */
 import type { CorrelationConfig, TopologyView } from "@teleops/core";
-import type { Database } from "@teleops/db";
+import type { ChangeFeed, Database } from "@teleops/db";
 import type { Topology } from "@teleops/schema";
 
 export const ROLES = ["viewer", "operator", "admin"] as const;
@@ -23,6 +23,8 @@ export interface AppServices {
   correlation: CorrelationConfig;
   /** Called after alerts are stored or incidents change, e.g. to notify live views. */
   onChange?: (event: { tenantId: string; kind: "alerts" | "incidents" }) => void;
+  /** Where live views listen for those changes (LISTEN/NOTIFY on PostgreSQL, in-process on PGlite). */
+  changes?: ChangeFeed;
 }
 
 export interface Context {

@@ -1,2 +1,3 @@
+export * from "./changeFeed.ts";
 export * from "./client.ts";
 export * from "./schema.ts";
