@@ -19,7 +19,9 @@ import { createDb, type DbHandle } from "@teleops/db";
 import type { CanonicalAlert } from "@teleops/schema";
 import { startTestServer } from "@teleops/server/testing";
 import postgres from "postgres";
+import { benchImport, renderImportMarkdown } from "./import.ts";
 import { gitRevision, machineInfo, percentile } from "./machine.ts";
+import { benchRca } from "./rca.ts";
 
 const topology = loadTopology();
 const view = topologyView(topology);
@@ -182,7 +184,20 @@ async function main() {
     }
   }
 
-  const report = { machine: machineInfo(pgVersion), revision: gitRevision(), correlation, generate, ingest };
+  progress("rca: baseline on a 1,000-alert incident, runbook retrieval");
+  const rca = await benchRca();
+
+  const imports = await benchImport({ pgUrl });
+
+  const report = {
+    machine: machineInfo(pgVersion),
+    revision: gitRevision(),
+    correlation,
+    generate,
+    ingest,
+    rca,
+    imports,
+  };
   process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
   writeFileSync(fileURLToPath(new URL("../docs/performance.md", import.meta.url)), renderMarkdown(report));
   progress("wrote docs/performance.md");
@@ -194,6 +209,8 @@ function renderMarkdown(report: {
   correlation: Array<ReturnType<typeof benchCorrelation>>;
   generate: Record<string, unknown>;
   ingest: Array<Record<string, unknown>>;
+  rca: Awaited<ReturnType<typeof benchRca>>;
+  imports: Awaited<ReturnType<typeof benchImport>>;
 }): string {
   const m = report.machine;
   const lines = [
@@ -233,6 +250,14 @@ function renderMarkdown(report: {
       (r) => `| ${r.database} | ${r.alerts} | ${r.concurrency} | ${r.alerts_per_s} | ${r.p50_ms} | ${r.p99_ms} |`,
     ),
     "",
+    "## RCA: baseline engine and runbook retrieval (targets: baseline p50 at most 5 ms on 1,000 alerts, retrieval p50 at most 2 ms)",
+    "",
+    "| measure | alerts | p50 ms | p99 ms |",
+    "| --- | ---: | ---: | ---: |",
+    `| baseline \`rankRootCauses\` (with its runbook searches) | ${report.rca.alerts} | ${report.rca.baseline_p50_ms} | ${report.rca.baseline_p99_ms} |`,
+    `| retrieval \`RunbookIndex.search\` (one incident query) | | ${report.rca.retrieval_p50_ms} | ${report.rca.retrieval_p99_ms} |`,
+    "",
+    ...renderImportMarkdown(report.imports),
   ];
   return `${lines.join("\n")}\n`;
 }

@@ -1,8 +1,9 @@
 #!/usr/bin/env -S npx tsx
 /** The `teleops` command: a typed client of the TeleOps server. */
-import { INCIDENT_STATUSES, SCENARIO_TYPES, SEVERITIES } from "@teleops/schema";
+import { INCIDENT_STATUSES, RCA_ENGINES, SCENARIO_TYPES, SEVERITIES } from "@teleops/schema";
 import { Command, CommanderError } from "commander";
 import { CliError, createClient, type GlobalOptions, toCliError } from "./client.ts";
+import { addImportCommand } from "./commands/import.ts";
 import { note, printJson, printTable } from "./output.ts";
 
 function withGlobals(command: Command): Command {
@@ -170,6 +171,53 @@ withGlobals(
     ["id", "timestamp", "severity", "host", "alert_type", "incident"],
   );
 });
+
+withGlobals(
+  program
+    .command("rca")
+    .description("run one RCA engine on one incident and store the artifact for review")
+    .argument("<incident-id>", "incident id, e.g. INC-000001")
+    .option("--engine <engine>", `one of ${RCA_ENGINES.join(", ")}`, "baseline"),
+).action(async (incidentId: string, opts: GlobalOptions & { engine: string }) => {
+  const engine = RCA_ENGINES.find((e) => e === opts.engine.trim().toLowerCase());
+  if (!engine) throw new CliError(`--engine must be one of ${RCA_ENGINES.join(", ")}; got "${opts.engine}"`, 2);
+  if (!opts.json) note(`running the ${engine} engine on ${incidentId}…`);
+  const artifact = await createClient(opts).rca.run.mutate({ incidentId, engine });
+  if (opts.json) return printJson(artifact);
+  const model = artifact.model ? ` (${artifact.model})` : "";
+  process.stdout.write(
+    `${artifact.incident_id} · ${artifact.engine}${model} · ${artifact.status} · ${artifact.duration_ms} ms · artifact ${artifact.id}\n`,
+  );
+  for (const h of artifact.hypotheses) {
+    process.stdout.write(
+      `\n${h.rank}. ${h.category} at ${h.root_component ?? "(component unknown)"} · confidence ${h.confidence.toFixed(2)}\n`,
+    );
+    process.stdout.write(`   ${h.hypothesis}\n`);
+    for (const fact of h.evidence.notes) process.stdout.write(`   - ${fact}\n`);
+    if (h.evidence.alert_ids.length > 0) {
+      const shown = h.evidence.alert_ids.slice(0, 10).join(", ");
+      const more = h.evidence.alert_ids.length > 10 ? ` (+${h.evidence.alert_ids.length - 10} more)` : "";
+      process.stdout.write(`   cited alerts: ${shown}${more}\n`);
+    }
+    if (h.remediation_steps.length > 0) {
+      process.stdout.write("   remediation:\n");
+      h.remediation_steps.forEach((step, i) => {
+        process.stdout.write(`     ${i + 1}. ${step}\n`);
+      });
+    }
+    if (h.runbook_refs.length > 0) process.stdout.write(`   runbooks: ${h.runbook_refs.join(", ")}\n`);
+  }
+  if (artifact.retrieval.length > 0) {
+    process.stdout.write("\nretrieved runbook sections:\n");
+    printTable(
+      artifact.retrieval.map((r) => ({ file: r.file, heading: r.heading, score: r.score.toFixed(2) })),
+      ["file", "heading", "score"],
+    );
+  }
+  note(`review it in the web UI (incident ${artifact.incident_id}) or with rca.review`);
+});
+
+addImportCommand(program, withGlobals);
 
 async function run(argv: string[]): Promise<number> {
   try {

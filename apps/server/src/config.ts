@@ -15,10 +15,20 @@ const envSchema = z.object({
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
   TELEOPS_USERS_FILE: optionalString,
   TELEOPS_WEBHOOK_TOKEN: optionalString,
+  /** When set, `/webhooks/jira` requires `X-Hub-Signature: sha256=<HMAC-SHA256 of the body>`. */
+  JIRA_WEBHOOK_SECRET: optionalString,
+  /** When set, `/webhooks/servicenow` requires it as a bearer token or basic-auth password. */
+  SERVICENOW_WEBHOOK_TOKEN: optionalString,
   TELEOPS_TOPOLOGY_FILE: optionalString,
   TELEOPS_WEB_DIST: optionalString,
   TELEOPS_QUIET_PERIOD_MIN: z.coerce.number().positive().default(15),
   TELEOPS_MIN_INCIDENT_ALERTS: z.coerce.number().int().min(1).default(3),
+  LLM_BASE_URL: optionalString.pipe(z.url().optional()),
+  LLM_API_KEY: optionalString,
+  LLM_MODEL: optionalString,
+  LLM_TIMEOUT_MS: z.coerce.number().int().positive().default(60_000),
+  /** Unset: the corpus shipped in fixtures/runbooks, found relative to the code rather than the cwd. */
+  RAG_CORPUS_DIR: optionalString,
 });
 
 export type Config = z.output<typeof envSchema>;

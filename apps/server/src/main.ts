@@ -1,6 +1,12 @@
 /** Entry point: load configuration, open and migrate the database, serve, and shut down cleanly. */
 import { fileURLToPath } from "node:url";
-import { DEFAULT_CORRELATION_CONFIG, loadTopology, topologyView } from "@teleops/core";
+import {
+  createLlmEngine,
+  DEFAULT_CORRELATION_CONFIG,
+  loadRunbookIndex,
+  loadTopology,
+  topologyView,
+} from "@teleops/core";
 import { createDb, createLocalChangeFeed, createPostgresChangeFeed } from "@teleops/db";
 import pino from "pino";
 import { loadAuthenticator } from "./auth.ts";
@@ -37,6 +43,22 @@ async function main(): Promise<void> {
     ? await createPostgresChangeFeed(config.DATABASE_URL, (err) => logger.warn({ err }, "change feed error"))
     : createLocalChangeFeed();
   const topology = loadTopology(config.TELEOPS_TOPOLOGY_FILE);
+  // Built once: the runbook index serves every RCA run; an LLM engine without LLM_BASE_URL/LLM_MODEL says so.
+  const runbooks = loadRunbookIndex(config.RAG_CORPUS_DIR);
+  const llm = createLlmEngine({
+    baseUrl: config.LLM_BASE_URL,
+    apiKey: config.LLM_API_KEY,
+    model: config.LLM_MODEL,
+    timeoutMs: config.LLM_TIMEOUT_MS,
+  });
+  const llmDescription = llm.describe();
+  logger.info(
+    {
+      runbookSections: runbooks.chunks.length,
+      llm: llmDescription.configured ? { model: llmDescription.model, host: llmDescription.baseUrl } : "not configured",
+    },
+    "RCA engines ready",
+  );
   const running = createTeleopsServer({
     database,
     services: {
@@ -47,12 +69,16 @@ async function main(): Promise<void> {
         quietPeriodMs: config.TELEOPS_QUIET_PERIOD_MIN * 60_000,
         minAlerts: config.TELEOPS_MIN_INCIDENT_ALERTS,
       },
+      runbooks,
+      llm,
       changes,
       onChange: (event) => changes.publish(event),
     },
     auth,
     logger,
     webhookToken: config.TELEOPS_WEBHOOK_TOKEN,
+    jiraWebhookSecret: config.JIRA_WEBHOOK_SECRET,
+    servicenowWebhookToken: config.SERVICENOW_WEBHOOK_TOKEN,
     production,
     webDist: config.TELEOPS_WEB_DIST ?? fileURLToPath(new URL("../../web/dist", import.meta.url)),
   });

@@ -17,6 +17,8 @@ export interface ServerDeps {
   auth: Authenticator;
   logger: Logger;
   webhookToken: string | undefined;
+  jiraWebhookSecret?: string | undefined;
+  servicenowWebhookToken?: string | undefined;
   production: boolean;
   /** Directory of the built SPA; when missing the server says how to build it. */
   webDist: string;
@@ -70,6 +72,8 @@ export function createTeleopsServer(deps: ServerDeps): RunningServer {
     services: deps.services,
     logger: deps.logger,
     webhookToken: deps.webhookToken,
+    jiraWebhookSecret: deps.jiraWebhookSecret,
+    servicenowWebhookToken: deps.servicenowWebhookToken,
     production: deps.production,
     onAccepted: (route, n) => ingested.inc({ route }, n),
   });

@@ -1,11 +1,26 @@
 /** Starts a real TeleOps server on a random loopback port for HTTP tests. */
 import type { AddressInfo } from "node:net";
 import { fileURLToPath } from "node:url";
-import { DEFAULT_CORRELATION_CONFIG, loadTopology, topologyView } from "@teleops/core";
+import {
+  createLlmEngine,
+  DEFAULT_CORRELATION_CONFIG,
+  loadRunbookIndex,
+  loadTopology,
+  type RunbookIndex,
+  topologyView,
+} from "@teleops/core";
 import { createLocalChangeFeed, type DbHandle } from "@teleops/db";
 import pino from "pino";
 import { type Authenticator, LOCAL_ADMIN } from "./auth.ts";
 import { createTeleopsServer } from "./server.ts";
+
+let runbooks: RunbookIndex | undefined;
+
+/** The shipped runbook corpus, indexed once per test process. */
+function testRunbooks(): RunbookIndex {
+  if (!runbooks) runbooks = loadRunbookIndex();
+  return runbooks;
+}
 
 export interface TestServer {
   url: string;
@@ -14,7 +29,13 @@ export interface TestServer {
 
 export async function startTestServer(
   database: DbHandle,
-  options: { webhookToken?: string; production?: boolean; auth?: Authenticator } = {},
+  options: {
+    webhookToken?: string;
+    jiraWebhookSecret?: string;
+    servicenowWebhookToken?: string;
+    production?: boolean;
+    auth?: Authenticator;
+  } = {},
 ): Promise<TestServer> {
   const topology = loadTopology();
   const changes = createLocalChangeFeed();
@@ -24,12 +45,17 @@ export async function startTestServer(
       topology,
       topologyView: topologyView(topology),
       correlation: DEFAULT_CORRELATION_CONFIG,
+      // The LLM engine stays unconfigured so tests never leave the machine.
+      runbooks: testRunbooks(),
+      llm: createLlmEngine({}),
       changes,
       onChange: (event) => changes.publish(event),
     },
     auth: options.auth ?? { mode: "local-admin", actorFor: () => LOCAL_ADMIN },
     logger: pino({ level: "silent" }),
     webhookToken: options.webhookToken,
+    jiraWebhookSecret: options.jiraWebhookSecret,
+    servicenowWebhookToken: options.servicenowWebhookToken,
     production: options.production ?? false,
     webDist: fileURLToPath(new URL("../../web/dist", import.meta.url)),
   });

@@ -4,9 +4,13 @@ import { StrictMode } from "react";
 import { createRoot } from "react-dom/client";
 import { createBrowserRouter, RouterProvider } from "react-router";
 import { AppShell } from "./components/AppShell.tsx";
+import { Audit } from "./pages/Audit.tsx";
 import { Generate } from "./pages/Generate.tsx";
+import { Import } from "./pages/Import.tsx";
 import { IncidentDetail } from "./pages/IncidentDetail.tsx";
 import { IncidentQueue } from "./pages/IncidentQueue.tsx";
+import { Integrations } from "./pages/Integrations.tsx";
+import { LlmTrace } from "./pages/LlmTrace.tsx";
 import { NotFound } from "./pages/NotFound.tsx";
 import { Overview } from "./pages/Overview.tsx";
 import { queryClient } from "./trpc.ts";
@@ -20,6 +24,10 @@ const router = createBrowserRouter([
       { path: "incidents/:id", element: <IncidentDetail /> },
       { path: "generate", element: <Generate /> },
       { path: "overview", element: <Overview /> },
+      { path: "audit", element: <Audit /> },
+      { path: "integrations", element: <Integrations /> },
+      { path: "import", element: <Import /> },
+      { path: "rca/:artifactId/trace", element: <LlmTrace /> },
       { path: "*", element: <NotFound /> },
     ],
   },

@@ -1,5 +1,5 @@
 /** Request context: the database, who is asking (actor and tenant), and the shared services. */
-import type { CorrelationConfig, TopologyView } from "@teleops/core";
+import type { CorrelationConfig, LlmEngine, RunbookIndex, TopologyView } from "@teleops/core";
 import type { ChangeFeed, Database } from "@teleops/db";
 import type { Topology } from "@teleops/schema";
 
@@ -21,6 +21,10 @@ export interface AppServices {
   topology: Topology;
   topologyView: TopologyView;
   correlation: CorrelationConfig;
+  /** Runbook sections indexed for retrieval; unset means the shipped corpus, indexed on first use. */
+  runbooks?: RunbookIndex;
+  /** The LLM RCA engine; unset means not configured. */
+  llm?: LlmEngine;
   /** Called after alerts are stored or incidents change, e.g. to notify live views. */
   onChange?: (event: { tenantId: string; kind: "alerts" | "incidents" }) => void;
   /** Where live views listen for those changes (LISTEN/NOTIFY on PostgreSQL, in-process on PGlite). */

@@ -1,9 +1,13 @@
 /** The application router: one sub-router per domain. */
 import { adminRouter } from "./routers/admin.ts";
 import { alertsRouter } from "./routers/alerts.ts";
+import { auditRouter } from "./routers/audit.ts";
 import { eventsRouter } from "./routers/events.ts";
+import { importsRouter } from "./routers/imports.ts";
 import { incidentsRouter } from "./routers/incidents.ts";
+import { integrationsRouter } from "./routers/integrations.ts";
 import { metricsRouter } from "./routers/metrics.ts";
+import { rcaRouter } from "./routers/rca.ts";
 import { scenariosRouter } from "./routers/scenarios.ts";
 import { createCallerFactory, router } from "./trpc.ts";
 
@@ -14,6 +18,10 @@ export const appRouter = router({
   metrics: metricsRouter,
   admin: adminRouter,
   events: eventsRouter,
+  rca: rcaRouter,
+  audit: auditRouter,
+  integrations: integrationsRouter,
+  imports: importsRouter,
 });
 
 export type AppRouter = typeof appRouter;

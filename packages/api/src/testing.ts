@@ -1,5 +1,11 @@
 /** Builds callers for router tests: a real database, the fixture topology and a chosen actor. */
-import { DEFAULT_CORRELATION_CONFIG, loadTopology, topologyView } from "@teleops/core";
+import {
+  createLlmEngine,
+  DEFAULT_CORRELATION_CONFIG,
+  loadRunbookIndex,
+  loadTopology,
+  topologyView,
+} from "@teleops/core";
 import type { Database } from "@teleops/db";
 import type { Actor, AppServices } from "./context.ts";
 import { createCaller } from "./root.ts";
@@ -9,7 +15,14 @@ let services: AppServices | undefined;
 export function testServices(): AppServices {
   if (!services) {
     const topology = loadTopology();
-    services = { topology, topologyView: topologyView(topology), correlation: DEFAULT_CORRELATION_CONFIG };
+    services = {
+      topology,
+      topologyView: topologyView(topology),
+      correlation: DEFAULT_CORRELATION_CONFIG,
+      // Built once for every test; the LLM engine is unconfigured, so nothing leaves the process.
+      runbooks: loadRunbookIndex(),
+      llm: createLlmEngine({}),
+    };
   }
   return services;
 }

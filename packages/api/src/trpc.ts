@@ -1,5 +1,12 @@
 /** The only tRPC builders routers may use: each procedure states its minimum role. */
-import { ConflictError, DomainError, NotFoundError, ValidationError } from "@teleops/core";
+import {
+  ConflictError,
+  DomainError,
+  NotFoundError,
+  PreconditionError,
+  UpstreamError,
+  ValidationError,
+} from "@teleops/core";
 import { initTRPC, TRPCError } from "@trpc/server";
 import type { Actor, Context, Role } from "./context.ts";
 import { roleAtLeast } from "./context.ts";
@@ -27,6 +34,10 @@ export function toTRPCError(error: unknown): TRPCError | undefined {
   if (error instanceof ConflictError) return new TRPCError({ code: "CONFLICT", message: error.message, cause: error });
   if (error instanceof ValidationError)
     return new TRPCError({ code: "BAD_REQUEST", message: error.message, cause: error });
+  if (error instanceof PreconditionError)
+    return new TRPCError({ code: "PRECONDITION_FAILED", message: error.message, cause: error });
+  if (error instanceof UpstreamError)
+    return new TRPCError({ code: "BAD_GATEWAY", message: error.message, cause: error });
   if (error instanceof DomainError) return new TRPCError({ code: "BAD_REQUEST", message: error.message, cause: error });
   return undefined;
 }

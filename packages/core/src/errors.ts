@@ -8,6 +8,10 @@ export class DomainError extends Error {
 
 export class NotFoundError extends DomainError {}
 export class ConflictError extends DomainError {}
+/** The request is fine but the server is not set up for it (e.g. an engine that is not configured). */
+export class PreconditionError extends DomainError {}
+/** A service TeleOps depends on (e.g. an LLM endpoint) failed or timed out. */
+export class UpstreamError extends DomainError {}
 
 export interface FieldIssue {
   path: string;

@@ -18,6 +18,10 @@ export const incidentSchema = z.object({
   services: z.array(z.string()),
   sites: z.array(z.string()),
   owner: z.string().nullable(),
+  /** Set from the top hypothesis when a reviewer accepts an RCA artifact; null until then. */
+  suspected_category: z.string().nullable(),
+  suspected_root_cause: z.string().nullable(),
+  suspected_component: z.string().nullable(),
   tenant_id: z.string(),
   created_at: z.string(),
   updated_at: z.string(),

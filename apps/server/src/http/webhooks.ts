@@ -1,90 +1,152 @@
-/** Plain HTTP adapter for `/webhooks/*`: verify, validate, then call the same domain verbs the API uses. */
-import { randomUUID, timingSafeEqual } from "node:crypto";
+/**
+ * Plain HTTP adapter for `/webhooks/*`: verify, validate, then call the same domain verbs the API uses. Every
+ * delivery to a known route is recorded as an integration event, whatever its outcome.
+ */
 import type { IncomingMessage, ServerResponse } from "node:http";
-import type { AppServices } from "@teleops/api";
-import { correlatePending, ingestAlerts, withFingerprint } from "@teleops/core";
-import type { Database } from "@teleops/db";
-import { alertBatchInputSchema, alertInputSchema, type CanonicalAlert } from "@teleops/schema";
-import type { Logger } from "pino";
-import { bearerToken } from "../auth.ts";
+import { newIntegrationEventId, recordIntegrationEvent } from "@teleops/core";
+import { alertmanagerRoute } from "./alertmanager.ts";
+import { alertsRoute } from "./alerts.ts";
 import { formatPath, HttpError, isJsonContentType, parseJson, readBody, sendJson } from "./body.ts";
+import {
+  DEFAULT_TENANT,
+  type DeliveryResult,
+  findNul,
+  recordedHeaders,
+  type WebhookDeps,
+  type WebhookRoute,
+} from "./delivery.ts";
+import { jiraRoute } from "./jira.ts";
+import { servicenowRoute } from "./servicenow.ts";
 
-export interface WebhookDeps {
-  db: Database;
-  services: AppServices;
-  logger: Logger;
-  /** When set, `/webhooks/alerts` requires it as a bearer token. */
-  webhookToken: string | undefined;
-  /** In production a route whose credential is not configured is closed. */
-  production: boolean;
-  onAccepted?: (route: string, accepted: number) => void;
-}
+export type { WebhookDeps } from "./delivery.ts";
 
-const DEFAULT_TENANT = "default";
+const ROUTES: ReadonlyMap<string, WebhookRoute> = new Map([
+  ["/webhooks/alerts", alertsRoute],
+  ["/webhooks/alertmanager", alertmanagerRoute],
+  ["/webhooks/jira", jiraRoute],
+  ["/webhooks/servicenow", servicenowRoute],
+]);
+
+/** Rejected bodies are kept for debugging up to this size; the rest is cut. */
+const REJECTED_PAYLOAD_CHARS = 64 * 1024;
 
 export function createWebhookHandler(deps: WebhookDeps) {
   return async function handleWebhook(req: IncomingMessage, res: ServerResponse, path: string): Promise<void> {
+    const route = ROUTES.get(path);
+    if (!route) {
+      sendJson(res, 404, { error: `no webhook route ${path}`, issues: [] });
+      return;
+    }
+    const eventId = newIntegrationEventId();
+    // Set once the sender has passed the credential checks; unauthenticated bodies are never stored.
+    let trusted: { raw: Buffer; body?: unknown } | undefined;
     try {
-      if (path !== "/webhooks/alerts") throw new HttpError(404, `no webhook route ${path}`);
       if (req.method !== "POST") throw new HttpError(405, "use POST");
-      checkToken(req, deps.webhookToken, deps.production);
+      route.authorize(req, deps);
       if (!isJsonContentType(req.headers["content-type"])) {
         throw new HttpError(415, "send the body as application/json");
       }
-      const body = parseJson(await readBody(req));
-      const parsed = Array.isArray(body) ? alertBatchInputSchema.safeParse(body) : alertInputSchema.safeParse(body);
-      if (!parsed.success) {
-        const issues = parsed.error.issues.map((i) => ({ path: formatPath(i.path), message: i.message }));
-        throw new HttpError(400, "the alerts do not match the schema; nothing was stored", issues);
+      const raw = await readBody(req);
+      route.verify?.(req, raw, deps);
+      trusted = { raw };
+      const body = parseJson(raw);
+      trusted.body = body;
+      const nul = findNul(body);
+      if (nul) {
+        const path = formatPath(nul);
+        throw new HttpError(400, "strings must not contain the NUL character (\\u0000); nothing was stored", [
+          { path, message: "contains \\u0000" },
+        ]);
       }
-      const drafts = Array.isArray(parsed.data) ? parsed.data : [parsed.data];
-      const byTenant = new Map<string, CanonicalAlert[]>();
-      for (const draft of drafts) {
-        const tenant = draft.tenant_id ?? DEFAULT_TENANT;
-        const list = byTenant.get(tenant) ?? [];
-        list.push(withFingerprint(draft));
-        byTenant.set(tenant, list);
-      }
-      let accepted = 0;
-      let duplicates = 0;
-      for (const [tenantId, list] of byTenant) {
-        const stored = await ingestAlerts(deps.db, tenantId, list);
-        accepted += stored.accepted;
-        duplicates += stored.duplicates;
-        if (stored.accepted > 0) {
-          await correlatePending(deps.db, {
-            tenantId,
-            topology: deps.services.topologyView,
-            config: deps.services.correlation,
-          });
-          deps.services.onChange?.({ tenantId, kind: "alerts" });
-        }
-      }
-      const eventId = randomUUID();
-      deps.onAccepted?.(path, accepted);
-      deps.logger.info({ route: path, accepted, duplicates, event_id: eventId }, "webhook accepted");
-      sendJson(res, 202, { accepted, duplicates, event_id: eventId });
+      const result = await route.handle({ req, raw, body }, deps);
+      await record(deps, route, req, eventId, result, body);
+      if (result.alertsStored !== undefined) deps.onAccepted?.(path, result.alertsStored);
+      deps.logger.info(
+        {
+          route: path,
+          outcome: result.outcome,
+          accepted: result.accepted,
+          duplicates: result.duplicates,
+          event_id: eventId,
+        },
+        "webhook delivery",
+      );
+      sendJson(res, 202, {
+        accepted: result.accepted,
+        duplicates: result.duplicates,
+        event_id: eventId,
+        ...result.answer,
+      });
     } catch (error) {
-      if (error instanceof HttpError) {
-        const headers: Record<string, string> = error.status === 401 ? { "www-authenticate": "Bearer" } : {};
-        if (error.status === 405) headers.allow = "POST";
-        sendJson(res, error.status, { error: error.message, issues: error.issues }, headers);
-        return;
-      }
-      deps.logger.error({ err: error, route: path }, "webhook failed");
-      sendJson(res, 500, { error: "internal error; the delivery was not stored, retry later", issues: [] });
+      const failure =
+        error instanceof HttpError
+          ? error
+          : new HttpError(500, "internal error; the delivery was not stored, retry later");
+      if (!(error instanceof HttpError)) deps.logger.error({ err: error, route: path }, "webhook failed");
+      else deps.logger.warn({ route: path, status: failure.status, reason: failure.message }, "webhook rejected");
+      await recordRejection(deps, route, req, eventId, failure, trusted);
+      const headers: Record<string, string> = {};
+      if (failure.status === 401) headers["www-authenticate"] = route.challenge;
+      if (failure.status === 405) headers.allow = "POST";
+      sendJson(res, failure.status, { error: failure.message, issues: failure.issues, event_id: eventId }, headers);
     }
   };
 }
 
-function checkToken(req: IncomingMessage, expected: string | undefined, production: boolean): void {
-  if (!expected) {
-    if (production) throw new HttpError(401, "this webhook is closed: no token is configured");
-    return;
+async function record(
+  deps: WebhookDeps,
+  route: WebhookRoute,
+  req: IncomingMessage,
+  eventId: string,
+  result: DeliveryResult,
+  body: unknown,
+): Promise<void> {
+  try {
+    await recordIntegrationEvent(deps.db, {
+      id: eventId,
+      tenantId: result.tenantId,
+      source: route.source,
+      outcome: result.outcome,
+      httpStatus: 202,
+      dedupKey: result.dedupKey,
+      headers: recordedHeaders(req),
+      payload: body,
+      summary: { ...result.summary, accepted: result.accepted, duplicates: result.duplicates },
+    });
+  } catch (error) {
+    // The delivery itself is stored; losing its log line must not make the sender retry it.
+    deps.logger.error({ err: error, event_id: eventId }, "could not record the integration event");
   }
-  const given = bearerToken(req.headers.authorization);
-  if (!given) throw new HttpError(401, "missing bearer token");
-  const a = Buffer.from(given);
-  const b = Buffer.from(expected);
-  if (a.length !== b.length || !timingSafeEqual(a, b)) throw new HttpError(401, "invalid bearer token");
+}
+
+async function recordRejection(
+  deps: WebhookDeps,
+  route: WebhookRoute,
+  req: IncomingMessage,
+  eventId: string,
+  failure: HttpError,
+  trusted: { raw: Buffer; body?: unknown } | undefined,
+): Promise<void> {
+  let payload: unknown = null;
+  if (trusted) {
+    payload =
+      trusted.body !== undefined && trusted.raw.length <= REJECTED_PAYLOAD_CHARS
+        ? trusted.body
+        : trusted.raw.toString("utf8", 0, REJECTED_PAYLOAD_CHARS);
+  }
+  try {
+    await recordIntegrationEvent(deps.db, {
+      id: eventId,
+      tenantId: DEFAULT_TENANT,
+      source: route.source,
+      outcome: "rejected",
+      httpStatus: failure.status,
+      headers: recordedHeaders(req),
+      payload,
+      summary: failure.issues.length > 0 ? { issues: failure.issues.slice(0, 50) } : {},
+      error: failure.message,
+    });
+  } catch (error) {
+    deps.logger.error({ err: error, event_id: eventId }, "could not record the rejected delivery");
+  }
 }

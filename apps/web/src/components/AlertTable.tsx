@@ -6,7 +6,14 @@ import { SeverityBadge } from "./Badges.tsx";
 
 const FIRST_ROWS = 100;
 
-export function AlertTable({ alerts }: { alerts: Alert[] }) {
+export function AlertTable({
+  alerts,
+  highlighted,
+}: {
+  alerts: Alert[];
+  /** Alerts an RCA hypothesis cites: marked so the operator sees the evidence in place. */
+  highlighted?: ReadonlySet<number>;
+}) {
   const [showAll, setShowAll] = useState(false);
   const shown = showAll ? alerts : alerts.slice(0, FIRST_ROWS);
   return (
@@ -25,8 +32,19 @@ export function AlertTable({ alerts }: { alerts: Alert[] }) {
           </thead>
           <tbody>
             {shown.map((alert) => (
-              <tr key={alert.id} data-testid="alert-row" className={alert.status === "resolved" ? "row--resolved" : ""}>
-                <td className="mono nowrap">{formatUtc(alert.timestamp)}</td>
+              <tr
+                key={alert.id}
+                data-testid="alert-row"
+                data-cited={highlighted?.has(alert.id) ? "true" : undefined}
+                className={[
+                  alert.status === "resolved" ? "row--resolved" : "",
+                  highlighted?.has(alert.id) ? "row--cited" : "",
+                ].join(" ")}
+              >
+                <td className="mono nowrap">
+                  {formatUtc(alert.timestamp)}
+                  {highlighted?.has(alert.id) ? <span className="visually-hidden"> (cited by the RCA)</span> : null}
+                </td>
                 <td>
                   <SeverityBadge severity={alert.severity} />
                 </td>

@@ -1,7 +1,17 @@
 /** Alerts per time bucket, stacked by alert type: shows what fired first and how the incident spread. */
 import type { Alert } from "@teleops/schema";
 import { useMemo } from "react";
-import { Bar, BarChart, CartesianGrid, Legend, ResponsiveContainer, Tooltip, XAxis, YAxis } from "recharts";
+import {
+  Bar,
+  BarChart,
+  CartesianGrid,
+  Legend,
+  ReferenceArea,
+  ResponsiveContainer,
+  Tooltip,
+  XAxis,
+  YAxis,
+} from "recharts";
 import { formatUtcTime } from "../lib/format.ts";
 
 const MINUTE = 60_000;
@@ -63,8 +73,36 @@ export function buildTimeline(alerts: Alert[]): Timeline {
   return { bucketMinutes, types, rows };
 }
 
-export default function AlertTimeline({ alerts }: { alerts: Alert[] }) {
+/** The first and last bucket labels holding a highlighted alert, to shade that span of the chart. */
+function highlightedSpan(
+  timeline: Timeline,
+  alerts: Alert[],
+  highlighted: ReadonlySet<number>,
+): [string, string] | null {
+  const times = alerts.filter((a) => highlighted.has(a.id)).map((a) => new Date(a.timestamp).getTime());
+  const all = alerts.map((a) => new Date(a.timestamp).getTime()).filter(Number.isFinite);
+  if (times.length === 0 || all.length === 0) return null;
+  const bucketMs = timeline.bucketMinutes * MINUTE;
+  const origin = Math.floor(Math.min(...all) / bucketMs) * bucketMs;
+  const label = (time: number) => timeline.rows[Math.floor((time - origin) / bucketMs)]?.label;
+  const first = label(Math.min(...times));
+  const last = label(Math.max(...times));
+  return typeof first === "string" && typeof last === "string" ? [first, last] : null;
+}
+
+export default function AlertTimeline({
+  alerts,
+  highlighted,
+}: {
+  alerts: Alert[];
+  /** Alerts an RCA hypothesis cites: the span they cover is shaded. */
+  highlighted?: ReadonlySet<number>;
+}) {
   const timeline = useMemo(() => buildTimeline(alerts), [alerts]);
+  const span = useMemo(
+    () => (highlighted && highlighted.size > 0 ? highlightedSpan(timeline, alerts, highlighted) : null),
+    [timeline, alerts, highlighted],
+  );
   const per = timeline.bucketMinutes === 1 ? "minute" : `${timeline.bucketMinutes} minutes`;
   return (
     <figure className="timeline" data-testid="alert-timeline">
@@ -83,6 +121,17 @@ export default function AlertTimeline({ alerts }: { alerts: Alert[] }) {
               labelFormatter={(label) => `${String(label)} UTC`}
             />
             <Legend wrapperStyle={{ fontSize: 12, color: "#cbd5e1" }} />
+            {span ? (
+              <ReferenceArea
+                x1={span[0]}
+                x2={span[1]}
+                fill="#facc15"
+                fillOpacity={0.12}
+                stroke="#facc15"
+                strokeOpacity={0.6}
+                label={{ value: "cited by RCA", position: "insideTopLeft", fill: "#fde68a", fontSize: 11 }}
+              />
+            ) : null}
             {timeline.types.map((type, index) => (
               <Bar
                 key={type}

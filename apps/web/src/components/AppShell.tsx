@@ -5,6 +5,9 @@ const NAV = [
   { to: "/", label: "Incidents", matches: (path: string) => path === "/" || path.startsWith("/incidents") },
   { to: "/generate", label: "Generate", matches: (path: string) => path.startsWith("/generate") },
   { to: "/overview", label: "Overview", matches: (path: string) => path.startsWith("/overview") },
+  { to: "/audit", label: "Audit", matches: (path: string) => path.startsWith("/audit") },
+  { to: "/integrations", label: "Integrations", matches: (path: string) => path.startsWith("/integrations") },
+  { to: "/import", label: "Import", matches: (path: string) => path.startsWith("/import") },
 ] as const;
 
 export function AppShell() {

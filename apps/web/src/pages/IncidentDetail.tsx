@@ -1,13 +1,15 @@
 /** One incident: its context, its status actions, and the alerts it groups, on a timeline and in a table. */
 import { useQuery } from "@tanstack/react-query";
-import { lazy, Suspense } from "react";
+import { lazy, Suspense, useState } from "react";
 import { Link, useLocation, useParams } from "react-router";
 import { AlertTable } from "../components/AlertTable.tsx";
 import { SeverityBadge } from "../components/Badges.tsx";
 import { ContextCard } from "../components/ContextCard.tsx";
+import { RcaPanel } from "../components/RcaPanel.tsx";
 import { RefreshControl } from "../components/RefreshControl.tsx";
 import { EmptyState, ErrorState, LoadingState } from "../components/StateViews.tsx";
 import { StatusActions } from "../components/StatusActions.tsx";
+import { TicketsCard } from "../components/TicketsCard.tsx";
 import { useDocumentTitle } from "../lib/useDocumentTitle.ts";
 import { trpc } from "../trpc.ts";
 
@@ -38,6 +40,9 @@ export function IncidentDetail() {
     ),
   );
   useDocumentTitle(incidentQuery.data ? `${id} · ${incidentQuery.data.title}` : id);
+  // Alerts the RCA panel points at, highlighted in the timeline and table; the table can narrow to them.
+  const [cited, setCited] = useState<ReadonlySet<number>>(() => new Set());
+  const [citedOnly, setCitedOnly] = useState(false);
   const back = (
     <Link className="back-link" to={backLink(location.state)}>
       ← Incidents
@@ -82,6 +87,8 @@ export function IncidentDetail() {
         <StatusActions incident={incident} />
       </div>
       <ContextCard incident={incident} />
+      <RcaPanel key={incident.id} incident={incident} highlighted={cited} onHighlight={setCited} />
+      <TicketsCard incident={incident} />
 
       <section className="card" aria-labelledby="alerts-title">
         <div className="card__header">
@@ -116,9 +123,18 @@ export function IncidentDetail() {
               </p>
             ) : null}
             <Suspense fallback={<LoadingState label="Loading the timeline…" />}>
-              <AlertTimeline alerts={alerts} />
+              <AlertTimeline alerts={alerts} highlighted={cited} />
             </Suspense>
-            <AlertTable alerts={alerts} />
+            {cited.size > 0 ? (
+              <label className="small">
+                <input type="checkbox" checked={citedOnly} onChange={(event) => setCitedOnly(event.target.checked)} />{" "}
+                Show only the {cited.size} alerts the RCA cites
+              </label>
+            ) : null}
+            <AlertTable
+              alerts={citedOnly && cited.size > 0 ? alerts.filter((alert) => cited.has(alert.id)) : alerts}
+              highlighted={cited}
+            />
           </>
         ) : null}
       </section>

@@ -1,5 +1,5 @@
 /** The incident queue and incident detail. */
-import { getIncident, incidentAlerts, listIncidents, setIncidentStatus } from "@teleops/core";
+import { appendAudit, getIncident, incidentAlerts, listIncidents, setIncidentStatus } from "@teleops/core";
 import { incidentStatusSchema, severitySchema } from "@teleops/schema";
 import { z } from "zod";
 import { operatorProcedure, router, viewerProcedure } from "../trpc.ts";
@@ -33,7 +33,24 @@ export const incidentsRouter = router({
     .mutation(async ({ ctx, input }) => {
       // Acknowledging takes ownership: the owner is the actor, never a name the client sends.
       const owner = input.status === "acknowledged" ? ctx.actor.name : null;
-      const incident = await setIncidentStatus(ctx.db, ctx.actor.tenantId, input.id, input.status, owner);
+      const { tenantId, name } = ctx.actor;
+      // The change and its audit event commit together.
+      const incident = await ctx.db.transaction(async (tx) => {
+        const before = await getIncident(tx, tenantId, input.id);
+        const after = await setIncidentStatus(tx, tenantId, input.id, input.status, owner);
+        if (before.status !== after.status) {
+          await appendAudit(tx, {
+            tenantId,
+            actor: name,
+            action: "incident.status",
+            entityType: "incident",
+            entityId: after.id,
+            incidentId: after.id,
+            details: { from: before.status, to: after.status, owner: after.owner },
+          });
+        }
+        return after;
+      });
       ctx.services.onChange?.({ tenantId: ctx.actor.tenantId, kind: "incidents" });
       return incident;
     }),

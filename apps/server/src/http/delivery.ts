@@ -1,0 +1,124 @@
+/** What every webhook route shares: its dependencies, the shape of a handled delivery, and schema errors. */
+import type { IncomingMessage } from "node:http";
+import type { AppServices } from "@teleops/api";
+import { correlatePending } from "@teleops/core";
+import type { Database } from "@teleops/db";
+import type { IntegrationSource } from "@teleops/schema";
+import type { Logger } from "pino";
+import type { z } from "zod";
+import { formatPath, HttpError } from "./body.ts";
+
+/** Webhook deliveries land in this tenant unless the canonical alert names another. */
+export const DEFAULT_TENANT = "default";
+
+export interface WebhookDeps {
+  db: Database;
+  services: AppServices;
+  logger: Logger;
+  /** When set, `/webhooks/alerts` and `/webhooks/alertmanager` require it as a bearer token. */
+  webhookToken: string | undefined;
+  /** When set, `/webhooks/jira` requires a valid `X-Hub-Signature`. */
+  jiraWebhookSecret?: string | undefined;
+  /** When set, `/webhooks/servicenow` requires it as bearer token or basic-auth password. */
+  servicenowWebhookToken?: string | undefined;
+  /** In production a route whose credential is not configured is closed. */
+  production: boolean;
+  onAccepted?: (route: string, accepted: number) => void;
+}
+
+export interface DeliveryInput {
+  req: IncomingMessage;
+  raw: Buffer;
+  body: unknown;
+}
+
+export interface DeliveryResult {
+  tenantId: string;
+  outcome: "accepted" | "duplicate";
+  dedupKey: string | null;
+  accepted: number;
+  duplicates: number;
+  /** Alerts newly stored, for the ingest metric. */
+  alertsStored?: number;
+  /** What came of the delivery, kept with the integration event. */
+  summary: Record<string, unknown>;
+  /** Keys the 202 answer carries besides `accepted`, `duplicates` and `event_id`. */
+  answer?: Record<string, unknown>;
+}
+
+export interface WebhookRoute {
+  source: IntegrationSource;
+  /** Checked before the body is read (bearer and basic credentials). */
+  authorize(req: IncomingMessage, deps: WebhookDeps): void;
+  /** Checked on the raw body before it is parsed (signatures). */
+  verify?(req: IncomingMessage, raw: Buffer, deps: WebhookDeps): void;
+  /** Validates and applies the delivery; throws `HttpError` 400 when it breaks the schema. */
+  handle(input: DeliveryInput, deps: WebhookDeps): Promise<DeliveryResult>;
+  /** The `WWW-Authenticate` challenge of a 401. */
+  challenge: string;
+}
+
+/** A zod failure as the contract's 400: a message and every issue with its path into the posted document. */
+export function schemaError(error: z.ZodError, what: string): HttpError {
+  const issues = error.issues.map((issue) => ({ path: formatPath(issue.path), message: issue.message }));
+  return new HttpError(400, `${what} does not match the schema; nothing was stored`, issues);
+}
+
+/** Correlates the tenant's new alerts and tells live views; returns the incidents created or grown. */
+export async function correlateTenant(deps: WebhookDeps, tenantId: string): Promise<string[]> {
+  const outcome = await correlatePending(deps.db, {
+    tenantId,
+    topology: deps.services.topologyView,
+    config: deps.services.correlation,
+  });
+  deps.services.onChange?.({ tenantId, kind: "alerts" });
+  return outcome.incidents.map((incident) => incident.id);
+}
+
+/** Headers worth keeping with an event; credentials are reduced to their scheme. */
+const RECORDED_HEADERS = [
+  "content-type",
+  "content-length",
+  "user-agent",
+  "x-forwarded-for",
+  "x-request-id",
+  "x-atlassian-webhook-identifier",
+  "x-atlassian-webhook-retry",
+  "x-atlassian-webhook-flow",
+  "x-hub-signature",
+];
+
+export function recordedHeaders(req: IncomingMessage): Record<string, string> {
+  const headers: Record<string, string> = {};
+  for (const name of RECORDED_HEADERS) {
+    const value = req.headers[name];
+    if (value !== undefined) headers[name] = Array.isArray(value) ? value.join(", ") : value;
+  }
+  const scheme = req.headers.authorization?.trim().split(/\s+/)[0];
+  if (scheme) headers.authorization = `${scheme} [redacted]`;
+  return headers;
+}
+
+export function headerValue(req: IncomingMessage, name: string): string | undefined {
+  const value = req.headers[name];
+  return Array.isArray(value) ? value[0] : value;
+}
+
+/** Path of the first string holding a NUL character, which PostgreSQL cannot store in text or jsonb. */
+export function findNul(value: unknown, path: Array<string | number> = []): Array<string | number> | undefined {
+  if (typeof value === "string") return value.includes("\u0000") ? path : undefined;
+  if (Array.isArray(value)) {
+    for (const [index, item] of value.entries()) {
+      const found = findNul(item, [...path, index]);
+      if (found) return found;
+    }
+    return undefined;
+  }
+  if (value && typeof value === "object") {
+    for (const [key, item] of Object.entries(value)) {
+      const found = key.includes("\u0000") ? [...path, key] : findNul(item, [...path, key]);
+      if (found) return found;
+    }
+  }
+  return undefined;
+}

@@ -1,0 +1,305 @@
+/**
+ * Server-side import verbs: an import run is started, fed batches that are each stored in one transaction
+ * (re-validated record by record), correlated, and finished with its counts, errors and incidents.
+ */
+import { randomUUID } from "node:crypto";
+import { type Database, type DbOrTx, type ImportRow, imports, incidents } from "@teleops/db";
+import {
+  type CanonicalAlert,
+  IMPORT_FORMATS,
+  type ImportBatchResult,
+  type ImportContentInput,
+  type ImportDryRun,
+  type ImportFormat,
+  type ImportSummary,
+  type IncidentRef,
+  type LineError,
+} from "@teleops/schema";
+import { and, desc, eq, inArray, sql } from "drizzle-orm";
+import { withFingerprint } from "../alerts/fingerprint.ts";
+import { ingestAlerts } from "../alerts/ingest.ts";
+import type { CorrelationConfig, TopologyView } from "../correlation/correlator.ts";
+import { correlatePending } from "../correlation/persist.ts";
+import { ConflictError, NotFoundError, ValidationError } from "../errors.ts";
+import { applyAlertmanagerAlerts } from "../integrations/alertmanager.ts";
+import { detectFormat } from "./detect.ts";
+import { firstErrors, type ImportSink, parseRecords, runImport } from "./run.ts";
+import { validateRecord } from "./validate.ts";
+
+export interface ImportDeps {
+  /** The tenant the alerts go to (the router decides who may name another tenant). */
+  tenantId: string;
+  topology: TopologyView;
+  correlation: CorrelationConfig;
+}
+
+export async function startImport(
+  db: DbOrTx,
+  params: { tenantId: string; actor: string; fileName: string; format: ImportFormat },
+): Promise<ImportSummary> {
+  const [row] = await db
+    .insert(imports)
+    .values({
+      id: randomUUID(),
+      tenantId: params.tenantId,
+      fileName: params.fileName,
+      format: params.format,
+      actor: params.actor,
+      errors: [],
+      incidentIds: [],
+      status: "running",
+    })
+    .returning();
+  if (!row) throw new Error("insert into imports returned no row");
+  return toSummary(row, []);
+}
+
+export interface BatchOutcome extends ImportBatchResult {
+  incidents: IncidentRef[];
+}
+
+/**
+ * Stores one batch: every record is validated again (a client may be old or hostile); the valid ones and the
+ * import's counters commit in one transaction, so a failed batch leaves nothing behind. Re-sent alerts (same
+ * fingerprint and time) count as duplicates.
+ */
+export async function storeImportBatch(
+  db: Database,
+  deps: ImportDeps,
+  input: { importId: string; records: ReadonlyArray<{ line: number; alert: unknown }>; correlate: boolean },
+  now: number = Date.now(),
+): Promise<BatchOutcome> {
+  const row = await runningImport(db, deps.tenantId, input.importId);
+  const valid: CanonicalAlert[] = [];
+  const rejected: LineError[] = [];
+  for (const record of input.records) {
+    const checked = validateRecord(record.line, record.alert, now);
+    if ("error" in checked) rejected.push({ line: checked.line, message: checked.error });
+    else valid.push(withFingerprint(checked.alert));
+  }
+
+  const stored = await db.transaction(async (tx) => {
+    let imported = 0;
+    let duplicates = 0;
+    if (row.format === "alertmanager") {
+      // A resolved Alertmanager alert closes the stored one instead of adding a second occurrence.
+      const applied = await applyAlertmanagerAlerts(
+        tx,
+        deps.tenantId,
+        valid.map((alert) => ({ ...alert, ends_at: endsAtOf(alert) })),
+      );
+      imported = applied.inserted + applied.resolved;
+      duplicates = applied.duplicates;
+    } else {
+      const result = await ingestAlerts(tx, deps.tenantId, valid);
+      imported = result.accepted;
+      duplicates = result.duplicates;
+    }
+    const errors =
+      rejected.length > 0 ? firstErrors([...((await lockedErrors(tx, input.importId)) ?? []), ...rejected]) : undefined;
+    await tx
+      .update(imports)
+      .set({
+        imported: sql`${imports.imported} + ${imported}`,
+        duplicates: sql`${imports.duplicates} + ${duplicates}`,
+        rejected: sql`${imports.rejected} + ${rejected.length}`,
+        ...(errors ? { errors } : {}),
+      })
+      .where(eq(imports.id, input.importId));
+    return { imported, duplicates };
+  });
+
+  const touched = input.correlate && stored.imported > 0 ? await correlateImport(db, deps, input.importId) : [];
+  return { ...stored, rejected, incidents: touched };
+}
+
+export async function finishImport(
+  db: Database,
+  deps: ImportDeps,
+  input: { importId: string; read: number; rejected: number; errors: LineError[]; failure?: string | undefined },
+): Promise<ImportSummary> {
+  const row = await runningImport(db, deps.tenantId, input.importId);
+  // Batches sent with `correlate: false` are correlated here; with nothing pending this is one cheap query.
+  if (row.imported > 0) await correlateImport(db, deps, input.importId);
+  const [done] = await db
+    .update(imports)
+    .set({
+      read: input.read,
+      rejected: sql`${imports.rejected} + ${input.rejected}`,
+      errors: firstErrors([
+        ...row.errors,
+        ...input.errors,
+        ...(input.failure ? [{ line: 0, message: input.failure }] : []),
+      ]),
+      status: input.failure ? "failed" : "completed",
+      finishedAt: new Date(),
+    })
+    .where(and(eq(imports.id, input.importId), eq(imports.tenantId, deps.tenantId)))
+    .returning();
+  if (!done) throw new NotFoundError(`import ${input.importId} not found`);
+  return toSummary(done, await incidentRefs(db, deps.tenantId, done.incidentIds));
+}
+
+export async function listImports(db: DbOrTx, tenantId: string, params: { limit: number }): Promise<ImportSummary[]> {
+  const rows = await db
+    .select()
+    .from(imports)
+    .where(eq(imports.tenantId, tenantId))
+    .orderBy(desc(imports.startedAt))
+    .limit(params.limit);
+  const refs = await incidentRefs(db, tenantId, [...new Set(rows.flatMap((r) => r.incidentIds))]);
+  const counts = new Map(refs.map((ref) => [ref.id, ref.alert_count]));
+  return rows.map((row) =>
+    toSummary(
+      row,
+      row.incidentIds.map((id) => ({ id, alert_count: counts.get(id) ?? 0 })),
+    ),
+  );
+}
+
+export async function getImport(db: DbOrTx, tenantId: string, id: string): Promise<ImportSummary> {
+  const [row] = await db
+    .select()
+    .from(imports)
+    .where(and(eq(imports.id, id), eq(imports.tenantId, tenantId)))
+    .limit(1);
+  if (!row) throw new NotFoundError(`import ${id} not found`);
+  return toSummary(row, await incidentRefs(db, tenantId, row.incidentIds));
+}
+
+/** A whole file sent as text (the SPA), parsed with the same importers as the CLI: nothing is stored. */
+export async function dryRunContent(input: ImportContentInput, now?: number): Promise<ImportDryRun> {
+  const { format, records } = contentRecords(input, now);
+  const tally = await runImport(records);
+  return {
+    file: input.fileName,
+    format,
+    read: tally.read,
+    valid: tally.valid,
+    rejected: tally.rejected,
+    errors: tally.errors,
+  };
+}
+
+/** A whole file sent as text (the SPA): imported in batches like the CLI does, correlated once at the end. */
+export async function importContent(
+  db: Database,
+  deps: ImportDeps & { actor: string },
+  input: ImportContentInput,
+  now?: number,
+): Promise<ImportSummary> {
+  const { format, records } = contentRecords(input, now);
+  const started = await startImport(db, {
+    tenantId: deps.tenantId,
+    actor: deps.actor,
+    fileName: input.fileName,
+    format,
+  });
+  const sink: ImportSink = {
+    store: (batch) => storeImportBatch(db, deps, { importId: started.id, records: batch, correlate: false }, now),
+  };
+  try {
+    const tally = await runImport(records, { sink, batchSize: 2_000 });
+    return await finishImport(db, deps, {
+      importId: started.id,
+      read: tally.read,
+      rejected: tally.parseRejected,
+      errors: tally.parseErrors,
+    });
+  } catch (error) {
+    await finishImport(db, deps, {
+      importId: started.id,
+      read: 0,
+      rejected: 0,
+      errors: [],
+      failure: error instanceof Error ? error.message : String(error),
+    }).catch(() => undefined);
+    throw error;
+  }
+}
+
+function contentRecords(input: ImportContentInput, now: number | undefined) {
+  if (input.content.trim() === "") throw new ValidationError(`${input.fileName} is empty`);
+  const format = input.format ?? detectFormat(input.fileName, input.content.slice(0, 8_192));
+  if (!format) {
+    throw new ValidationError(
+      `cannot tell the format of ${input.fileName}; choose one of ${IMPORT_FORMATS.join(", ")}`,
+    );
+  }
+  const records = parseRecords(format, [input.content], { now, year: input.year, referenceTime: input.lastModified });
+  return { format, records };
+}
+
+async function runningImport(db: DbOrTx, tenantId: string, importId: string): Promise<ImportRow> {
+  const [row] = await db
+    .select()
+    .from(imports)
+    .where(and(eq(imports.id, importId), eq(imports.tenantId, tenantId)))
+    .limit(1);
+  if (!row) throw new NotFoundError(`import ${importId} not found`);
+  if (row.status !== "running") throw new ConflictError(`import ${importId} is already ${row.status}`);
+  return row;
+}
+
+async function lockedErrors(tx: DbOrTx, importId: string): Promise<LineError[] | undefined> {
+  const [row] = await tx.select({ errors: imports.errors }).from(imports).where(eq(imports.id, importId)).for("update");
+  return row?.errors;
+}
+
+async function correlateImport(db: Database, deps: ImportDeps, importId: string): Promise<IncidentRef[]> {
+  const outcome = await correlatePending(db, {
+    tenantId: deps.tenantId,
+    topology: deps.topology,
+    config: deps.correlation,
+  });
+  if (outcome.incidents.length > 0) {
+    // One statement, so batches of the same import correlated at the same time do not lose each other's ids.
+    const ids = JSON.stringify(outcome.incidents.map((ref) => ref.id));
+    await db
+      .update(imports)
+      .set({
+        incidentIds: sql`array(select id from unnest(${imports.incidentIds}) as id union select jsonb_array_elements_text(${ids}::jsonb) order by 1)`,
+      })
+      .where(eq(imports.id, importId));
+  }
+  return outcome.incidents;
+}
+
+async function incidentRefs(db: DbOrTx, tenantId: string, ids: readonly string[]): Promise<IncidentRef[]> {
+  if (ids.length === 0) return [];
+  const rows = await db
+    .select({ id: incidents.id, alert_count: incidents.alertCount })
+    .from(incidents)
+    .where(and(eq(incidents.tenantId, tenantId), inArray(incidents.id, [...ids])))
+    .orderBy(incidents.id);
+  return rows;
+}
+
+/** Alertmanager's end time travels in `raw_payload.endsAt` (the mapper keeps the whole alert there). */
+function endsAtOf(alert: CanonicalAlert): string | null {
+  const value = alert.raw_payload.endsAt;
+  return typeof value === "string" && !Number.isNaN(Date.parse(value)) ? value : null;
+}
+
+function toSummary(row: ImportRow, refs: IncidentRef[]): ImportSummary {
+  return {
+    id: row.id,
+    file: row.fileName,
+    format: isImportFormat(row.format) ? row.format : "jsonl",
+    tenant: row.tenantId,
+    actor: row.actor,
+    status: row.status,
+    started_at: row.startedAt.toISOString(),
+    finished_at: row.finishedAt?.toISOString() ?? null,
+    read: row.read,
+    imported: row.imported,
+    duplicates: row.duplicates,
+    rejected: row.rejected,
+    errors: row.errors,
+    incidents: refs,
+  };
+}
+
+function isImportFormat(value: string): value is ImportFormat {
+  return (IMPORT_FORMATS as readonly string[]).includes(value);
+}

@@ -1,0 +1,129 @@
+import { alertmanagerAlertSchema, alertmanagerWebhookSchema } from "@teleops/schema";
+import { describe, expect, it } from "vitest";
+import { alertmanagerToCanonical, hostFromInstance, severityFromLabel } from "./alertmanager.ts";
+
+function apiAlert(overrides: Record<string, unknown> = {}) {
+  return alertmanagerAlertSchema.parse({
+    labels: { alertname: "LinkDown", instance: "fra1-core-01:9116", job: "snmp", severity: "critical" },
+    annotations: { summary: "et-0/0/1 down", description: "Interface et-0/0/1 is operationally down" },
+    startsAt: "2026-11-25T10:00:00.5+01:00",
+    endsAt: "2026-11-25T10:30:00Z",
+    updatedAt: "2026-11-25T09:05:00Z",
+    fingerprint: "0a1b2c3d4e5f6071",
+    receivers: [{ name: "teleops" }],
+    status: { state: "active", silencedBy: [], inhibitedBy: [] },
+    generatorURL: "http://prometheus.example:9090/graph",
+    ...overrides,
+  });
+}
+
+describe("alertmanagerToCanonical", () => {
+  it("maps host, alert type, severity, service, message and tags as the contract says", () => {
+    const alert = alertmanagerToCanonical(apiAlert());
+    expect(alert).toMatchObject({
+      fingerprint: "0a1b2c3d4e5f6071",
+      timestamp: "2026-11-25T09:00:00.500Z",
+      source_system: "alertmanager",
+      host: "fra1-core-01",
+      service: "snmp",
+      severity: "critical",
+      alert_type: "link_down",
+      message: "et-0/0/1 down",
+      tags: { alertname: "LinkDown", instance: "fra1-core-01:9116", job: "snmp", severity: "critical" },
+      status: "firing",
+      ends_at: "2026-11-25T10:30:00.000Z",
+      tenant_id: null,
+    });
+  });
+
+  it("takes the host from host, device, instance and node in that order", () => {
+    const labels = (extra: Record<string, string>) => apiAlert({ labels: { alertname: "X", ...extra } });
+    expect(alertmanagerToCanonical(labels({ node: "n1", instance: "i1:9100", device: "d1", host: "h1" })).host).toBe(
+      "h1",
+    );
+    expect(alertmanagerToCanonical(labels({ node: "n1", instance: "i1:9100", device: "d1" })).host).toBe("d1");
+    expect(alertmanagerToCanonical(labels({ node: "n1", instance: "i1:9100" })).host).toBe("i1");
+    expect(alertmanagerToCanonical(labels({ node: "n1" })).host).toBe("n1");
+    expect(alertmanagerToCanonical(labels({})).host).toBe("unknown");
+  });
+
+  it("strips ports from instances, including IPv6 and probe URLs", () => {
+    expect(hostFromInstance("10.0.0.1:9100")).toBe("10.0.0.1");
+    expect(hostFromInstance("[2001:db8::1]:9100")).toBe("2001:db8::1");
+    expect(hostFromInstance("2001:db8::1")).toBe("2001:db8::1");
+    expect(hostFromInstance("https://fra1-cdn-01.example:8443/healthz")).toBe("fra1-cdn-01.example");
+    expect(hostFromInstance("fra1-dns-01")).toBe("fra1-dns-01");
+  });
+
+  it("normalizes severity aliases and falls back to warning when the label is missing or unreadable", () => {
+    expect(severityFromLabel("HIGH")).toBe("major");
+    expect(severityFromLabel("Error")).toBe("major");
+    expect(severityFromLabel("medium")).toBe("minor");
+    expect(severityFromLabel("page")).toBe("critical");
+    expect(severityFromLabel("P3")).toBe("minor");
+    expect(severityFromLabel("none")).toBe("info");
+    expect(severityFromLabel(undefined)).toBe("warning");
+    expect(severityFromLabel("whenever")).toBe("warning");
+  });
+
+  it("takes the service from job when there is no service label, and the message from description", () => {
+    const alert = alertmanagerToCanonical(
+      apiAlert({
+        labels: { alertname: "HighLatency", service: "checkout-api", job: "blackbox" },
+        annotations: { description: "p99 4.2 s" },
+      }),
+    );
+    expect(alert).toMatchObject({ service: "checkout-api", message: "p99 4.2 s" });
+  });
+
+  it("reads an API v2 alert as resolved once its end time has passed", () => {
+    expect(alertmanagerToCanonical(apiAlert()).status).toBe("firing");
+    expect(
+      alertmanagerToCanonical(apiAlert({ endsAt: "2026-11-25T09:04:00Z", updatedAt: "2026-11-25T09:05:00Z" })).status,
+    ).toBe("resolved");
+    const noUpdate = apiAlert({ endsAt: "2026-11-25T09:04:00Z", updatedAt: undefined });
+    expect(alertmanagerToCanonical(noUpdate, undefined, { now: new Date("2026-11-25T09:00:00Z") }).status).toBe(
+      "firing",
+    );
+  });
+
+  it("reads Go's zero end time as an open alert and keeps a webhook alert's own status", () => {
+    const envelope = alertmanagerWebhookSchema.parse({
+      receiver: "teleops",
+      status: "firing",
+      groupKey: "{}:{}",
+      externalURL: "http://alertmanager.example:9093",
+      alerts: [
+        {
+          status: "resolved",
+          labels: { alertname: "LinkDown", instance: "a:1" },
+          annotations: {},
+          startsAt: "2026-11-25T10:00:00Z",
+          endsAt: "2026-11-25T10:05:00Z",
+          generatorURL: "",
+          fingerprint: "ff00",
+        },
+        {
+          status: "firing",
+          labels: { alertname: "LinkDown", instance: "b:1" },
+          annotations: {},
+          startsAt: "2026-11-25T10:00:00Z",
+          endsAt: "0001-01-01T00:00:00Z",
+          generatorURL: "",
+          fingerprint: "ff01",
+        },
+      ],
+    });
+    const [resolved, firing] = envelope.alerts.map((a) => alertmanagerToCanonical(a, envelope));
+    expect(resolved).toMatchObject({ status: "resolved", ends_at: "2026-11-25T10:05:00.000Z" });
+    expect(firing).toMatchObject({ status: "firing", ends_at: null });
+    expect(firing?.raw_payload).toMatchObject({ receiver: "teleops", externalURL: "http://alertmanager.example:9093" });
+  });
+
+  it("derives a stable fingerprint when an alert comes without one", () => {
+    const a = alertmanagerToCanonical(apiAlert({ fingerprint: undefined }));
+    const b = alertmanagerToCanonical(apiAlert({ fingerprint: undefined }));
+    expect(a.fingerprint).toMatch(/^[0-9a-f]{32}$/);
+    expect(a.fingerprint).toBe(b.fingerprint);
+  });
+});

@@ -1,0 +1,219 @@
+/**
+ * Alertmanager alerts in TeleOps: the mapping to canonical alerts (shared by the webhook and the importer),
+ * and applying a delivery, where a firing alert is stored once and a resolved one closes the stored alert.
+ */
+import { alerts, type DbOrTx } from "@teleops/db";
+import {
+  type AlertmanagerAlert,
+  type CanonicalAlert,
+  normalizeSeverity,
+  type Severity,
+  toSnakeCase,
+} from "@teleops/schema";
+import { and, desc, eq, lte } from "drizzle-orm";
+import { deriveFingerprint } from "../alerts/fingerprint.ts";
+import { ingestAlerts } from "../alerts/ingest.ts";
+
+export const ALERTMANAGER_SOURCE_SYSTEM = "alertmanager";
+
+/** Severity of an alert without a `severity` label (or with one TeleOps cannot read). */
+export const DEFAULT_ALERTMANAGER_SEVERITY: Severity = "warning";
+
+/** Host of an alert that names none of the host labels. */
+export const UNKNOWN_HOST = "unknown";
+
+/** Paging-style severities common in Prometheus rules, beyond the aliases every source shares. */
+const PAGING_SEVERITIES: Readonly<Record<string, Severity>> = {
+  page: "critical",
+  p1: "critical",
+  p2: "major",
+  p3: "minor",
+  p4: "warning",
+  p5: "info",
+  none: "info",
+};
+
+/** The envelope fields worth keeping with each alert of a webhook delivery. */
+export interface AlertmanagerEnvelopeContext {
+  receiver?: string;
+  externalURL?: string;
+  groupKey?: string;
+}
+
+export interface AlertmanagerMapOptions {
+  /** Decides `resolved` for API v2 alerts that carry no `updatedAt`; defaults to the current time. */
+  now?: Date;
+  /** The alert exactly as received, kept as `raw_payload` (default: the parsed alert). */
+  raw?: unknown;
+}
+
+/** A canonical alert plus Alertmanager's end time (null while the alert is open). */
+export type AlertmanagerCanonicalAlert = CanonicalAlert & { ends_at: string | null };
+
+/**
+ * Maps one Alertmanager alert as the contract says: host from `host`, `device`, `instance` (port stripped) or
+ * `node`; alert type from `alertname` in snake_case; severity from the `severity` label (aliases normalized,
+ * `warning` when missing or unreadable); service from `service` or `job`; message from the `summary` or
+ * `description` annotation; every label into tags; Alertmanager's fingerprint kept; status per alert.
+ */
+export function alertmanagerToCanonical(
+  alert: AlertmanagerAlert,
+  envelope?: AlertmanagerEnvelopeContext,
+  options: AlertmanagerMapOptions = {},
+): AlertmanagerCanonicalAlert {
+  const { labels, annotations } = alert;
+  const alertname = labels.alertname ?? "";
+  const draft = {
+    timestamp: alert.startsAt,
+    source_system: ALERTMANAGER_SOURCE_SYSTEM,
+    host: hostFromLabels(labels),
+    service: firstLabel(labels, ["service", "job"]) ?? "",
+    severity: severityFromLabel(labels.severity),
+    alert_type: toSnakeCase(alertname) || "alertmanager_alert",
+    message: firstLabel(annotations, ["summary", "description", "message"]) ?? alertname,
+    tags: { ...labels },
+    raw_payload: rawPayload(isRecord(options.raw) ? options.raw : alert, envelope),
+    tenant_id: null,
+    status: alertStatus(alert, options.now),
+  } satisfies Omit<CanonicalAlert, "fingerprint">;
+  return { ...draft, fingerprint: alert.fingerprint ?? deriveFingerprint(draft), ends_at: alert.endsAt };
+}
+
+/** `instance` values are `host:port`, `[v6]:port` or a probe URL; the host part is what correlates. */
+export function hostFromInstance(instance: string): string {
+  const value = instance.trim();
+  if (/^[a-z][a-z0-9+.-]*:\/\//i.test(value)) {
+    try {
+      const hostname = new URL(value).hostname.replace(/^\[|\]$/g, "");
+      if (hostname) return hostname;
+    } catch {
+      return value;
+    }
+  }
+  const bracketed = /^\[([^\]]+)\](?::\d+)?$/.exec(value);
+  if (bracketed?.[1]) return bracketed[1];
+  const parts = value.split(":");
+  // Exactly one colon followed by digits is a port; more colons is a bare IPv6 address.
+  if (parts.length === 2 && parts[0] && /^\d+$/.test(parts[1] ?? "")) return parts[0];
+  return value;
+}
+
+function hostFromLabels(labels: Record<string, string>): string {
+  for (const key of ["host", "device", "instance", "node"]) {
+    const value = labels[key]?.trim();
+    if (!value) continue;
+    const host = key === "instance" ? hostFromInstance(value) : value;
+    if (host) return host.slice(0, 255);
+  }
+  return UNKNOWN_HOST;
+}
+
+function firstLabel(map: Record<string, string>, keys: readonly string[]): string | undefined {
+  for (const key of keys) {
+    const value = map[key]?.trim();
+    if (value) return value;
+  }
+  return undefined;
+}
+
+export function severityFromLabel(value: string | undefined): Severity {
+  if (!value?.trim()) return DEFAULT_ALERTMANAGER_SEVERITY;
+  return normalizeSeverity(value) ?? PAGING_SEVERITIES[value.trim().toLowerCase()] ?? DEFAULT_ALERTMANAGER_SEVERITY;
+}
+
+/** Webhook alerts say `firing`/`resolved`; API v2 alerts are resolved once `endsAt` has passed. */
+function alertStatus(alert: AlertmanagerAlert, now: Date = new Date()): "firing" | "resolved" {
+  if (alert.status === "firing" || alert.status === "resolved") return alert.status;
+  if (!alert.endsAt) return "firing";
+  const reference = alert.updatedAt ? Date.parse(alert.updatedAt) : now.getTime();
+  return Date.parse(alert.endsAt) <= reference ? "resolved" : "firing";
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
+}
+
+function rawPayload(alert: Record<string, unknown>, envelope: AlertmanagerEnvelopeContext | undefined) {
+  const raw: Record<string, unknown> = { ...alert };
+  if (envelope?.receiver) raw.receiver = envelope.receiver;
+  if (envelope?.externalURL) raw.externalURL = envelope.externalURL;
+  if (envelope?.groupKey) raw.groupKey = envelope.groupKey;
+  return raw;
+}
+
+export interface AlertmanagerApplyResult {
+  /** New alert occurrences stored (firing, or resolved ones TeleOps had never seen). */
+  inserted: number;
+  /** Stored firing alerts this delivery resolved. */
+  resolved: number;
+  /** Alerts that changed nothing: already stored, already resolved. */
+  duplicates: number;
+}
+
+/**
+ * Applies one delivery's alerts in a transaction. A firing alert is stored once per fingerprint and start
+ * time. A resolved alert updates the stored occurrence (the one that started at `startsAt`, else the latest
+ * still firing) and never adds a firing alert; one TeleOps never saw is stored already resolved.
+ */
+export async function applyAlertmanagerAlerts(
+  db: DbOrTx,
+  tenantId: string,
+  batch: readonly AlertmanagerCanonicalAlert[],
+): Promise<AlertmanagerApplyResult> {
+  return db.transaction(async (tx) => {
+    const result: AlertmanagerApplyResult = { inserted: 0, resolved: 0, duplicates: 0 };
+    const firing = batch.filter((alert) => alert.status === "firing");
+    if (firing.length > 0) {
+      const stored = await ingestAlerts(tx, tenantId, firing);
+      result.inserted += stored.accepted;
+      result.duplicates += stored.duplicates;
+    }
+    for (const alert of batch) {
+      if (alert.status !== "resolved") continue;
+      const outcome = await resolveAlert(tx, tenantId, alert);
+      result[outcome] += 1;
+    }
+    return result;
+  });
+}
+
+async function resolveAlert(
+  tx: DbOrTx,
+  tenantId: string,
+  alert: AlertmanagerCanonicalAlert,
+): Promise<keyof AlertmanagerApplyResult> {
+  const startsAt = new Date(alert.timestamp);
+  const endsAt = alert.ends_at ? new Date(alert.ends_at) : new Date();
+  const sameFingerprint = and(eq(alerts.tenantId, tenantId), eq(alerts.fingerprint, alert.fingerprint));
+  const columns = { id: alerts.id, status: alerts.status };
+  const [exact] = await tx
+    .select(columns)
+    .from(alerts)
+    .where(and(sameFingerprint, eq(alerts.timestamp, startsAt)))
+    .limit(1);
+  const [target] = exact
+    ? [exact]
+    : await tx
+        .select(columns)
+        .from(alerts)
+        .where(and(sameFingerprint, eq(alerts.status, "firing"), lte(alerts.timestamp, endsAt)))
+        .orderBy(desc(alerts.timestamp))
+        .limit(1);
+  if (target) {
+    if (target.status === "resolved") return "duplicates";
+    const updated = await tx
+      .update(alerts)
+      .set({ status: "resolved", endsAt })
+      .where(and(eq(alerts.id, target.id), eq(alerts.status, "firing")))
+      .returning({ id: alerts.id });
+    return updated.length > 0 ? "resolved" : "duplicates";
+  }
+  // Resolved before TeleOps saw it fire (a lost or reordered delivery): keep it, already closed.
+  const stored = await ingestAlerts(tx, tenantId, [alert]);
+  if (stored.accepted === 0) return "duplicates";
+  await tx
+    .update(alerts)
+    .set({ endsAt })
+    .where(and(sameFingerprint, eq(alerts.timestamp, startsAt)));
+  return "inserted";
+}

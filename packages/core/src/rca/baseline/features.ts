@@ -1,0 +1,657 @@
+/**
+ * Evidence features: word patterns over alert types (and, as a fallback, messages) that say what a signal is
+ * evidence of. Each feature votes for the categories it supports, strongly when it is a root signal of that
+ * failure (weight ≥ ROOT_GRADE) and weakly when it is a symptom several failures share.
+ */
+import type { Layer, RcaCategory } from "@teleops/schema";
+import { splitWords, stem } from "../text.ts";
+
+/** A vote at or above this weight means "this is what the failure itself looks like", not a symptom. */
+export const ROOT_GRADE = 2;
+
+export type Votes = Partial<Record<RcaCategory, number>>;
+
+/** Every group must be met by one of its words; none of the `none` words may appear. */
+interface Pattern {
+  all: ReadonlyArray<ReadonlySet<string>>;
+  none: ReadonlySet<string>;
+}
+
+export interface EvidenceFeature {
+  id: string;
+  /** What the signal means, in an operator's words, for evidence notes. */
+  meaning: string;
+  patterns: readonly Pattern[];
+  /** The layer a device reporting this signal most likely sits in, when the signal says so. */
+  layer?: Layer;
+  votes: Votes;
+}
+
+function words(list: string): Set<string> {
+  return new Set(list.split("|").map((word) => stem(word)));
+}
+
+/** `p("bgp", "down|idle")`: the text mentions bgp and one of down/idle. */
+function p(...groups: string[]): Pattern {
+  return { all: groups.map(words), none: new Set() };
+}
+
+function pNot(none: string, ...groups: string[]): Pattern {
+  return { all: groups.map(words), none: words(none) };
+}
+
+function feature(id: string, meaning: string, patterns: Pattern[], votes: Votes, layer?: Layer): EvidenceFeature {
+  return layer === undefined ? { id, meaning, patterns, votes } : { id, meaning, patterns, votes, layer };
+}
+
+const DOWN = "down|fail|failed|failure|lost|loss|drop|dropped|expired|expire|timeout|idle|reset|closed";
+
+export const FEATURES: readonly EvidenceFeature[] = [
+  // Optical layer: light is gone or marginal.
+  feature(
+    "optical_signal_loss",
+    "optical loss of signal/frame",
+    [
+      p("los|lof|lol|oof"),
+      p("loss|lost|no", "signal|light|frame|carrier"),
+      p(
+        "optical|dwdm|otn|otu|otu4|odu|odu4|och|oms|ots|roadm|transponder|muxponder|wavelength|lambda|amplifier|edfa",
+        "loss|los|lof|down|fail|failure|dark|alarm|low|lost",
+      ),
+      p("fiber|fibre", "cut|break|broken|loss|down|fail|failure|damage|damaged"),
+    ],
+    { fiber_cut: 3 },
+    "optical",
+  ),
+  feature(
+    "optical_power",
+    "optical receive power out of range",
+    [
+      pNot("supply|psu|feed|module|unit", "rx|receive|optical|laser", "power|dbm"),
+      p("span|fiber|fibre", "loss|attenuation"),
+    ],
+    { fiber_cut: 2, network_degradation: 1.2 },
+  ),
+
+  // Link layer: ports, errors, bundles.
+  feature(
+    "link_down",
+    "interface down",
+    [
+      pNot(
+        "bfd|lag|lacp|member|bundle|bgp|isis|ospf|ldp|session|flap|bounce",
+        "link|interface|port|if|ifoper|line|lineproto|updown|phy|ethernet",
+        "down|fail|failure|lost|dead",
+      ),
+      p("linkdown|ifdown|portdown"),
+    ],
+    { fiber_cut: 1.3, network_degradation: 0.7, router_freeze: 0.3 },
+    "link",
+  ),
+  feature(
+    "link_flap",
+    "interface flapping",
+    [pNot("bgp|bfd|lag|lacp|member", "link|interface|port|if", "flap|flapping|bounce|unstable")],
+    { network_degradation: 1.8, fiber_cut: 0.4 },
+    "link",
+  ),
+  feature(
+    "crc_errors",
+    "CRC / input errors on a port",
+    [
+      p("crc|fcs|runt|giant|symbol"),
+      p("input|in|if|ifin|rx|interface|port|phy|line|frame|bit|physical", "error|errored"),
+      p("duplex|speed|fec", "mismatch"),
+      p("ber|fec|prefec", "high|degrade|degraded|error|uncorrected|exceeded|threshold"),
+    ],
+    { network_degradation: 3, fiber_cut: 0.3 },
+    "link",
+  ),
+  feature(
+    "packet_loss",
+    "packet loss",
+    [
+      pNot(
+        "output|tail|queue|input|ingress|egress|discard|rx|tx",
+        "packet|pkt|probe|twamp|icmp|ping|path",
+        "loss|lost",
+      ),
+      p("packetloss"),
+    ],
+    { network_degradation: 2.2, isp_peering_congestion: 0.8, ddos_edge: 0.2 },
+  ),
+  feature(
+    "path_latency",
+    "latency / jitter on a path",
+    [
+      pNot(
+        "dns|db|database|sql|http|https|origin|query|client|transit|app|request|api|upstream|peer|peering|ttfb|p99",
+        "latency|rtt|jitter|delay",
+      ),
+    ],
+    { network_degradation: 1.2, isp_peering_congestion: 0.9, fiber_cut: 0.3, ddos_edge: 0.3 },
+  ),
+  feature(
+    "transit_latency",
+    "latency towards transit / peers",
+    [p("transit|upstream|peer|peering|exit|external", "latency|rtt|delay|jitter")],
+    { isp_peering_congestion: 1.5, network_degradation: 0.5, ddos_edge: 0.5 },
+  ),
+  feature(
+    "bfd_down",
+    "BFD session down",
+    [pNot("flap|flapping", "bfd", DOWN)],
+    { router_freeze: 1.0, network_degradation: 0.9, fiber_cut: 0.5 },
+    "routing",
+  ),
+  feature(
+    "bfd_flap",
+    "BFD session flapping",
+    [p("bfd", "flap|flapping|bounce|unstable")],
+    { network_degradation: 1.4, router_freeze: 0.5 },
+    "routing",
+  ),
+  feature(
+    "lag_member_flap",
+    "LAG member flapping",
+    [pNot("timeout|partner|defaulted|expired|pdu", "lag|lacp|bundle|portchannel|member", "flap|bounce|degraded|down")],
+    { network_degradation: 1.4, router_freeze: 0.3, fiber_cut: 0.3 },
+    "link",
+  ),
+  feature(
+    "lacp_timeout",
+    "LACP partner stopped talking",
+    [p("lacp|lag|bundle", "timeout|partner|defaulted|expired|pdu")],
+    { router_freeze: 1.4, network_degradation: 0.5, fiber_cut: 0.3 },
+    "link",
+  ),
+
+  // Routing: adjacencies, BGP, MPLS VPNs.
+  feature(
+    "igp_adjacency_down",
+    "IGP adjacency lost",
+    [pNot("bgp", "isis|ospf|igp|adjacency|adj", `${DOWN}|change|flap`)],
+    { fiber_cut: 0.9, router_freeze: 1.0, network_degradation: 0.4 },
+    "routing",
+  ),
+  feature(
+    "ldp_session_down",
+    "LDP / RSVP session lost",
+    [pNot("vrf|vpn|leak|bgp", "ldp|rsvp|lsp|mpls|tunnel", `${DOWN}|withdrawn|flap`)],
+    { fiber_cut: 0.9, router_freeze: 1.0, network_degradation: 0.3 },
+    "routing",
+  ),
+  feature(
+    "bgp_session_down",
+    "BGP session down",
+    [
+      pNot(
+        "vpn|vrf|prefix|route|path|up|established|flap|flapping|damping|dampening",
+        "bgp|ebgp|ibgp",
+        `${DOWN}|active|notification|backward|cease|state|transition|adjchange|neighbor|peer|session`,
+      ),
+    ],
+    { bgp_flap: 1.6, fiber_cut: 0.6, router_freeze: 0.6 },
+    "routing",
+  ),
+  feature(
+    "bgp_session_up",
+    "BGP session re-established",
+    [pNot("vpn|vrf|prefix|route|path|down|idle", "bgp|ebgp|ibgp", "up|established|estab")],
+    { bgp_flap: 1.2 },
+    "routing",
+  ),
+  feature(
+    "bgp_flapping",
+    "BGP session flapping",
+    [p("bgp|ebgp|ibgp|peer|neighbor", "flap|flapping|bounce|unstable|oscillating")],
+    { bgp_flap: 3.2 },
+    "routing",
+  ),
+  feature(
+    "bgp_withdrawals",
+    "BGP route withdrawals",
+    [p("bgp|route|prefix|nlri|update", "withdraw|withdrawn|withdrawal")],
+    { bgp_flap: 2.5, fiber_cut: 0.4, router_freeze: 0.4 },
+    "routing",
+  ),
+  feature(
+    "bgp_prefix_swing",
+    "accepted prefix count swinging",
+    [
+      pNot(
+        "vrf|vpn|limit|max|maximum|surge|leak|unexpected",
+        "prefix|route|routes",
+        "count|change|received|accepted|drop",
+      ),
+    ],
+    { bgp_flap: 2 },
+    "routing",
+  ),
+  feature(
+    "bgp_damping",
+    "route flap damping",
+    [p("damping|dampening|dampened|suppressed")],
+    { bgp_flap: 3 },
+    "routing",
+  ),
+  feature(
+    "best_path_change",
+    "best-path churn",
+    [p("best|bestpath", "path|change"), pNot("vrf|vpn", "route|path|next", "churn|change|hop")],
+    { bgp_flap: 1.2, fiber_cut: 0.3, router_freeze: 0.3 },
+    "routing",
+  ),
+  feature(
+    "traffic_shift",
+    "traffic shifting between exits",
+    [p("traffic|flow", "shift|swing|moved|reroute|rerouted")],
+    { bgp_flap: 1.2, isp_peering_congestion: 0.6, fiber_cut: 0.3 },
+  ),
+  feature(
+    "vrf_leak",
+    "VRF importing foreign routes",
+    [
+      p("vrf|vpn|vpnv4|vpnv6|l3vpn|evpn", "leak|leaked|import|export|unexpected|foreign|mismatch|wrong"),
+      p("route|rt", "target"),
+      p("rt", "mismatch|import|wrong"),
+      p("leak|leaked", "route|routes|prefix"),
+    ],
+    { mpls_vpn_leak: 3.2, bgp_flap: 0.3 },
+    "routing",
+  ),
+  feature(
+    "vpn_prefix_surge",
+    "VRF / VPNv4 prefix surge or limit",
+    [p("vrf|vpn|vpnv4|vpnv6|l3vpn", "prefix|route|routes|limit|max|maximum|surge|threshold|exceeded")],
+    { mpls_vpn_leak: 2.4 },
+    "routing",
+  ),
+  feature(
+    "max_prefix",
+    "maximum-prefix limit",
+    [pNot("vrf|vpn", "prefix|maximum|max", "limit|exceeded")],
+    { mpls_vpn_leak: 1.2, bgp_flap: 1.2 },
+    "routing",
+  ),
+  feature(
+    "zone_mismatch",
+    "traffic arriving in the wrong zone",
+    [p("zone", "mismatch|wrong|unexpected")],
+    { mpls_vpn_leak: 1.4, firewall_rule_misconfig: 1.0 },
+    "service",
+  ),
+
+  // Capacity and attacks.
+  feature(
+    "port_utilization",
+    "port utilisation high",
+    [
+      p(
+        "interface|port|link|uplink|circuit|pni|ix|peering|transit|egress|ingress|if|bandwidth|trunk",
+        "utilization|utilisation|util|usage|congestion|congested|load",
+      ),
+      p("bandwidth|congestion|congested|oversubscribed|oversubscription"),
+    ],
+    { isp_peering_congestion: 2.6, ddos_edge: 0.8, fiber_cut: 0.5 },
+  ),
+  feature("port_saturation", "port saturated", [p("saturation|saturated|linerate")], {
+    ddos_edge: 2.2,
+    isp_peering_congestion: 1.8,
+  }),
+  feature("output_drops", "output queue drops", [p("output|egress|tail|queue|tx|wred", "drop|discard|loss")], {
+    isp_peering_congestion: 2.6,
+    network_degradation: 0.3,
+  }),
+  feature("input_drops", "input discards", [p("input|ingress|policer|overrun", "drop|discard")], {
+    ddos_edge: 2.2,
+    isp_peering_congestion: 0.3,
+    network_degradation: 0.3,
+  }),
+  feature(
+    "port_drops",
+    "port drops",
+    [pNot("input|ingress|output|egress|tail|queue|zone|policy|rule", "interface|port", "drop|discard")],
+    { isp_peering_congestion: 1.2, ddos_edge: 0.8, network_degradation: 0.6 },
+  ),
+  feature(
+    "traffic_anomaly",
+    "traffic anomaly",
+    [p("traffic|netflow|flow|sflow|ipfix|pps|bps", "anomaly|spike|surge")],
+    { ddos_edge: 2, isp_peering_congestion: 0.8 },
+  ),
+  feature(
+    "ddos",
+    "attack traffic",
+    [p("ddos|dos|attack|flood|amplification|reflection|volumetric|botnet|synflood|scrubbing|rtbh|blackhole|flowspec")],
+    { ddos_edge: 3.5 },
+  ),
+  feature(
+    "session_table",
+    "firewall session table filling",
+    [p("session|conn|connection|state", "table"), p("conntrack"), p("syn", "rate|flood|cookie|high")],
+    { ddos_edge: 1.6, firewall_rule_misconfig: 0.4 },
+    "service",
+  ),
+
+  // Services.
+  feature(
+    "dns_failure",
+    "resolver failing (SERVFAIL / timeouts)",
+    [
+      p("servfail|nxdomain"),
+      pNot(
+        "resolution|lookup|getaddrinfo|eai|client|latency|slow",
+        "dns|resolver|resolv|recursor|recursive|recursion|named|unbound|bind|dnsmasq|coredns",
+        "fail|failed|failure|timeout|down|error|unreachable|queue|full|unavailable|drop|overload|unhealthy|refused|requestlist",
+      ),
+    ],
+    { dns_outage: 3 },
+    "service",
+  ),
+  feature(
+    "dns_client_failure",
+    "clients failing name lookups",
+    [
+      p("resolution|lookup|getaddrinfo|nslookup|resolve|name", "fail|failed|failure|error|timeout|again|cannot|unable"),
+      p("eai"),
+    ],
+    { dns_outage: 1.6 },
+    "application",
+  ),
+  feature(
+    "dns_latency",
+    "slow name lookups",
+    [p("dns|resolver|recursion", "latency|slow|rtt")],
+    { dns_outage: 1.4, network_degradation: 0.8 },
+    "service",
+  ),
+  feature(
+    "cache_collapse",
+    "cache hit ratio collapse / origin surge",
+    [
+      p("cache|cdn|varnish|nginx", "hit|miss|ratio|purge|ban|stampede|eviction|evicted|cold"),
+      p("origin", "surge|request|rps|overload|storm"),
+      p(
+        "cache|cdn|varnish",
+        "backend|upstream",
+        "connection|busy|full|exhaust|limit|high|fail|failed|failure|error|sick|unhealthy",
+      ),
+      p("stampede|thundering|herd"),
+    ],
+    { cdn_cache_stampede: 3 },
+    "service",
+  ),
+  feature(
+    "origin_fetch_slow",
+    "slow or failing origin fetches",
+    [p("origin", "fetch|latency|error|timeout|slow|5xx")],
+    { cdn_cache_stampede: 0.8, network_degradation: 0.4, router_freeze: 0.4, fiber_cut: 0.3 },
+    "service",
+  ),
+  feature(
+    "client_latency",
+    "clients see slow delivery",
+    [p("client|ttfb|viewer|user|eyeball", "latency|slow|ttfb|delay"), p("ttfb")],
+    { isp_peering_congestion: 0.6, ddos_edge: 0.5, bgp_flap: 0.4, cdn_cache_stampede: 0.4, fiber_cut: 0.2 },
+  ),
+  feature(
+    "policy_deny",
+    "firewall policy denying traffic",
+    [
+      pNot(
+        "zone|session|table",
+        "firewall|fw|policy|acl|rule|security|secpolicy|filter",
+        "deny|denied|block|blocked|reject|rejected|shadow|shadowed",
+      ),
+      pNot("zone|session|table|queue|tail|output|input", "firewall|fw|acl", "drop|dropped"),
+    ],
+    { firewall_rule_misconfig: 3 },
+    "service",
+  ),
+  feature(
+    "policy_change",
+    "firewall policy change",
+    [
+      p(
+        "policy|rule|acl|firewall|fw|ruleset",
+        "commit|change|changed|push|install|update|modified|edit|misconfig|misconfiguration",
+      ),
+    ],
+    { firewall_rule_misconfig: 2.6 },
+    "service",
+  ),
+  feature(
+    "health_check_failed",
+    "health checks failing",
+    [p("health|healthcheck|healthz", "check|fail|failed|down|timeout"), p("healthcheck")],
+    { firewall_rule_misconfig: 1.2, ddos_edge: 0.3, database_latency_spike: 0.3, dns_outage: 0.3 },
+    "application",
+  ),
+  feature(
+    "upstream_connect_timeout",
+    "upstream connections timing out",
+    [
+      pNot(
+        "db|database|pool|sql|dns|client|origin",
+        "upstream|connect|connection|tcp|syn",
+        "timeout|refused|reset|unanswered|timedout",
+      ),
+    ],
+    { firewall_rule_misconfig: 1.2, ddos_edge: 0.4 },
+    "application",
+  ),
+  feature(
+    "client_connection_timeout",
+    "client connections timing out",
+    [p("client", "connection|connect", "timeout|reset|refused")],
+    { mpls_vpn_leak: 0.6, firewall_rule_misconfig: 0.6, ddos_edge: 0.4 },
+    "application",
+  ),
+  feature(
+    "http_errors",
+    "application latency / errors",
+    [
+      pNot(
+        "dns|db|database|sql|origin|cache|pool",
+        "http|https|5xx|apdex|api|web|response|p99|slo",
+        "latency|error|rate|high|fail|slow|timeout|breach",
+      ),
+      p("service|server|backend", "unavailable"),
+    ],
+    {
+      database_latency_spike: 0.5,
+      cdn_cache_stampede: 0.5,
+      dns_outage: 0.4,
+      ddos_edge: 0.4,
+      firewall_rule_misconfig: 0.4,
+    },
+    "application",
+  ),
+  feature(
+    "db_pool_exhausted",
+    "database connection pool exhausted",
+    [p("db|database|sql|jdbc|hikari|hikaripool|pgbouncer|postgres|mysql", "pool")],
+    { database_latency_spike: 1.8 },
+    "application",
+  ),
+  feature(
+    "worker_pool_exhausted",
+    "worker / connection pool exhausted",
+    [
+      pNot(
+        "db|database|sql|jdbc|hikari|pgbouncer",
+        "worker|thread|connection|pool",
+        "pool|exhaust|exhausted|busy|saturated",
+      ),
+    ],
+    { cdn_cache_stampede: 1.0, database_latency_spike: 0.6, ddos_edge: 0.4 },
+    "application",
+  ),
+  feature(
+    "db_contention",
+    "database locks / slow queries",
+    [
+      p(
+        "db|database|sql|postgres|postgresql|pg|mysql|mariadb|oracle|mongo|mongodb|mssql",
+        "lock|deadlock|slow|wait|blocking|blocked|latency|contention|response|time|timeout",
+      ),
+      p("deadlock|lockwait"),
+      p("lock", "wait|contention|timeout|held"),
+      p("slow", "query|statement"),
+    ],
+    { database_latency_spike: 3 },
+    "application",
+  ),
+  feature(
+    "db_connections",
+    "database connections high",
+    [p("db|database|postgres|postgresql|mysql|pg|sql", "connection|session"), p("too", "many", "connection")],
+    { database_latency_spike: 1.8, cdn_cache_stampede: 0.3 },
+    "application",
+  ),
+  feature(
+    "db_replication_lag",
+    "replica falling behind",
+    [p("replication|replica|standby|slave", "lag|delay|behind|broken|stopped")],
+    { database_latency_spike: 2 },
+    "application",
+  ),
+
+  // Router control plane.
+  feature(
+    "management_silent",
+    "device stopped answering management (SNMP / telemetry)",
+    [
+      pNot(
+        "trap|link|interface|port|if|linkdown",
+        "snmp|poll|poller|polling|telemetry|gnmi|netconf|ssh|grpc|mgmt|management|streaming",
+        "timeout|stale|unreachable|lost|fail|failed|failure|silent|missing|unresponsive|no|down",
+      ),
+    ],
+    { router_freeze: 2.8, other: 0.3 },
+  ),
+  feature(
+    "control_plane_hung",
+    "control plane hung",
+    [
+      p("control|routing|re|rsp|cpm|supervisor", "plane|engine"),
+      p("scheduler|sched", "slip|stall|stalled"),
+      p("rpd|re|routing|control|cpm|rsp|supervisor|router", "not|no", "responding|responsive|response"),
+      pNot("db|database|sql|dns|resolver|app", "hung|hang|freeze|frozen|wedged|stuck|unresponsive|watchdog"),
+    ],
+    { router_freeze: 3, other: 0.4 },
+    "routing",
+  ),
+  feature(
+    "device_unreachable",
+    "device unreachable",
+    [p("node|host|device|router|system|chassis|target", "down|unreachable|unresponsive|dead"), p("unreachable")],
+    { router_freeze: 1.2, other: 1.0, fiber_cut: 0.3 },
+  ),
+  feature("cpu_high", "CPU high", [p("cpu|cpuutil", "high|spike|util|utilization|exhausted|hog|busy")], {
+    router_freeze: 0.6,
+    other: 0.6,
+  }),
+
+  // Outside the scenario catalog: hardware, environment, software faults, background hygiene.
+  feature(
+    "hardware_environment",
+    "power / cooling / hardware fault",
+    [
+      p(
+        "psu|powersupply|pem|pdu|ups|battery|rectifier|fan|fantray|temperature|temp|thermal|overheat|overheating|cooling|hvac|voltage|humidity|airflow|smoke",
+      ),
+      pNot("rx|dbm|optical|signal|laser", "power", "supply|fail|failure|loss|lost|outage|feed|input|module"),
+      p(
+        "linecard|fpc|pic|asic|npu|hardware|hw|chassis|slot|card|envmon|ps|pem|disk|drive|ssd|raid",
+        "fail|failed|failure|offline|fault|error|removed|crash|degraded|absent",
+      ),
+    ],
+    { other: 2.4 },
+  ),
+  feature(
+    "software_fault",
+    "software crash / leak / unexpected reboot",
+    [
+      p("crash|crashed|coredump|segfault|panic|oom|oomkill|abort|sigsegv|sigabrt|traceback|bug|mallocfail|cpuhog"),
+      p("core", "dump|file"),
+      p(
+        "process|daemon|service|container|pod|task",
+        "crash|died|exit|exited|restart|restarted|killed|respawn|terminated",
+      ),
+      p("memory", "leak|exhausted|oom"),
+      p("reboot|rebooted|coldstart|warmstart|reload|reloaded"),
+    ],
+    { other: 2.4, router_freeze: 0.3 },
+  ),
+  feature(
+    "housekeeping",
+    "background housekeeping (disk, memory, clock, certificates, backups)",
+    [p("disk|filesystem|inode|memory|swap|ntp|clock|cert|certificate|tls|ssl|backup|license|logrotate|drift|expiring")],
+    { other: 0.4 },
+  ),
+];
+
+/** Lower-cased, stemmed words of an alert type or message. */
+export function wordSet(text: string): Set<string> {
+  return new Set(splitWords(text).map(stem));
+}
+
+function matches(pattern: Pattern, tokens: ReadonlySet<string>): boolean {
+  for (const word of pattern.none) if (tokens.has(word)) return false;
+  for (const group of pattern.all) {
+    let hit = false;
+    for (const word of group) {
+      if (tokens.has(word)) {
+        hit = true;
+        break;
+      }
+    }
+    if (!hit) return false;
+  }
+  return true;
+}
+
+export interface FeatureMatch {
+  features: EvidenceFeature[];
+  /** Per category, the strongest vote among the matched features (overlapping features do not add up). */
+  votes: Map<RcaCategory, number>;
+  /** The highest layer the matched features imply (a router reporting both link and BGP alarms is a router). */
+  layer: Layer | undefined;
+}
+
+const LAYER_ORDER: readonly Layer[] = ["optical", "link", "routing", "service", "application"];
+
+export function matchFeatures(tokens: ReadonlySet<string>): FeatureMatch {
+  const features = FEATURES.filter((f) => f.patterns.some((pattern) => matches(pattern, tokens)));
+  const votes = new Map<RcaCategory, number>();
+  let layer: Layer | undefined;
+  for (const f of features) {
+    for (const [category, weight] of Object.entries(f.votes) as Array<[RcaCategory, number]>) {
+      votes.set(category, Math.max(votes.get(category) ?? 0, weight));
+    }
+    if (f.layer && (layer === undefined || LAYER_ORDER.indexOf(f.layer) > LAYER_ORDER.indexOf(layer))) {
+      layer = f.layer;
+    }
+  }
+  return { features, votes, layer };
+}
+
+const typeCache = new Map<string, FeatureMatch>();
+const TYPE_CACHE_LIMIT = 5_000;
+
+/** Feature match of an alert type; alert types repeat endlessly, so the answer is cached. */
+export function matchAlertType(alertType: string): FeatureMatch {
+  let match = typeCache.get(alertType);
+  if (!match) {
+    match = matchFeatures(wordSet(alertType));
+    if (typeCache.size >= TYPE_CACHE_LIMIT) typeCache.clear();
+    typeCache.set(alertType, match);
+  }
+  return match;
+}
+
+export function layerIndex(layer: Layer | undefined): number {
+  return layer === undefined ? -1 : LAYER_ORDER.indexOf(layer);
+}

@@ -1,0 +1,4 @@
+export * from "./baseline/index.ts";
+export * from "./llm/index.ts";
+export * from "./retrieval.ts";
+export * from "./store.ts";
