@@ -3,20 +3,16 @@
  * process on PGlite and on PostgreSQL, with the peak memory of both processes; and the in-process syslog
  * parse rate. Run alone with `tsx bench/import.ts` or as part of `pnpm bench`.
  */
-import { type ChildProcess, spawn } from "node:child_process";
+import { spawn } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { generateScenario, loadTopology } from "@teleops/core";
 import { parseJsonl, parseSyslog } from "@teleops/core/importers";
-import postgres from "postgres";
+import { freshDatabase, progress, ROOT, startTeleops, watchPeak } from "./process.ts";
 
-const ROOT = fileURLToPath(new URL("..", import.meta.url));
-const SERVER_MAIN = join(ROOT, "apps/server/src/main.ts");
 const CLI_MAIN = join(ROOT, "apps/cli/src/main.ts");
-const progress = (message: string) => process.stderr.write(`bench: ${message}\n`);
 
 export interface ImportRun {
   database: "pglite" | "postgres";
@@ -101,71 +97,6 @@ async function parseRate(format: "syslog" | "jsonl", text: string): Promise<Pars
   return { format, lines, seconds: round(seconds, 3), lines_per_s: Math.round(lines / seconds) };
 }
 
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const probe = createServer();
-    probe.once("error", reject);
-    probe.listen(0, "127.0.0.1", () => {
-      const address = probe.address();
-      const port = typeof address === "object" && address ? address.port : 0;
-      probe.close(() => resolve(port));
-    });
-  });
-}
-
-/** Peak resident memory (VmHWM) of a running process, in MiB; Linux only, 0 elsewhere. */
-function peakRssMib(pid: number | undefined): number {
-  if (pid === undefined) return 0;
-  try {
-    const status = readFileSync(`/proc/${pid}/status`, "utf8");
-    const kib = Number(/VmHWM:\s+(\d+) kB/.exec(status)?.[1] ?? 0);
-    return Math.round(kib / 1024);
-  } catch {
-    return 0;
-  }
-}
-
-function watchPeak(child: ChildProcess): { peak(): number; stop(): void } {
-  let peak = 0;
-  const timer = setInterval(() => {
-    peak = Math.max(peak, peakRssMib(child.pid));
-  }, 100);
-  return {
-    peak: () => Math.max(peak, peakRssMib(child.pid)),
-    stop: () => clearInterval(timer),
-  };
-}
-
-async function startServer(
-  env: Record<string, string>,
-): Promise<{ url: string; child: ChildProcess; stop(): Promise<void> }> {
-  const port = await freePort();
-  const child = spawn(process.execPath, ["--import", "tsx", SERVER_MAIN], {
-    cwd: ROOT,
-    env: { ...process.env, ...env, PORT: String(port), HOST: "127.0.0.1", LOG_LEVEL: "warn" },
-    stdio: ["ignore", "ignore", "inherit"],
-  });
-  const url = `http://127.0.0.1:${port}`;
-  for (let i = 0; i < 600; i++) {
-    if (child.exitCode !== null) throw new Error(`server exited with ${child.exitCode}`);
-    try {
-      if ((await fetch(`${url}/readyz`)).ok) break;
-    } catch {
-      // not listening yet
-    }
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-  return {
-    url,
-    child,
-    stop: () =>
-      new Promise<void>((resolve) => {
-        child.once("exit", () => resolve());
-        child.kill("SIGTERM");
-      }),
-  };
-}
-
 async function runCli(args: string[]): Promise<{ code: number; stdout: string; peakMib: number; seconds: number }> {
   const t0 = performance.now();
   const child = spawn(process.execPath, ["--import", "tsx", CLI_MAIN, ...args], {
@@ -188,25 +119,8 @@ async function importInto(
   alerts: number,
   pgUrl: string | undefined,
 ): Promise<ImportRun> {
-  const dataDir = mkdtempSync(join(tmpdir(), "teleops-bench-import-"));
-  let cleanup = async () => rmSync(dataDir, { recursive: true, force: true });
-  const env: Record<string, string> = { TELEOPS_DATA_DIR: dataDir };
-  if (kind === "postgres") {
-    const name = `teleops_bench_import_${process.pid}`;
-    const admin = postgres(pgUrl ?? "", { max: 1, onnotice: () => {} });
-    await admin.unsafe(`drop database if exists ${name} with (force)`);
-    await admin.unsafe(`create database ${name}`);
-    const target = new URL(pgUrl ?? "");
-    target.pathname = `/${name}`;
-    env.DATABASE_URL = target.toString();
-    const previous = cleanup;
-    cleanup = async () => {
-      await admin.unsafe(`drop database if exists ${name} with (force)`);
-      await admin.end();
-      await previous();
-    };
-  }
-  const server = await startServer(env);
+  const database = await freshDatabase(kind, pgUrl, "import");
+  const server = await startTeleops(database.env);
   const serverWatch = watchPeak(server.child);
   try {
     const result = await runCli(["import", file, "--json", "--server", server.url]);
@@ -225,7 +139,7 @@ async function importInto(
   } finally {
     serverWatch.stop();
     await server.stop();
-    await cleanup();
+    await database.drop();
   }
 }
 
@@ -255,7 +169,7 @@ export async function benchImport(
 
 export function renderImportMarkdown(report: ImportBenchReport): string[] {
   return [
-    "## Import: `teleops import` of 100,000 JSONL alerts into a server process (targets: 5,000/s PGlite, 20,000/s PostgreSQL)",
+    `## Import: \`teleops import\` of ${(report.import[0]?.alerts ?? 0).toLocaleString("en-US")} JSONL alerts into a server process (targets: 5,000/s PGlite, 20,000/s PostgreSQL)`,
     "",
     "The CLI parses and validates the file (streaming) and keeps two batches of 1,000 in flight; the server re-validates each record, stores each batch in one transaction and correlates every 10 batches and at the end. Time is the whole CLI run, start-up included; CLI, server and database share the machine's cores.",
     "",

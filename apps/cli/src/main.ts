@@ -3,7 +3,9 @@
 import { INCIDENT_STATUSES, RCA_ENGINES, SCENARIO_TYPES, SEVERITIES } from "@teleops/schema";
 import { Command, CommanderError } from "commander";
 import { CliError, createClient, type GlobalOptions, toCliError } from "./client.ts";
+import { addEvaluateCommand } from "./commands/evaluate.ts";
 import { addImportCommand } from "./commands/import.ts";
+import { addUsersCommand } from "./commands/users.ts";
 import { note, printJson, printTable } from "./output.ts";
 
 function withGlobals(command: Command): Command {
@@ -218,6 +220,8 @@ withGlobals(
 });
 
 addImportCommand(program, withGlobals);
+addUsersCommand(program, withGlobals);
+addEvaluateCommand(program, withGlobals);
 
 async function run(argv: string[]): Promise<number> {
   try {

@@ -19,6 +19,19 @@ const envSchema = z.object({
   JIRA_WEBHOOK_SECRET: optionalString,
   /** When set, `/webhooks/servicenow` requires it as a bearer token or basic-auth password. */
   SERVICENOW_WEBHOOK_TOKEN: optionalString,
+  /** The tenant that TELEOPS_WEBHOOK_TOKEN, JIRA_WEBHOOK_SECRET and SERVICENOW_WEBHOOK_TOKEN deliveries go to. */
+  TELEOPS_WEBHOOK_TENANT: z
+    .string()
+    .regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/, "letters, digits, '.', '_' and '-'")
+    .default("default"),
+  /** Comma-separated addresses and CIDR ranges that may deliver webhooks; unset = any address. */
+  TELEOPS_WEBHOOK_ALLOWED_SOURCES: optionalString,
+  /** Requests per minute from one client address (0 = no limit); answered 429 with Retry-After beyond it. */
+  TELEOPS_RATE_LIMIT_PER_MIN: z.coerce.number().int().min(0).default(6_000),
+  /** Requests per minute with one credential, from any address (0 = no limit). */
+  TELEOPS_TOKEN_RATE_LIMIT_PER_MIN: z.coerce.number().int().min(0).default(6_000),
+  /** Time a client has to send a whole request. */
+  TELEOPS_REQUEST_TIMEOUT_MS: z.coerce.number().int().min(1_000).default(60_000),
   TELEOPS_TOPOLOGY_FILE: optionalString,
   TELEOPS_WEB_DIST: optionalString,
   TELEOPS_QUIET_PERIOD_MIN: z.coerce.number().positive().default(15),

@@ -1,6 +1,9 @@
 /** Entry point: load configuration, open and migrate the database, serve, and shut down cleanly. */
+import type { BlockList } from "node:net";
 import { fileURLToPath } from "node:url";
 import {
+  CorrelationScheduler,
+  correlatePending,
   createLlmEngine,
   DEFAULT_CORRELATION_CONFIG,
   loadRunbookIndex,
@@ -11,6 +14,7 @@ import { createDb, createLocalChangeFeed, createPostgresChangeFeed } from "@tele
 import pino from "pino";
 import { loadAuthenticator } from "./auth.ts";
 import { ConfigError, loadConfig } from "./config.ts";
+import { parseSourceList } from "./http/credentials.ts";
 import { createTeleopsServer } from "./server.ts";
 
 const LOOPBACK = new Set(["127.0.0.1", "::1", "localhost"]);
@@ -27,7 +31,17 @@ async function main(): Promise<void> {
       `refusing to listen on ${config.HOST} without TELEOPS_USERS_FILE: anyone could reach an admin session`,
     );
   }
-  const auth = loadAuthenticator(config.TELEOPS_USERS_FILE);
+  let allowedSources: BlockList | undefined;
+  try {
+    allowedSources = config.TELEOPS_WEBHOOK_ALLOWED_SOURCES
+      ? parseSourceList(config.TELEOPS_WEBHOOK_ALLOWED_SOURCES)
+      : undefined;
+  } catch (error) {
+    throw new ConfigError(`TELEOPS_WEBHOOK_ALLOWED_SOURCES: ${error instanceof Error ? error.message : String(error)}`);
+  }
+  const auth = loadAuthenticator(config.TELEOPS_USERS_FILE, {
+    onReloadError: (err) => logger.error({ err }, "users file changed but is invalid: keeping the previous users"),
+  });
   if (auth.mode === "local-admin") {
     logger.warn("no TELEOPS_USERS_FILE: every request runs as the local admin; development only");
   }
@@ -43,6 +57,15 @@ async function main(): Promise<void> {
     ? await createPostgresChangeFeed(config.DATABASE_URL, (err) => logger.warn({ err }, "change feed error"))
     : createLocalChangeFeed();
   const topology = loadTopology(config.TELEOPS_TOPOLOGY_FILE);
+  const view = topologyView(topology);
+  const correlation = {
+    ...DEFAULT_CORRELATION_CONFIG,
+    quietPeriodMs: config.TELEOPS_QUIET_PERIOD_MIN * 60_000,
+    minAlerts: config.TELEOPS_MIN_INCIDENT_ALERTS,
+  };
+  const scheduler = new CorrelationScheduler((tenantId: string) =>
+    correlatePending(database.db, { tenantId, topology: view, config: correlation }),
+  );
   // Built once: the runbook index serves every RCA run; an LLM engine without LLM_BASE_URL/LLM_MODEL says so.
   const runbooks = loadRunbookIndex(config.RAG_CORPUS_DIR);
   const llm = createLlmEngine({
@@ -63,12 +86,9 @@ async function main(): Promise<void> {
     database,
     services: {
       topology,
-      topologyView: topologyView(topology),
-      correlation: {
-        ...DEFAULT_CORRELATION_CONFIG,
-        quietPeriodMs: config.TELEOPS_QUIET_PERIOD_MIN * 60_000,
-        minAlerts: config.TELEOPS_MIN_INCIDENT_ALERTS,
-      },
+      topologyView: view,
+      correlation,
+      correlate: (tenantId) => scheduler.request(tenantId),
       runbooks,
       llm,
       changes,
@@ -81,6 +101,15 @@ async function main(): Promise<void> {
     servicenowWebhookToken: config.SERVICENOW_WEBHOOK_TOKEN,
     production,
     webDist: config.TELEOPS_WEB_DIST ?? fileURLToPath(new URL("../../web/dist", import.meta.url)),
+    security: {
+      rateLimits: {
+        perAddressPerMin: config.TELEOPS_RATE_LIMIT_PER_MIN,
+        perTokenPerMin: config.TELEOPS_TOKEN_RATE_LIMIT_PER_MIN,
+      },
+      requestTimeoutMs: config.TELEOPS_REQUEST_TIMEOUT_MS,
+      webhookTenant: config.TELEOPS_WEBHOOK_TENANT,
+      webhookAllowedSources: allowedSources,
+    },
   });
   running.server.listen(config.PORT, config.HOST, () => {
     logger.info({ url: `http://${config.HOST}:${config.PORT}` }, "TeleOps is listening");

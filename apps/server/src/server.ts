@@ -1,6 +1,7 @@
 /** The HTTP server: tRPC on /trpc, webhooks on /webhooks/*, health and metrics, and the SPA on /. */
 import { existsSync } from "node:fs";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import type { BlockList } from "node:net";
 import { type AppServices, appRouter, createContextInner } from "@teleops/api";
 import type { DbHandle } from "@teleops/db";
 import { createHTTPHandler } from "@trpc/server/adapters/standalone";
@@ -9,6 +10,13 @@ import client from "prom-client";
 import sirv from "sirv";
 import type { Authenticator } from "./auth.ts";
 import { sendJson } from "./http/body.ts";
+import {
+  answerClientError,
+  createRequestGuard,
+  DEFAULT_RATE_LIMITS,
+  MAX_TRPC_BATCH,
+  type RateLimitOptions,
+} from "./http/guard.ts";
 import { createWebhookHandler } from "./http/webhooks.ts";
 
 export interface ServerDeps {
@@ -22,6 +30,16 @@ export interface ServerDeps {
   production: boolean;
   /** Directory of the built SPA; when missing the server says how to build it. */
   webDist: string;
+  /** Rate limits, request timeout and the webhook tenant; unset parts take the documented defaults. */
+  security?: {
+    rateLimits?: RateLimitOptions;
+    /** Time to receive a whole request (headers and body); default 60 s. */
+    requestTimeoutMs?: number;
+    /** The tenant of the env webhook credentials; default `default`. */
+    webhookTenant?: string;
+    /** When set, only these addresses may deliver webhooks. */
+    webhookAllowedSources?: BlockList;
+  };
 }
 
 export interface RunningServer {
@@ -53,13 +71,24 @@ export function createTeleopsServer(deps: ServerDeps): RunningServer {
     registers: [registry],
   });
 
+  // Procedures read who is configured (session.whoami, users.list) from the same authenticator requests use.
+  const services: AppServices = deps.services.identity
+    ? deps.services
+    : { ...deps.services, identity: { mode: deps.auth.mode, users: () => deps.auth.users?.() ?? [] } };
+  const guard = createRequestGuard({
+    rateLimits: deps.security?.rateLimits ?? DEFAULT_RATE_LIMITS,
+    localAdmin: deps.auth.mode === "local-admin",
+  });
   const trpc = createHTTPHandler({
     router: appRouter,
+    // The guard has read and checked the body already (1 MiB, more for imports); this is a second wall.
+    maxBodySize: 16 * 1024 * 1024,
+    maxBatchSize: MAX_TRPC_BATCH,
     basePath: "/trpc/",
     createContext: ({ req }) =>
       createContextInner({
         db: deps.database.db,
-        services: deps.services,
+        services,
         actor: deps.auth.actorFor(req.headers.authorization),
       }),
     onError: ({ error, path }) => {
@@ -75,12 +104,26 @@ export function createTeleopsServer(deps: ServerDeps): RunningServer {
     jiraWebhookSecret: deps.jiraWebhookSecret,
     servicenowWebhookToken: deps.servicenowWebhookToken,
     production: deps.production,
+    webhookTenant: deps.security?.webhookTenant,
+    allowedSources: deps.security?.webhookAllowedSources,
+    webhookCredentials: deps.auth.webhookTenantFor
+      ? {
+          tenantFor: (token, source) => deps.auth.webhookTenantFor?.(token, source),
+          has: (source) => deps.auth.hasWebhookTokens?.(source) ?? false,
+        }
+      : undefined,
     onAccepted: (route, n) => ingested.inc({ route }, n),
   });
   const spa = existsSync(deps.webDist) ? sirv(deps.webDist, { single: true, etag: true, gzip: true }) : null;
 
   async function route(req: IncomingMessage, res: ServerResponse): Promise<string> {
-    const path = new URL(req.url ?? "/", "http://localhost").pathname;
+    const url = URL.canParse(req.url ?? "/", "http://localhost") ? new URL(req.url ?? "/", "http://localhost") : null;
+    if (!url) {
+      sendJson(res, 400, { error: "malformed request target" });
+      return "refused";
+    }
+    const path = url.pathname;
+    if (!(await guard(req, res, url))) return "refused";
     if (path.startsWith("/trpc/")) {
       await trpc(req, res);
       return "trpc";
@@ -117,8 +160,18 @@ export function createTeleopsServer(deps: ServerDeps): RunningServer {
     return "other";
   }
 
-  const server = createServer((req, res) => {
+  const requestTimeoutMs = deps.security?.requestTimeoutMs ?? 60_000;
+  // Node enforces the two timeouts below only when it sweeps its connections (every 30 s by default), so a
+  // slow sender could hold a socket for timeout + 30 s; sweeping at a quarter of the timeout bounds that.
+  const connectionsCheckingInterval = Math.max(100, Math.min(30_000, Math.floor(requestTimeoutMs / 4)));
+  // Live-update streams (server-sent events) never finish on their own; closing the server ends them.
+  const streams = new Set<ServerResponse>();
+  const server = createServer({ connectionsCheckingInterval }, (req, res) => {
     const end = duration.startTimer();
+    if (req.headers.accept?.includes("text/event-stream")) {
+      streams.add(res);
+      res.on("close", () => streams.delete(res));
+    }
     route(req, res)
       .then((family) => {
         end({ route: family });
@@ -130,7 +183,11 @@ export function createTeleopsServer(deps: ServerDeps): RunningServer {
         else res.end();
       });
   });
+  server.on("clientError", answerClientError);
   server.keepAliveTimeout = 5_000;
+  // A client gets this long to send a whole request; slow senders cannot hold connections open for ever.
+  server.requestTimeout = requestTimeoutMs;
+  server.headersTimeout = Math.min(server.requestTimeout, 20_000);
 
   return {
     server,
@@ -138,6 +195,8 @@ export function createTeleopsServer(deps: ServerDeps): RunningServer {
       await new Promise<void>((resolve) => {
         server.close(() => resolve());
         server.closeIdleConnections();
+        // A browser's EventSource reconnects to another replica, or to this server once it is back.
+        for (const stream of streams) stream.destroy();
       });
     },
   };

@@ -2,6 +2,8 @@
 import type { AddressInfo } from "node:net";
 import { fileURLToPath } from "node:url";
 import {
+  CorrelationScheduler,
+  correlatePending,
   createLlmEngine,
   DEFAULT_CORRELATION_CONFIG,
   loadRunbookIndex,
@@ -12,7 +14,7 @@ import {
 import { createLocalChangeFeed, type DbHandle } from "@teleops/db";
 import pino from "pino";
 import { type Authenticator, LOCAL_ADMIN } from "./auth.ts";
-import { createTeleopsServer } from "./server.ts";
+import { createTeleopsServer, type ServerDeps } from "./server.ts";
 
 let runbooks: RunbookIndex | undefined;
 
@@ -35,16 +37,24 @@ export async function startTestServer(
     servicenowWebhookToken?: string;
     production?: boolean;
     auth?: Authenticator;
+    security?: ServerDeps["security"];
+    /** The built SPA to serve; default `apps/web/dist`. */
+    webDist?: string;
   } = {},
 ): Promise<TestServer> {
   const topology = loadTopology();
   const changes = createLocalChangeFeed();
+  const view = topologyView(topology);
+  const scheduler = new CorrelationScheduler((tenantId: string) =>
+    correlatePending(database.db, { tenantId, topology: view, config: DEFAULT_CORRELATION_CONFIG }),
+  );
   const running = createTeleopsServer({
     database,
     services: {
       topology,
-      topologyView: topologyView(topology),
+      topologyView: view,
       correlation: DEFAULT_CORRELATION_CONFIG,
+      correlate: (tenantId) => scheduler.request(tenantId),
       // The LLM engine stays unconfigured so tests never leave the machine.
       runbooks: testRunbooks(),
       llm: createLlmEngine({}),
@@ -57,7 +67,8 @@ export async function startTestServer(
     jiraWebhookSecret: options.jiraWebhookSecret,
     servicenowWebhookToken: options.servicenowWebhookToken,
     production: options.production ?? false,
-    webDist: fileURLToPath(new URL("../../web/dist", import.meta.url)),
+    webDist: options.webDist ?? fileURLToPath(new URL("../../web/dist", import.meta.url)),
+    security: options.security,
   });
   await new Promise<void>((resolve) => running.server.listen(0, "127.0.0.1", resolve));
   const { port } = running.server.address() as AddressInfo;

@@ -2,9 +2,11 @@
 import { QueryClientProvider } from "@tanstack/react-query";
 import { StrictMode } from "react";
 import { createRoot } from "react-dom/client";
-import { createBrowserRouter, RouterProvider } from "react-router";
+import { createBrowserRouter, Navigate, RouterProvider } from "react-router";
 import { AppShell } from "./components/AppShell.tsx";
+import { SessionGate } from "./components/SessionGate.tsx";
 import { Audit } from "./pages/Audit.tsx";
+import { Evaluation } from "./pages/Evaluation.tsx";
 import { Generate } from "./pages/Generate.tsx";
 import { Import } from "./pages/Import.tsx";
 import { IncidentDetail } from "./pages/IncidentDetail.tsx";
@@ -12,7 +14,7 @@ import { IncidentQueue } from "./pages/IncidentQueue.tsx";
 import { Integrations } from "./pages/Integrations.tsx";
 import { LlmTrace } from "./pages/LlmTrace.tsx";
 import { NotFound } from "./pages/NotFound.tsx";
-import { Overview } from "./pages/Overview.tsx";
+import { Observability } from "./pages/Observability.tsx";
 import { queryClient } from "./trpc.ts";
 import "./styles.css";
 
@@ -23,10 +25,13 @@ const router = createBrowserRouter([
       { index: true, element: <IncidentQueue /> },
       { path: "incidents/:id", element: <IncidentDetail /> },
       { path: "generate", element: <Generate /> },
-      { path: "overview", element: <Overview /> },
+      { path: "observability", element: <Observability /> },
+      // The page was called Overview before it grew charts; old bookmarks still land on it.
+      { path: "overview", element: <Navigate to="/observability" replace /> },
       { path: "audit", element: <Audit /> },
       { path: "integrations", element: <Integrations /> },
       { path: "import", element: <Import /> },
+      { path: "evaluation", element: <Evaluation /> },
       { path: "rca/:artifactId/trace", element: <LlmTrace /> },
       { path: "*", element: <NotFound /> },
     ],
@@ -39,7 +44,9 @@ if (!container) throw new Error("index.html has no #root element");
 createRoot(container).render(
   <StrictMode>
     <QueryClientProvider client={queryClient}>
-      <RouterProvider router={router} />
+      <SessionGate>
+        <RouterProvider router={router} />
+      </SessionGate>
     </QueryClientProvider>
   </StrictMode>,
 );

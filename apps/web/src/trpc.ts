@@ -2,9 +2,10 @@
 
 import { QueryClient } from "@tanstack/react-query";
 import type { AppRouter } from "@teleops/api";
-import { createTRPCClient, httpBatchLink, TRPCClientError } from "@trpc/client";
+import { createTRPCClient, httpBatchLink, httpSubscriptionLink, splitLink, TRPCClientError } from "@trpc/client";
 import type { inferRouterInputs, inferRouterOutputs } from "@trpc/server";
 import { createTRPCOptionsProxy } from "@trpc/tanstack-react-query";
+import { EventSource } from "eventsource";
 import { readToken } from "./lib/token.ts";
 
 export type RouterInputs = inferRouterInputs<AppRouter>;
@@ -26,14 +27,25 @@ export const queryClient = new QueryClient({
   },
 });
 
+function authHeaders(): Record<string, string> {
+  const token = readToken();
+  return token ? { authorization: `Bearer ${token}` } : {};
+}
+
 export const trpcClient = createTRPCClient<AppRouter>({
   links: [
-    httpBatchLink({
-      url: "/trpc",
-      headers() {
-        const token = readToken();
-        return token ? { authorization: `Bearer ${token}` } : {};
-      },
+    splitLink({
+      condition: (op) => op.type === "subscription",
+      // Live updates arrive as server-sent events. The browser's own EventSource cannot send the bearer token,
+      // so the `eventsource` package's fetch-based one carries it in a header rather than in the URL.
+      true: httpSubscriptionLink({
+        url: "/trpc",
+        EventSource,
+        eventSourceOptions: () => ({
+          fetch: (input, init) => fetch(input, { ...init, headers: { ...init?.headers, ...authHeaders() } }),
+        }),
+      }),
+      false: httpBatchLink({ url: "/trpc", headers: authHeaders }),
     }),
   ],
 });

@@ -1,9 +1,9 @@
 /** Request context: the database, who is asking (actor and tenant), and the shared services. */
-import type { CorrelationConfig, LlmEngine, RunbookIndex, TopologyView } from "@teleops/core";
+import type { CorrelationConfig, CorrelationOutcome, LlmEngine, RunbookIndex, TopologyView } from "@teleops/core";
 import type { ChangeFeed, Database } from "@teleops/db";
-import type { Topology } from "@teleops/schema";
+import { type AuthMode, type Topology, USER_ROLES, type UserSummary } from "@teleops/schema";
 
-export const ROLES = ["viewer", "operator", "admin"] as const;
+export const ROLES = USER_ROLES;
 export type Role = (typeof ROLES)[number];
 
 export function roleAtLeast(role: Role, minimum: Role): boolean {
@@ -27,8 +27,15 @@ export interface AppServices {
   llm?: LlmEngine;
   /** Called after alerts are stored or incidents change, e.g. to notify live views. */
   onChange?: (event: { tenantId: string; kind: "alerts" | "incidents" }) => void;
+  /**
+   * Correlates a tenant's pending alerts through the process-wide scheduler, which folds concurrent requests
+   * into shared passes. Unset: callers run `correlatePending` directly.
+   */
+  correlate?: (tenantId: string) => Promise<CorrelationOutcome>;
   /** Where live views listen for those changes (LISTEN/NOTIFY on PostgreSQL, in-process on PGlite). */
   changes?: ChangeFeed;
+  /** How requests are authenticated and who the users file names (never tokens); unset means local admin. */
+  identity?: { mode: AuthMode; users(): UserSummary[] };
 }
 
 export interface Context {

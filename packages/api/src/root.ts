@@ -2,6 +2,7 @@
 import { adminRouter } from "./routers/admin.ts";
 import { alertsRouter } from "./routers/alerts.ts";
 import { auditRouter } from "./routers/audit.ts";
+import { evaluationRouter } from "./routers/evaluation.ts";
 import { eventsRouter } from "./routers/events.ts";
 import { importsRouter } from "./routers/imports.ts";
 import { incidentsRouter } from "./routers/incidents.ts";
@@ -9,6 +10,9 @@ import { integrationsRouter } from "./routers/integrations.ts";
 import { metricsRouter } from "./routers/metrics.ts";
 import { rcaRouter } from "./routers/rca.ts";
 import { scenariosRouter } from "./routers/scenarios.ts";
+import { sessionRouter } from "./routers/session.ts";
+import { topologyRouter } from "./routers/topology.ts";
+import { usersRouter } from "./routers/users.ts";
 import { createCallerFactory, router } from "./trpc.ts";
 
 export const appRouter = router({
@@ -22,6 +26,10 @@ export const appRouter = router({
   audit: auditRouter,
   integrations: integrationsRouter,
   imports: importsRouter,
+  evaluation: evaluationRouter,
+  session: sessionRouter,
+  topology: topologyRouter,
+  users: usersRouter,
 });
 
 export type AppRouter = typeof appRouter;

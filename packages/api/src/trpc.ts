@@ -7,6 +7,7 @@ import {
   UpstreamError,
   ValidationError,
 } from "@teleops/core";
+import { isDatabaseUnavailable } from "@teleops/db";
 import { initTRPC, TRPCError } from "@trpc/server";
 import type { Actor, Context, Role } from "./context.ts";
 import { roleAtLeast } from "./context.ts";
@@ -15,13 +16,22 @@ export interface Meta {
   minRole: Role;
 }
 
+/** What a client sees of an unexpected failure; the original goes to the server log. */
+export const INTERNAL_MESSAGE = "internal error; the details are in the server log";
+
 const t = initTRPC
   .context<Context>()
   .meta<Meta>()
   .create({
+    // Never put stack traces in answers, whatever NODE_ENV says; the server logs them instead.
+    isDev: false,
     errorFormatter({ shape, error }) {
       const issues = error.cause instanceof ValidationError ? error.cause.issues : undefined;
-      return { ...shape, data: { ...shape.data, issues } };
+      // An unexpected failure may quote SQL or internals: the client gets a generic sentence, the log the original.
+      if (error.code === "INTERNAL_SERVER_ERROR") {
+        return { ...shape, message: INTERNAL_MESSAGE, data: { ...shape.data, stack: undefined, issues } };
+      }
+      return { ...shape, data: { ...shape.data, stack: undefined, issues } };
     },
   });
 
@@ -39,6 +49,13 @@ export function toTRPCError(error: unknown): TRPCError | undefined {
   if (error instanceof UpstreamError)
     return new TRPCError({ code: "BAD_GATEWAY", message: error.message, cause: error });
   if (error instanceof DomainError) return new TRPCError({ code: "BAD_REQUEST", message: error.message, cause: error });
+  if (isDatabaseUnavailable(error)) {
+    return new TRPCError({
+      code: "SERVICE_UNAVAILABLE",
+      message: "the database is unreachable; retry shortly",
+      cause: error,
+    });
+  }
   return undefined;
 }
 

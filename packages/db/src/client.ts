@@ -64,7 +64,8 @@ async function openPglite(dataDir: string | undefined): Promise<DbHandle> {
 }
 
 async function openPostgres(url: string, poolSize: number): Promise<DbHandle> {
-  const client = postgres(url, { max: poolSize, onnotice: () => {} });
+  // A short connect timeout turns an unreachable database into a quick 503 instead of a hung request.
+  const client = postgres(url, { max: poolSize, connect_timeout: 5, onnotice: () => {} });
   const db = drizzlePostgres({ client, schema, casing: "snake_case" }) as unknown as Database;
   return {
     db,

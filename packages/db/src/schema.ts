@@ -1,6 +1,17 @@
 /** Drizzle tables: alerts and the incidents they are correlated into (membership is `alerts.incident_id`). */
 import { sql } from "drizzle-orm";
-import { bigint, index, integer, jsonb, pgSequence, pgTable, text, timestamp, uniqueIndex } from "drizzle-orm/pg-core";
+import {
+  bigint,
+  doublePrecision,
+  index,
+  integer,
+  jsonb,
+  pgSequence,
+  pgTable,
+  text,
+  timestamp,
+  uniqueIndex,
+} from "drizzle-orm/pg-core";
 
 export const incidentNumber = pgSequence("incident_number_seq", { startWith: 1 });
 
@@ -58,8 +69,8 @@ export const alerts = pgTable(
   (t) => [
     uniqueIndex("alerts_tenant_fingerprint_ts_uq").on(t.tenantId, t.fingerprint, t.timestamp),
     index("alerts_tenant_ts_idx").on(t.tenantId, t.timestamp.desc()),
-    index("alerts_fingerprint_idx").on(t.fingerprint),
-    index("alerts_incident_idx").on(t.incidentId, t.timestamp),
+    // Fingerprint lookups (Alertmanager resolves) use the unique index's (tenant_id, fingerprint) prefix.
+    index("alerts_incident_idx").on(t.incidentId, t.timestamp).where(sql`${t.incidentId} is not null`),
     index("alerts_uncorrelated_idx").on(t.tenantId, t.id).where(sql`${t.correlatedAt} is null`),
     index("alerts_unassigned_idx").on(t.tenantId, t.timestamp).where(sql`${t.incidentId} is null`),
   ],
@@ -183,11 +194,33 @@ export const imports = pgTable(
   (t) => [index("imports_tenant_time_idx").on(t.tenantId, t.startedAt.desc())],
 );
 
+/** One row per evaluation run: the engines' scores on a label set, kept so runs can be compared over time. */
+export const evaluationRuns = pgTable(
+  "evaluation_runs",
+  {
+    id: text().primaryKey(),
+    tenantId: text().notNull(),
+    actor: text().notNull(),
+    source: text().$type<"manual" | "synthetic" | "cases">().notNull(),
+    engine: text().$type<"baseline" | "llm" | "all">().notNull(),
+    labelsFile: text().notNull(),
+    cases: integer().notNull(),
+    baselineMeanScore: doublePrecision(),
+    llmMeanScore: doublePrecision(),
+    durationMs: integer().notNull(),
+    /** Per-engine results (null when not run or not configured) and notes, as the API returns them. */
+    report: jsonb().$type<Record<string, unknown>>().notNull(),
+    createdAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [index("evaluation_runs_tenant_time_idx").on(t.tenantId, t.createdAt.desc())],
+);
+
 export type RcaArtifactRow = typeof rcaArtifacts.$inferSelect;
 export type AuditEventRow = typeof auditEvents.$inferSelect;
 export type IntegrationEventRow = typeof integrationEvents.$inferSelect;
 export type TicketRow = typeof tickets.$inferSelect;
 export type ImportRow = typeof imports.$inferSelect;
+export type EvaluationRunRow = typeof evaluationRuns.$inferSelect;
 export type AlertRow = typeof alerts.$inferSelect;
 export type NewAlertRow = typeof alerts.$inferInsert;
 export type IncidentRow = typeof incidents.$inferSelect;

@@ -20,7 +20,7 @@ export const lineErrorSchema = z.object({
 export type LineError = z.infer<typeof lineErrorSchema>;
 
 const importIdSchema = z.string().trim().min(1).max(64);
-/** Target tenant; omitted means the caller's own. Only an admin may name another tenant. */
+/** Target tenant; omitted means the caller's own, and naming any other tenant is refused. */
 const tenantOverrideSchema = z.string().trim().min(1).max(64).optional();
 
 export const importStartInputSchema = z.object({

@@ -36,7 +36,7 @@ export function addImportCommand(program: Command, withGlobals: (command: Comman
       .argument("<file>", "the file to import")
       .option("--format <format>", `one of ${IMPORT_FORMATS.join(", ")} (default: from the name and content)`)
       .option("--dry-run", "parse and validate only; nothing is stored")
-      .option("--tenant <tenant>", "import into this tenant (admins only; default: your own)")
+      .option("--tenant <tenant>", "expected tenant: refused unless it is your token's tenant (the default)")
       .option(
         "--year <yyyy>",
         "syslog: year of the first RFC 3164 timestamp (default: from the file's mtime)",

@@ -5,14 +5,14 @@
 import { createHash } from "node:crypto";
 import { alertmanagerToCanonical, applyAlertmanagerAlerts } from "@teleops/core";
 import { alertmanagerWebhookSchema } from "@teleops/schema";
-import { checkBearer } from "./credentials.ts";
-import { correlateTenant, DEFAULT_TENANT, schemaError, type WebhookRoute } from "./delivery.ts";
+import { webhookTenant } from "./credentials.ts";
+import { correlateTenant, schemaError, type WebhookRoute } from "./delivery.ts";
 
 export const alertmanagerRoute: WebhookRoute = {
   source: "alertmanager",
   challenge: "Bearer",
-  authorize: (req, deps) => checkBearer(req, deps.webhookToken, deps.production),
-  async handle({ body }, deps) {
+  authorize: (req, deps) => webhookTenant(req, deps, "alertmanager"),
+  async handle({ tenantId, body }, deps) {
     const parsed = alertmanagerWebhookSchema.safeParse(body);
     if (!parsed.success) throw schemaError(parsed.error, "the Alertmanager payload");
     const envelope = parsed.data;
@@ -20,7 +20,6 @@ export const alertmanagerRoute: WebhookRoute = {
     const mapped = envelope.alerts.map((alert, index) =>
       alertmanagerToCanonical(alert, envelope, { raw: received[index] }),
     );
-    const tenantId = DEFAULT_TENANT;
     const applied = await applyAlertmanagerAlerts(deps.db, tenantId, mapped);
     const incidents = applied.inserted > 0 ? await correlateTenant(deps, tenantId) : [];
     const changed = applied.inserted + applied.resolved;

@@ -2,45 +2,47 @@
 import { createHash } from "node:crypto";
 import { ingestAlerts, withFingerprint } from "@teleops/core";
 import { alertBatchInputSchema, alertInputSchema, type CanonicalAlert } from "@teleops/schema";
-import { checkBearer } from "./credentials.ts";
-import { correlateTenant, DEFAULT_TENANT, schemaError, type WebhookRoute } from "./delivery.ts";
+import { HttpError } from "./body.ts";
+import { webhookTenant } from "./credentials.ts";
+import { correlateTenant, schemaError, type WebhookRoute } from "./delivery.ts";
 
 export const alertsRoute: WebhookRoute = {
   source: "alerts",
   challenge: "Bearer",
-  authorize: (req, deps) => checkBearer(req, deps.webhookToken, deps.production),
-  async handle({ body }, deps) {
+  authorize: (req, deps) => webhookTenant(req, deps, "alerts"),
+  async handle({ tenantId, body }, deps) {
     const parsed = Array.isArray(body) ? alertBatchInputSchema.safeParse(body) : alertInputSchema.safeParse(body);
     if (!parsed.success) throw schemaError(parsed.error, "the alerts");
     const drafts = Array.isArray(parsed.data) ? parsed.data : [parsed.data];
-    const byTenant = new Map<string, CanonicalAlert[]>();
-    for (const draft of drafts) {
-      const tenant = draft.tenant_id ?? DEFAULT_TENANT;
-      const list = byTenant.get(tenant) ?? [];
-      list.push(withFingerprint(draft));
-      byTenant.set(tenant, list);
+    // The credential decides the tenant; an alert may repeat it but never name another one.
+    const foreign = drafts.flatMap((draft, index) =>
+      draft.tenant_id != null && draft.tenant_id !== tenantId
+        ? [
+            {
+              path: Array.isArray(body) ? `[${index}].tenant_id` : "tenant_id",
+              message: `must be "${tenantId}" or absent`,
+            },
+          ]
+        : [],
+    );
+    if (foreign.length > 0) {
+      throw new HttpError(
+        400,
+        `tenant_id names another tenant than this credential's ("${tenantId}"); nothing was stored`,
+        foreign.slice(0, 50),
+      );
     }
-    let accepted = 0;
-    let duplicates = 0;
-    const incidents: string[] = [];
-    for (const [tenantId, list] of byTenant) {
-      const stored = await ingestAlerts(deps.db, tenantId, list);
-      accepted += stored.accepted;
-      duplicates += stored.duplicates;
-      if (stored.accepted > 0) incidents.push(...(await correlateTenant(deps, tenantId)));
-    }
-    const tenants = [...byTenant.keys()];
+    const list: CanonicalAlert[] = drafts.map((draft) => withFingerprint(draft));
+    const { accepted, duplicates } = await ingestAlerts(deps.db, tenantId, list);
+    const incidents = accepted > 0 ? await correlateTenant(deps, tenantId) : [];
     return {
-      // A batch for several tenants is logged once, under the default tenant.
-      tenantId: tenants.length === 1 && tenants[0] ? tenants[0] : DEFAULT_TENANT,
+      tenantId,
       outcome: accepted > 0 ? "accepted" : "duplicate",
-      dedupKey: batchKey(
-        [...byTenant].flatMap(([tenant, list]) => list.map((a) => [tenant, a.fingerprint, a.timestamp])),
-      ),
+      dedupKey: batchKey(list.map((a) => [tenantId, a.fingerprint, a.timestamp])),
       accepted,
       duplicates,
       alertsStored: accepted,
-      summary: { alerts: drafts.length, accepted, duplicates, tenants, incidents },
+      summary: { alerts: drafts.length, accepted, duplicates, tenants: [tenantId], incidents },
     };
   },
 };

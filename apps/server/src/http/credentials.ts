@@ -1,8 +1,11 @@
 /** Webhook credentials: bearer tokens, basic-auth passwords and Jira's HMAC signature, compared in constant time. */
 import { createHash, createHmac, timingSafeEqual } from "node:crypto";
 import type { IncomingMessage } from "node:http";
+import { BlockList, isIP } from "node:net";
+import type { WebhookTokenSource } from "@teleops/schema";
 import { bearerToken } from "../auth.ts";
 import { HttpError } from "./body.ts";
+import { DEFAULT_TENANT, type WebhookDeps } from "./delivery.ts";
 
 /** Compares digests, so neither the content nor the length of the secret leaks through timing. */
 export function constantTimeEqual(given: string, expected: string): boolean {
@@ -16,15 +19,6 @@ export function requireConfigured(expected: string | undefined, production: bool
   if (!expected && production) throw new HttpError(401, `this webhook is closed: ${name} is not configured`);
 }
 
-/** `Authorization: Bearer <token>` when a token is configured. */
-export function checkBearer(req: IncomingMessage, expected: string | undefined, production: boolean): void {
-  requireConfigured(expected, production, "TELEOPS_WEBHOOK_TOKEN");
-  if (!expected) return;
-  const given = bearerToken(req.headers.authorization);
-  if (!given) throw new HttpError(401, "missing bearer token");
-  if (!constantTimeEqual(given, expected)) throw new HttpError(401, "invalid bearer token");
-}
-
 /** The password of `Authorization: Basic base64(user:password)`; the user name is not checked. */
 export function basicPassword(authorization: string | undefined): string | undefined {
   const match = /^Basic\s+([A-Za-z0-9+/=]+)\s*$/i.exec(authorization ?? "");
@@ -34,13 +28,42 @@ export function basicPassword(authorization: string | undefined): string | undef
   return colon === -1 ? undefined : decoded.slice(colon + 1);
 }
 
-/** ServiceNow's REST messages send basic auth or a bearer token; either carries the configured token. */
-export function checkBearerOrBasic(req: IncomingMessage, expected: string | undefined, production: boolean): void {
-  requireConfigured(expected, production, "SERVICENOW_WEBHOOK_TOKEN");
-  if (!expected) return;
-  const given = bearerToken(req.headers.authorization) ?? basicPassword(req.headers.authorization);
-  if (!given) throw new HttpError(401, "missing credentials: send the token as a bearer token or basic-auth password");
-  if (!constantTimeEqual(given, expected)) throw new HttpError(401, "invalid credentials");
+/** Where the token-checked routes find their credential: the env token, and tokens of the users file. */
+const ENV_TOKEN: Record<WebhookTokenSource, { name: string; value: (deps: WebhookDeps) => string | undefined }> = {
+  alerts: { name: "TELEOPS_WEBHOOK_TOKEN", value: (deps) => deps.webhookToken },
+  alertmanager: { name: "TELEOPS_WEBHOOK_TOKEN", value: (deps) => deps.webhookToken },
+  servicenow: { name: "SERVICENOW_WEBHOOK_TOKEN", value: (deps) => deps.servicenowWebhookToken },
+};
+
+/**
+ * Checks a webhook request's credential and returns the tenant its deliveries belong to: a users-file webhook
+ * token names its tenant; the env token (and an open development route) maps to the webhook tenant. ServiceNow
+ * may send the token as a basic-auth password.
+ */
+export function webhookTenant(req: IncomingMessage, deps: WebhookDeps, source: WebhookTokenSource): string {
+  const authorization = req.headers.authorization;
+  const given = bearerToken(authorization) ?? (source === "servicenow" ? basicPassword(authorization) : undefined);
+  const fromFile = given ? deps.webhookCredentials?.tenantFor(given, source) : undefined;
+  if (fromFile) return fromFile;
+  const env = ENV_TOKEN[source];
+  const expected = env.value(deps);
+  const fileTokens = deps.webhookCredentials?.has(source) ?? false;
+  if (!expected && !fileTokens) {
+    requireConfigured(expected, deps.production, env.name);
+    return deps.webhookTenant ?? DEFAULT_TENANT;
+  }
+  if (!given) {
+    throw new HttpError(
+      401,
+      source === "servicenow"
+        ? "missing credentials: send the token as a bearer token or basic-auth password"
+        : "missing bearer token",
+    );
+  }
+  if (!expected || !constantTimeEqual(given, expected)) {
+    throw new HttpError(401, source === "servicenow" ? "invalid credentials" : "invalid bearer token");
+  }
+  return deps.webhookTenant ?? DEFAULT_TENANT;
 }
 
 /** Jira's `X-Hub-Signature: sha256=<hex>`: HMAC-SHA256 of the raw body with the webhook's secret. */
@@ -52,4 +75,41 @@ export function checkHubSignature(header: string | string[] | undefined, raw: Bu
   const given = Buffer.from(match[1].toLowerCase(), "hex");
   const expected = createHmac("sha256", secret).update(raw).digest();
   if (!timingSafeEqual(given, expected)) throw new HttpError(401, "X-Hub-Signature does not match the body");
+}
+
+/**
+ * Parses `TELEOPS_WEBHOOK_ALLOWED_SOURCES`: comma-separated addresses and CIDR ranges, IPv4 or IPv6
+ * (IPv4-mapped IPv6 peers match their IPv4 entries). Throws with the entry that is not an address.
+ */
+export function parseSourceList(text: string): BlockList {
+  const list = new BlockList();
+  for (const entry of text
+    .split(",")
+    .map((e) => e.trim())
+    .filter(Boolean)) {
+    const [address = "", prefix] = entry.split("/");
+    const family = isIP(address);
+    const bits = prefix === undefined ? undefined : Number(prefix);
+    const maxBits = family === 6 ? 128 : 32;
+    if (family === 0 || (bits !== undefined && (!Number.isInteger(bits) || bits < 0 || bits > maxBits))) {
+      throw new Error(`"${entry}" is not an IP address or CIDR range`);
+    }
+    const type = family === 6 ? "ipv6" : "ipv4";
+    if (bits === undefined) list.addAddress(address, type);
+    else list.addSubnet(address, bits, type);
+  }
+  return list;
+}
+
+/** With an allow-list configured, a delivery from any other address is refused (403) before its credential. */
+export function checkSource(req: IncomingMessage, allowed: BlockList | undefined): void {
+  if (!allowed) return;
+  const address = req.socket.remoteAddress ?? "";
+  const family = isIP(address) === 6 ? "ipv6" : "ipv4";
+  if (!address || !allowed.check(address, family)) {
+    throw new HttpError(
+      403,
+      `deliveries from ${address || "an unknown address"} are not allowed (TELEOPS_WEBHOOK_ALLOWED_SOURCES)`,
+    );
+  }
 }

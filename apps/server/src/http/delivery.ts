@@ -1,14 +1,15 @@
 /** What every webhook route shares: its dependencies, the shape of a handled delivery, and schema errors. */
 import type { IncomingMessage } from "node:http";
+import type { BlockList } from "node:net";
 import type { AppServices } from "@teleops/api";
 import { correlatePending } from "@teleops/core";
 import type { Database } from "@teleops/db";
-import type { IntegrationSource } from "@teleops/schema";
+import type { IntegrationSource, WebhookTokenSource } from "@teleops/schema";
 import type { Logger } from "pino";
 import type { z } from "zod";
 import { formatPath, HttpError } from "./body.ts";
 
-/** Webhook deliveries land in this tenant unless the canonical alert names another. */
+/** The tenant of the env-configured webhook credentials when TELEOPS_WEBHOOK_TENANT does not name another. */
 export const DEFAULT_TENANT = "default";
 
 export interface WebhookDeps {
@@ -23,10 +24,21 @@ export interface WebhookDeps {
   servicenowWebhookToken?: string | undefined;
   /** In production a route whose credential is not configured is closed. */
   production: boolean;
+  /** When set, only these client addresses may deliver (TELEOPS_WEBHOOK_ALLOWED_SOURCES). */
+  allowedSources?: BlockList | undefined;
+  /** The tenant the env credentials (and open development routes) store into; default `default`. */
+  webhookTenant?: string | undefined;
+  /** Webhook tokens of the users file, each bound to one tenant and some routes. */
+  webhookCredentials?: {
+    tenantFor(token: string, source: WebhookTokenSource): string | undefined;
+    has(source: WebhookTokenSource): boolean;
+  };
   onAccepted?: (route: string, accepted: number) => void;
 }
 
 export interface DeliveryInput {
+  /** The tenant the delivery's credential belongs to; everything it stores goes there. */
+  tenantId: string;
   req: IncomingMessage;
   raw: Buffer;
   body: unknown;
@@ -48,8 +60,8 @@ export interface DeliveryResult {
 
 export interface WebhookRoute {
   source: IntegrationSource;
-  /** Checked before the body is read (bearer and basic credentials). */
-  authorize(req: IncomingMessage, deps: WebhookDeps): void;
+  /** Checked before the body is read (bearer and basic credentials); returns the credential's tenant. */
+  authorize(req: IncomingMessage, deps: WebhookDeps): string;
   /** Checked on the raw body before it is parsed (signatures). */
   verify?(req: IncomingMessage, raw: Buffer, deps: WebhookDeps): void;
   /** Validates and applies the delivery; throws `HttpError` 400 when it breaks the schema. */
@@ -66,11 +78,14 @@ export function schemaError(error: z.ZodError, what: string): HttpError {
 
 /** Correlates the tenant's new alerts and tells live views; returns the incidents created or grown. */
 export async function correlateTenant(deps: WebhookDeps, tenantId: string): Promise<string[]> {
-  const outcome = await correlatePending(deps.db, {
-    tenantId,
-    topology: deps.services.topologyView,
-    config: deps.services.correlation,
-  });
+  // The scheduler shares one pass among concurrent deliveries, so the ids may include their incidents too.
+  const outcome = deps.services.correlate
+    ? await deps.services.correlate(tenantId)
+    : await correlatePending(deps.db, {
+        tenantId,
+        topology: deps.services.topologyView,
+        config: deps.services.correlation,
+      });
   deps.services.onChange?.({ tenantId, kind: "alerts" });
   return outcome.incidents.map((incident) => incident.id);
 }

@@ -18,15 +18,17 @@ import { DEFAULT_TENANT, headerValue, schemaError, type WebhookRoute } from "./d
 export const jiraRoute: WebhookRoute = {
   source: "jira",
   challenge: 'HMAC-SHA256 header="X-Hub-Signature"',
-  authorize: (_req, deps) => requireConfigured(deps.jiraWebhookSecret, deps.production, "JIRA_WEBHOOK_SECRET"),
+  authorize: (_req, deps) => {
+    requireConfigured(deps.jiraWebhookSecret, deps.production, "JIRA_WEBHOOK_SECRET");
+    return deps.webhookTenant ?? DEFAULT_TENANT;
+  },
   verify(req, raw, deps) {
     if (deps.jiraWebhookSecret) checkHubSignature(req.headers["x-hub-signature"], raw, deps.jiraWebhookSecret);
   },
-  async handle({ req, raw, body }, deps) {
+  async handle({ tenantId, req, raw, body }, deps) {
     const parsed = jiraWebhookEventSchema.safeParse(body);
     if (!parsed.success) throw schemaError(parsed.error, "the Jira event");
     const event = parsed.data;
-    const tenantId = DEFAULT_TENANT;
     const dedupKey = jiraDedupKey(event, headerValue(req, "x-atlassian-webhook-identifier"), raw);
     const summary: Record<string, unknown> = {
       webhook_event: event.webhookEvent,

@@ -6,16 +6,15 @@
 import { createHash } from "node:crypto";
 import { findAcceptedDelivery, servicenowDedupKey, servicenowRecordToTicket, upsertInboundTicket } from "@teleops/core";
 import { type ServicenowIncident, servicenowWebhookListSchema, servicenowWebhookSchema } from "@teleops/schema";
-import { checkBearerOrBasic } from "./credentials.ts";
-import { DEFAULT_TENANT, schemaError, type WebhookDeps, type WebhookRoute } from "./delivery.ts";
+import { webhookTenant } from "./credentials.ts";
+import { schemaError, type WebhookDeps, type WebhookRoute } from "./delivery.ts";
 
 export const servicenowRoute: WebhookRoute = {
   source: "servicenow",
   challenge: 'Basic realm="teleops", Bearer',
-  authorize: (req, deps) => checkBearerOrBasic(req, deps.servicenowWebhookToken, deps.production),
-  async handle({ body }, deps) {
+  authorize: (req, deps) => webhookTenant(req, deps, "servicenow"),
+  async handle({ tenantId, body }, deps) {
     const records = parseRecords(body);
-    const tenantId = DEFAULT_TENANT;
     const keys = records.map(
       (record) => servicenowDedupKey(record) ?? `${record.sys_id}:sha256:${sha256(JSON.stringify(record))}`,
     );

@@ -4,9 +4,11 @@
  */
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { newIntegrationEventId, recordIntegrationEvent } from "@teleops/core";
+import { isDatabaseUnavailable } from "@teleops/db";
 import { alertmanagerRoute } from "./alertmanager.ts";
 import { alertsRoute } from "./alerts.ts";
 import { formatPath, HttpError, isJsonContentType, parseJson, readBody, sendJson } from "./body.ts";
+import { checkSource } from "./credentials.ts";
 import {
   DEFAULT_TENANT,
   type DeliveryResult,
@@ -15,6 +17,7 @@ import {
   type WebhookDeps,
   type WebhookRoute,
 } from "./delivery.ts";
+import { assertJsonDepth, assertSafeJson } from "./hygiene.ts";
 import { jiraRoute } from "./jira.ts";
 import { servicenowRoute } from "./servicenow.ts";
 
@@ -42,13 +45,15 @@ export function createWebhookHandler(deps: WebhookDeps) {
     let trusted: { raw: Buffer; body?: unknown } | undefined;
     try {
       if (req.method !== "POST") throw new HttpError(405, "use POST");
-      route.authorize(req, deps);
+      checkSource(req, deps.allowedSources);
+      const tenantId = route.authorize(req, deps);
       if (!isJsonContentType(req.headers["content-type"])) {
         throw new HttpError(415, "send the body as application/json");
       }
       const raw = await readBody(req);
       route.verify?.(req, raw, deps);
       trusted = { raw };
+      assertJsonDepth(raw);
       const body = parseJson(raw);
       trusted.body = body;
       const nul = findNul(body);
@@ -58,7 +63,8 @@ export function createWebhookHandler(deps: WebhookDeps) {
           { path, message: "contains \\u0000" },
         ]);
       }
-      const result = await route.handle({ req, raw, body }, deps);
+      assertSafeJson(body);
+      const result = await route.handle({ tenantId, req, raw, body }, deps);
       await record(deps, route, req, eventId, result, body);
       if (result.alertsStored !== undefined) deps.onAccepted?.(path, result.alertsStored);
       deps.logger.info(
@@ -81,13 +87,16 @@ export function createWebhookHandler(deps: WebhookDeps) {
       const failure =
         error instanceof HttpError
           ? error
-          : new HttpError(500, "internal error; the delivery was not stored, retry later");
+          : isDatabaseUnavailable(error)
+            ? new HttpError(503, "the database is unreachable; the delivery was not acknowledged, retry later")
+            : new HttpError(500, "internal error; the delivery was not acknowledged, retry later");
       if (!(error instanceof HttpError)) deps.logger.error({ err: error, route: path }, "webhook failed");
       else deps.logger.warn({ route: path, status: failure.status, reason: failure.message }, "webhook rejected");
       await recordRejection(deps, route, req, eventId, failure, trusted);
       const headers: Record<string, string> = {};
       if (failure.status === 401) headers["www-authenticate"] = route.challenge;
       if (failure.status === 405) headers.allow = "POST";
+      if (failure.status === 503) headers["retry-after"] = "5";
       sendJson(res, failure.status, { error: failure.message, issues: failure.issues, event_id: eventId }, headers);
     }
   };
@@ -137,7 +146,7 @@ async function recordRejection(
   try {
     await recordIntegrationEvent(deps.db, {
       id: eventId,
-      tenantId: DEFAULT_TENANT,
+      tenantId: deps.webhookTenant ?? DEFAULT_TENANT,
       source: route.source,
       outcome: "rejected",
       httpStatus: failure.status,

@@ -7,6 +7,7 @@ import {
   CartesianGrid,
   Legend,
   ReferenceArea,
+  ReferenceLine,
   ResponsiveContainer,
   Tooltip,
   XAxis,
@@ -20,7 +21,8 @@ const MAX_BUCKETS = 90;
 const MAX_TYPES = 7;
 const OTHER = "other";
 // Categorical colours kept away from the severity reds and yellows; neighbours in the stack differ in hue.
-const PALETTE = ["#38bdf8", "#f472b6", "#a3e635", "#a78bfa", "#2dd4bf", "#e2e8f0", "#6366f1"];
+// Every colour keeps at least 4.5:1 against the card, so legend text in it stays readable.
+const PALETTE = ["#38bdf8", "#f472b6", "#a3e635", "#a78bfa", "#2dd4bf", "#e2e8f0", "#818cf8"];
 const OTHER_COLOUR = "#94a3b8";
 
 interface Bucket {
@@ -73,6 +75,16 @@ export function buildTimeline(alerts: Alert[]): Timeline {
   return { bucketMinutes, types, rows };
 }
 
+/** The label of the bucket holding `time`. */
+function bucketLabel(timeline: Timeline, alerts: Alert[], time: number): string | undefined {
+  const all = alerts.map((a) => new Date(a.timestamp).getTime()).filter(Number.isFinite);
+  if (all.length === 0) return undefined;
+  const bucketMs = timeline.bucketMinutes * MINUTE;
+  const origin = Math.floor(Math.min(...all) / bucketMs) * bucketMs;
+  const label = timeline.rows[Math.floor((time - origin) / bucketMs)]?.label;
+  return typeof label === "string" ? label : undefined;
+}
+
 /** The first and last bucket labels holding a highlighted alert, to shade that span of the chart. */
 function highlightedSpan(
   timeline: Timeline,
@@ -93,16 +105,25 @@ function highlightedSpan(
 export default function AlertTimeline({
   alerts,
   highlighted,
+  root,
 }: {
   alerts: Alert[];
   /** Alerts an RCA hypothesis cites: the span they cover is shaded. */
   highlighted?: ReadonlySet<number>;
+  /** The root alarm: its bucket gets a labelled reference line. */
+  root?: Alert | null;
 }) {
   const timeline = useMemo(() => buildTimeline(alerts), [alerts]);
   const span = useMemo(
     () => (highlighted && highlighted.size > 0 ? highlightedSpan(timeline, alerts, highlighted) : null),
     [timeline, alerts, highlighted],
   );
+  const rootLabel = useMemo(
+    () => (root ? bucketLabel(timeline, alerts, new Date(root.timestamp).getTime()) : undefined),
+    [timeline, alerts, root],
+  );
+  // The label goes to the side of the line with more room.
+  const rootOnRight = timeline.rows.findIndex((row) => row.label === rootLabel) > timeline.rows.length / 2;
   const per = timeline.bucketMinutes === 1 ? "minute" : `${timeline.bucketMinutes} minutes`;
   return (
     <figure className="timeline" data-testid="alert-timeline">
@@ -141,6 +162,21 @@ export default function AlertTimeline({
                 isAnimationActive={false}
               />
             ))}
+            {rootLabel && root ? (
+              <ReferenceLine
+                x={rootLabel}
+                stroke="#fde68a"
+                strokeWidth={2}
+                strokeDasharray="4 3"
+                ifOverflow="extendDomain"
+                label={{
+                  value: `root: ${root.alert_type}`,
+                  position: rootOnRight ? "insideTopRight" : "insideTopLeft",
+                  fill: "#fde68a",
+                  fontSize: 12,
+                }}
+              />
+            ) : null}
           </BarChart>
         </ResponsiveContainer>
       </div>

@@ -1,17 +1,25 @@
 /** The frame around every page: product name, navigation, and the page itself. */
 import { NavLink, Outlet, useLocation } from "react-router";
+import { useLiveUpdates } from "../lib/live.ts";
+import { SessionBadge } from "./SessionGate.tsx";
 
 const NAV = [
   { to: "/", label: "Incidents", matches: (path: string) => path === "/" || path.startsWith("/incidents") },
   { to: "/generate", label: "Generate", matches: (path: string) => path.startsWith("/generate") },
-  { to: "/overview", label: "Overview", matches: (path: string) => path.startsWith("/overview") },
+  {
+    to: "/observability",
+    label: "Observability",
+    matches: (path: string) => path.startsWith("/observability") || path.startsWith("/overview"),
+  },
   { to: "/audit", label: "Audit", matches: (path: string) => path.startsWith("/audit") },
   { to: "/integrations", label: "Integrations", matches: (path: string) => path.startsWith("/integrations") },
   { to: "/import", label: "Import", matches: (path: string) => path.startsWith("/import") },
+  { to: "/evaluation", label: "Evaluation", matches: (path: string) => path.startsWith("/evaluation") },
 ] as const;
 
 export function AppShell() {
   const { pathname } = useLocation();
+  useLiveUpdates();
   return (
     <div className="shell">
       <a className="skip-link" href="#main">
@@ -39,6 +47,7 @@ export function AppShell() {
             );
           })}
         </nav>
+        <SessionBadge />
       </header>
       <main id="main" className="main" tabIndex={-1}>
         <Outlet />

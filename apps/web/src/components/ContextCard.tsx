@@ -1,8 +1,9 @@
-/** What an operator reads first about an incident: scope, time span, who owns it. */
+/** What an operator reads first about an incident: scope, time span, who owns it (hosts are in Affected devices). */
 import type { Incident } from "@teleops/schema";
 import { useState } from "react";
 import { durationBetween, formatRelative, formatUtc } from "../lib/format.ts";
 import { StatusBadge } from "./Badges.tsx";
+import "../ux.css";
 
 const LIST_PREVIEW = 12;
 
@@ -29,7 +30,7 @@ function TagList({ items, label }: { items: string[]; label: string }) {
 export function ContextCard({ incident }: { incident: Incident }) {
   return (
     <section className="card context" aria-label="Incident context" data-testid="context-card">
-      <dl className="context__grid">
+      <dl className="context__grid context__grid--compact">
         <div className="context__item">
           <dt>Status</dt>
           <dd>
@@ -44,6 +45,12 @@ export function ContextCard({ incident }: { incident: Incident }) {
           <dt>Alerts</dt>
           <dd className="context__number" data-testid="incident-alert-count">
             {incident.alert_count}
+          </dd>
+        </div>
+        <div className="context__item">
+          <dt>Hosts</dt>
+          <dd className="context__number" data-testid="incident-host-count">
+            {incident.hosts.length}
           </dd>
         </div>
         <div className="context__item">
@@ -62,12 +69,6 @@ export function ContextCard({ incident }: { incident: Incident }) {
           <dd>
             <span className="mono">{formatUtc(incident.end_time)}</span>{" "}
             <span className="muted small context__relative">{formatRelative(incident.end_time)}</span>
-          </dd>
-        </div>
-        <div className="context__item context__item--wide">
-          <dt>Hosts ({incident.hosts.length})</dt>
-          <dd>
-            <TagList items={incident.hosts} label="hosts" />
           </dd>
         </div>
         <div className="context__item context__item--wide">

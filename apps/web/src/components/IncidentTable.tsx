@@ -88,6 +88,8 @@ export function IncidentTable({ incidents, ...sortProps }: SortProps & { inciden
               className={`row row--${incident.severity}${incident.status === "resolved" ? " row--resolved" : ""}`}
               onClick={(event) => onRowClick(event, incident.id)}
               onKeyDown={(event) => onRowKey(event, incident.id)}
+              // Focusable from the keyboard shortcuts (j/k) without adding a Tab stop per row.
+              tabIndex={-1}
               data-testid="incident-row"
               data-incident-id={incident.id}
             >

@@ -76,9 +76,17 @@ export function MockServicenow() {
       {list.isPending ? (
         <LoadingState label="Loading ServiceNow incidents…" />
       ) : list.isError ? (
-        <ErrorState what="Could not load the mock ServiceNow incidents." error={list.error} />
+        <ErrorState
+          what="Could not load the mock ServiceNow incidents."
+          error={list.error}
+          onRetry={() => void list.refetch()}
+        />
       ) : list.data.result.length === 0 ? (
-        <EmptyState title="No incident in this state." />
+        <EmptyState title="No incident in this state.">
+          <p className="muted small">
+            Pick another state, or open one from an incident page (“Create ServiceNow incident”).
+          </p>
+        </EmptyState>
       ) : (
         <>
           <div className="table-wrap">
@@ -162,9 +170,15 @@ export function MockJira() {
       {search.isPending ? (
         <LoadingState label="Loading Jira issues…" />
       ) : search.isError ? (
-        <ErrorState what="Could not load the mock Jira issues." error={search.error} />
+        <ErrorState
+          what="Could not load the mock Jira issues."
+          error={search.error}
+          onRetry={() => void search.refetch()}
+        />
       ) : search.data.issues.length === 0 ? (
-        <EmptyState title="No issue in this status." />
+        <EmptyState title="No issue in this status.">
+          <p className="muted small">Pick another status, or open one from an incident page (“Create Jira issue”).</p>
+        </EmptyState>
       ) : (
         <>
           <div className="table-wrap">

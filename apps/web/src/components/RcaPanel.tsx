@@ -11,6 +11,8 @@ import { formatRelative, formatUtc, humanize } from "../lib/format.ts";
 import { type RouterOutputs, trpc } from "../trpc.ts";
 import { ErrorState, LoadingState } from "./StateViews.tsx";
 import "../rca.css";
+import { useCan } from "../lib/session.ts";
+import { RoleGate } from "./RoleGate.tsx";
 
 type Engines = RouterOutputs["rca"]["engines"];
 
@@ -72,27 +74,29 @@ export function RcaPanel({ incident, highlighted, onHighlight }: RcaPanelProps) 
     <section className="card rca" aria-labelledby="rca-title" data-testid="rca-panel">
       <div className="card__header">
         <h2 id="rca-title">Root-cause analysis</h2>
-        <div className="actions">
-          <button
-            type="button"
-            className="button button--primary"
-            disabled={run.isPending}
-            onClick={() => run.mutate({ incidentId, engine: "baseline" })}
-            data-testid="rca-run-baseline"
-          >
-            {run.isPending && run.variables.engine === "baseline" ? "Running baseline…" : "Run baseline"}
-          </button>
-          <button
-            type="button"
-            className="button"
-            disabled={run.isPending || !llmConfigured}
-            title={llmConfigured ? undefined : "The LLM engine is not configured on this server"}
-            onClick={() => run.mutate({ incidentId, engine: "llm" })}
-            data-testid="rca-run-llm"
-          >
-            {run.isPending && run.variables.engine === "llm" ? "Asking the LLM…" : "Run LLM"}
-          </button>
-        </div>
+        <RoleGate min="operator" action="Running an RCA engine">
+          <div className="actions">
+            <button
+              type="button"
+              className="button button--primary"
+              disabled={run.isPending}
+              onClick={() => run.mutate({ incidentId, engine: "baseline" })}
+              data-testid="rca-run-baseline"
+            >
+              {run.isPending && run.variables.engine === "baseline" ? "Running baseline…" : "Run baseline"}
+            </button>
+            <button
+              type="button"
+              className="button"
+              disabled={run.isPending || !llmConfigured}
+              title={llmConfigured ? undefined : "The LLM engine is not configured on this server"}
+              onClick={() => run.mutate({ incidentId, engine: "llm" })}
+              data-testid="rca-run-llm"
+            >
+              {run.isPending && run.variables.engine === "llm" ? "Asking the LLM…" : "Run LLM"}
+            </button>
+          </div>
+        </RoleGate>
       </div>
       {incident.suspected_category ? (
         <p className="notice rca__accepted" data-testid="rca-suspected">
@@ -432,6 +436,7 @@ function RunbookExcerpts({ retrieval }: { retrieval: RunbookChunkRef[] }) {
 function Review({ artifact }: { artifact: RcaArtifact }) {
   const queryClient = useQueryClient();
   const [notes, setNotes] = useState("");
+  const canReview = useCan("operator");
   const review = useMutation(
     trpc.rca.review.mutationOptions({
       onSettled: () => {
@@ -450,6 +455,13 @@ function Review({ artifact }: { artifact: RcaArtifact }) {
         </p>
         {artifact.review_notes ? <p className="small rca__review-notes">“{artifact.review_notes}”</p> : null}
       </div>
+    );
+  }
+  if (!canReview) {
+    return (
+      <p className="muted small rca__review" data-testid="role-note">
+        Awaiting review: reviewing needs the operator role.
+      </p>
     );
   }
   const noteId = `review-notes-${artifact.id}`;

@@ -44,6 +44,18 @@ export function SearchBox({
         value={draft}
         placeholder={placeholder}
         onChange={(event) => setDraft(event.target.value)}
+        onKeyDown={(event) => {
+          // Esc clears the search at once (no debounce); a second Esc leaves the field.
+          if (event.key !== "Escape") return;
+          event.preventDefault();
+          if (draft === "") {
+            event.currentTarget.blur();
+            return;
+          }
+          setDraft("");
+          lastSent.current = "";
+          onSearch("");
+        }}
         data-testid="queue-search"
       />
     </div>

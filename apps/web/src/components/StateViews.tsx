@@ -104,6 +104,11 @@ export function ErrorState({ what, error, onRetry }: { what: string; error: unkn
           Retry
         </button>
       ) : null}
+      {failure.kind === "not_found" ? (
+        <Link className="button" to="/">
+          Go to the incident queue
+        </Link>
+      ) : null}
     </div>
   );
 }

@@ -4,6 +4,7 @@ import { useMutation, useQueryClient } from "@tanstack/react-query";
 import type { Incident, IncidentStatus } from "@teleops/schema";
 import { failureSentence } from "../lib/errors.ts";
 import { trpc } from "../trpc.ts";
+import { RoleGate } from "./RoleGate.tsx";
 
 interface Action {
   status: IncidentStatus;
@@ -35,24 +36,26 @@ export function StatusActions({ incident }: { incident: Incident }) {
     }),
   );
   return (
-    <div className="actions" data-testid="status-actions">
-      {ACTIONS[incident.status].map((action) => (
-        <button
-          key={action.status}
-          type="button"
-          className={action.primary ? "button button--primary" : "button"}
-          disabled={mutation.isPending}
-          onClick={() => mutation.mutate({ id: incident.id, status: action.status })}
-          data-testid={`action-${action.label.toLowerCase()}`}
-        >
-          {mutation.isPending && mutation.variables.status === action.status ? `${action.label}…` : action.label}
-        </button>
-      ))}
-      {mutation.isError ? (
-        <p className="notice notice--error actions__error" role="alert">
-          Could not change the status. {failureSentence(mutation.error)}
-        </p>
-      ) : null}
-    </div>
+    <RoleGate min="operator" action="Changing an incident's status">
+      <div className="actions" data-testid="status-actions">
+        {ACTIONS[incident.status].map((action) => (
+          <button
+            key={action.status}
+            type="button"
+            className={action.primary ? "button button--primary" : "button"}
+            disabled={mutation.isPending}
+            onClick={() => mutation.mutate({ id: incident.id, status: action.status })}
+            data-testid={`action-${action.label.toLowerCase()}`}
+          >
+            {mutation.isPending && mutation.variables.status === action.status ? `${action.label}…` : action.label}
+          </button>
+        ))}
+        {mutation.isError ? (
+          <p className="notice notice--error actions__error" role="alert">
+            Could not change the status. {failureSentence(mutation.error)}
+          </p>
+        ) : null}
+      </div>
+    </RoleGate>
   );
 }

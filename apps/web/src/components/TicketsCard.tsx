@@ -6,6 +6,7 @@ import { trpc } from "../trpc.ts";
 import { EmptyState, ErrorState, LoadingState } from "./StateViews.tsx";
 import { TicketTable } from "./TicketTable.tsx";
 import "../integrations.css";
+import { RoleGate } from "./RoleGate.tsx";
 
 const REFRESH_MS = 10_000;
 
@@ -31,21 +32,23 @@ export function TicketsCard({ incident }: { incident: Incident }) {
     <section className="card" aria-labelledby="tickets-title" data-testid="tickets-card">
       <div className="card__header">
         <h2 id="tickets-title">Linked tickets</h2>
-        <div className="actions">
-          {CREATE.map(({ system, label }) => (
-            <button
-              key={system}
-              type="button"
-              className="button"
-              disabled={create.isPending || !tickets.isSuccess || created(system)}
-              title={created(system) ? "Already created for this incident" : undefined}
-              onClick={() => create.mutate({ incidentId: incident.id, system })}
-              data-testid={`create-ticket-${system}`}
-            >
-              {create.isPending && create.variables.system === system ? `${label}…` : label}
-            </button>
-          ))}
-        </div>
+        <RoleGate min="operator" action="Creating tickets">
+          <div className="actions">
+            {CREATE.map(({ system, label }) => (
+              <button
+                key={system}
+                type="button"
+                className="button"
+                disabled={create.isPending || !tickets.isSuccess || created(system)}
+                title={created(system) ? "Already created for this incident" : undefined}
+                onClick={() => create.mutate({ incidentId: incident.id, system })}
+                data-testid={`create-ticket-${system}`}
+              >
+                {create.isPending && create.variables.system === system ? `${label}…` : label}
+              </button>
+            ))}
+          </div>
+        </RoleGate>
       </div>
       {create.isError ? (
         <p className="notice notice--error" role="alert">

@@ -189,9 +189,16 @@ export function Audit() {
       <ErrorState what="Could not load the audit trail." error={query.error} onRetry={() => void query.refetch()} />
     );
   else if (query.data.events.length === 0)
-    body = (
-      <EmptyState title="No audit events match.">
-        <p>Reviews of RCA results and incident status changes appear here as they happen.</p>
+    body = Object.values(filters).some((value) => value !== "") ? (
+      <EmptyState title="No audit events match these filters.">
+        <p>Widen the time range or clear the filters.</p>
+      </EmptyState>
+    ) : (
+      <EmptyState title="No audit events yet.">
+        <p>
+          Acknowledging or resolving an incident, and accepting or rejecting an RCA result, is recorded here. Open an
+          incident from the <Link to="/">queue</Link> and run the baseline RCA to start.
+        </p>
       </EmptyState>
     );
   else

@@ -6,6 +6,7 @@ import { type FormEvent, useId, useMemo, useState } from "react";
 import { Link } from "react-router";
 import { GroundTruthPanel } from "../components/GroundTruthPanel.tsx";
 import { ResetData } from "../components/ResetData.tsx";
+import { RoleGate } from "../components/RoleGate.tsx";
 import { ErrorState } from "../components/StateViews.tsx";
 import { scenarioOptions } from "../lib/catalog.ts";
 import { formatCount, humanize } from "../lib/format.ts";
@@ -217,90 +218,92 @@ export function Generate() {
         Synthesizes a realistic alert storm for one NOC failure scenario, stores it and correlates it like any other
         source. The same seed always produces the same alerts.
       </p>
-      <form className="card form" onSubmit={submit} noValidate data-testid="generate-form">
-        <div className="field field--wide">
-          <label htmlFor="scenario">Scenario</label>
-          <select
-            id="scenario"
-            name="scenario"
-            value={values.scenario}
-            onChange={(event) => onChange("scenario", event.target.value)}
-            aria-describedby="scenario-hint"
-            data-testid="generate-scenario"
-          >
-            {options.map((option) => (
-              <option key={option.type} value={option.type}>
-                {option.type === "mixed" ? "Mixed — several scenarios at once" : `${option.title} (${option.type})`}
-              </option>
-            ))}
-          </select>
-          <span id="scenario-hint" className={errors.scenario ? "field__error" : "field__hint"}>
-            {errors.scenario ??
-              ([selected?.layer ? `${humanize(selected.layer)} layer.` : "", selected?.description ?? ""]
-                .join(" ")
-                .trim() ||
-                "Failure scenario to synthesize.")}
-          </span>
-        </div>
-        <div className="field">
-          <NumberField name="seed" label="Seed" hint="Same seed, same alerts." {...fieldProps} />
-          <button
-            type="button"
-            className="link-button"
-            onClick={() => onChange("seed", String(Math.floor(Math.random() * 1_000_000)))}
-          >
-            Random seed
-          </button>
-        </div>
-        <NumberField name="durationMinutes" label="Duration (minutes)" hint="1 to 1440." {...fieldProps} />
-        <NumberField
-          name="ratePerMinute"
-          label="Alert rate (per minute)"
-          hint="Scenario alerts per minute."
-          {...fieldProps}
-        />
-        <NumberField
-          name="noisePerMinute"
-          label="Noise (per minute)"
-          hint="Unrelated alerts per minute; 0 for none."
-          {...fieldProps}
-        />
-        <div className="field">
-          <label htmlFor="start-time">Start time (UTC, optional)</label>
-          <input
-            id="start-time"
-            name="startTime"
-            type="datetime-local"
-            value={values.startTime}
-            onChange={(event) => onChange("startTime", event.target.value)}
-            aria-describedby="start-time-hint"
-            data-testid="generate-startTime"
+      <RoleGate min="operator" action="Generating scenarios">
+        <form className="card form" onSubmit={submit} noValidate data-testid="generate-form">
+          <div className="field field--wide">
+            <label htmlFor="scenario">Scenario</label>
+            <select
+              id="scenario"
+              name="scenario"
+              value={values.scenario}
+              onChange={(event) => onChange("scenario", event.target.value)}
+              aria-describedby="scenario-hint"
+              data-testid="generate-scenario"
+            >
+              {options.map((option) => (
+                <option key={option.type} value={option.type}>
+                  {option.type === "mixed" ? "Mixed — several scenarios at once" : `${option.title} (${option.type})`}
+                </option>
+              ))}
+            </select>
+            <span id="scenario-hint" className={errors.scenario ? "field__error" : "field__hint"}>
+              {errors.scenario ??
+                ([selected?.layer ? `${humanize(selected.layer)} layer.` : "", selected?.description ?? ""]
+                  .join(" ")
+                  .trim() ||
+                  "Failure scenario to synthesize.")}
+            </span>
+          </div>
+          <div className="field">
+            <NumberField name="seed" label="Seed" hint="Same seed, same alerts." {...fieldProps} />
+            <button
+              type="button"
+              className="link-button"
+              onClick={() => onChange("seed", String(Math.floor(Math.random() * 1_000_000)))}
+            >
+              Random seed
+            </button>
+          </div>
+          <NumberField name="durationMinutes" label="Duration (minutes)" hint="1 to 1440." {...fieldProps} />
+          <NumberField
+            name="ratePerMinute"
+            label="Alert rate (per minute)"
+            hint="Scenario alerts per minute."
+            {...fieldProps}
           />
-          <span id="start-time-hint" className={errors.startTime ? "field__error" : "field__hint"}>
-            {errors.startTime ?? "Empty: the scenario ends now."}
-          </span>
-        </div>
-        <div className="form__actions">
-          <button
-            type="submit"
-            className="button button--primary"
-            disabled={mutation.isPending}
-            data-testid="generate-submit"
-          >
-            {mutation.isPending ? "Generating…" : "Generate"}
-          </button>
-          <button
-            type="button"
-            className="button button--ghost"
-            onClick={() => {
-              setValues(INITIAL);
-              setErrors({});
-            }}
-          >
-            Reset form
-          </button>
-        </div>
-      </form>
+          <NumberField
+            name="noisePerMinute"
+            label="Noise (per minute)"
+            hint="Unrelated alerts per minute; 0 for none."
+            {...fieldProps}
+          />
+          <div className="field">
+            <label htmlFor="start-time">Start time (UTC, optional)</label>
+            <input
+              id="start-time"
+              name="startTime"
+              type="datetime-local"
+              value={values.startTime}
+              onChange={(event) => onChange("startTime", event.target.value)}
+              aria-describedby="start-time-hint"
+              data-testid="generate-startTime"
+            />
+            <span id="start-time-hint" className={errors.startTime ? "field__error" : "field__hint"}>
+              {errors.startTime ?? "Empty: the scenario ends now."}
+            </span>
+          </div>
+          <div className="form__actions">
+            <button
+              type="submit"
+              className="button button--primary"
+              disabled={mutation.isPending}
+              data-testid="generate-submit"
+            >
+              {mutation.isPending ? "Generating…" : "Generate"}
+            </button>
+            <button
+              type="button"
+              className="button button--ghost"
+              onClick={() => {
+                setValues(INITIAL);
+                setErrors({});
+              }}
+            >
+              Reset form
+            </button>
+          </div>
+        </form>
+      </RoleGate>
       {mutation.isError ? (
         <ErrorState what="The scenario was not generated." error={mutation.error} onRetry={() => mutation.reset()} />
       ) : null}

@@ -13,6 +13,7 @@ import { formatCount, formatUtc } from "../lib/format.ts";
 import { useDocumentTitle } from "../lib/useDocumentTitle.ts";
 import { type RouterOutputs, trpc } from "../trpc.ts";
 import "../import.css";
+import { RoleGate } from "../components/RoleGate.tsx";
 
 const FORMAT_LABELS: Record<ImportFormat, string> = {
   jsonl: "JSON Lines (one alert per line)",
@@ -299,89 +300,91 @@ export function Import() {
         <code>docs/data_dictionary.md</code>.
       </p>
 
-      <form className="card form import-form" onSubmit={submit} noValidate data-testid="import-form">
-        <label
-          htmlFor={ids.file}
-          className={dragging ? "dropzone dropzone--active field--wide" : "dropzone field--wide"}
-          onDragOver={(event) => {
-            event.preventDefault();
-            setDragging(true);
-          }}
-          onDragLeave={() => setDragging(false)}
-          onDrop={onDrop}
-          data-testid="import-dropzone"
-        >
-          <span className="dropzone__title">{loaded ? loaded.name : "Drop a file here or choose one"}</span>
-          <span className="field__hint">
-            {loaded
-              ? `${formatCount(loaded.size)} bytes · modified ${formatUtc(new Date(loaded.lastModified).toISOString())} UTC`
-              : ".jsonl, .csv, .log or .json — up to 5 MiB"}
-          </span>
-          <input
-            id={ids.file}
-            type="file"
-            className="dropzone__input"
-            accept=".jsonl,.ndjson,.csv,.log,.syslog,.json,.txt,text/*,application/json"
-            onChange={(event) => void take(event.target.files?.[0])}
-            data-testid="import-file"
-          />
-        </label>
-        <div className="field import-form__format">
-          <label htmlFor={ids.format}>Format</label>
-          <select
-            id={ids.format}
-            value={format}
-            onChange={(event) => {
-              const chosen = event.target.value as ImportFormat | "";
-              setFormat(chosen);
-              if (loaded) check(loaded, chosen);
+      <RoleGate min="operator" action="Importing files">
+        <form className="card form import-form" onSubmit={submit} noValidate data-testid="import-form">
+          <label
+            htmlFor={ids.file}
+            className={dragging ? "dropzone dropzone--active field--wide" : "dropzone field--wide"}
+            onDragOver={(event) => {
+              event.preventDefault();
+              setDragging(true);
             }}
-            data-testid="import-format"
+            onDragLeave={() => setDragging(false)}
+            onDrop={onDrop}
+            data-testid="import-dropzone"
           >
-            <option value="">Detect from the name and content</option>
-            {IMPORT_FORMATS.map((f) => (
-              <option key={f} value={f}>
-                {FORMAT_LABELS[f]}
-              </option>
-            ))}
-          </select>
-          <span className="field__hint">
-            {summary ? `Read as ${FORMAT_LABELS[summary.format]}.` : "Override when detection guesses wrong."}
-          </span>
-        </div>
-        {syslogChosen ? (
-          <div className="field">
-            <label htmlFor={ids.year}>Year of the first line (syslog)</label>
+            <span className="dropzone__title">{loaded ? loaded.name : "Drop a file here or choose one"}</span>
+            <span className="field__hint">
+              {loaded
+                ? `${formatCount(loaded.size)} bytes · modified ${formatUtc(new Date(loaded.lastModified).toISOString())} UTC`
+                : ".jsonl, .csv, .log or .json — up to 5 MiB"}
+            </span>
             <input
-              id={ids.year}
-              inputMode="numeric"
-              placeholder="from the file's date"
-              value={year}
-              onChange={(event) => setYear(event.target.value)}
-              onBlur={() => loaded && check(loaded, format)}
-              data-testid="import-year"
+              id={ids.file}
+              type="file"
+              className="dropzone__input"
+              accept=".jsonl,.ndjson,.csv,.log,.syslog,.json,.txt,text/*,application/json"
+              onChange={(event) => void take(event.target.files?.[0])}
+              data-testid="import-file"
             />
-            <span className="field__hint">RFC 3164 lines carry no year.</span>
+          </label>
+          <div className="field import-form__format">
+            <label htmlFor={ids.format}>Format</label>
+            <select
+              id={ids.format}
+              value={format}
+              onChange={(event) => {
+                const chosen = event.target.value as ImportFormat | "";
+                setFormat(chosen);
+                if (loaded) check(loaded, chosen);
+              }}
+              data-testid="import-format"
+            >
+              <option value="">Detect from the name and content</option>
+              {IMPORT_FORMATS.map((f) => (
+                <option key={f} value={f}>
+                  {FORMAT_LABELS[f]}
+                </option>
+              ))}
+            </select>
+            <span className="field__hint">
+              {summary ? `Read as ${FORMAT_LABELS[summary.format]}.` : "Override when detection guesses wrong."}
+            </span>
           </div>
-        ) : null}
-        <div className="form__actions">
-          <button
-            type="submit"
-            className="button button--primary"
-            disabled={
-              !loaded || !summary || summary.valid === 0 || upload.isPending || upload.isSuccess || dryRun.isPending
-            }
-            data-testid="import-submit"
-          >
-            {importLabel(summary?.valid, upload.isPending, upload.isSuccess)}
-          </button>
-          {loaded ? (
-            <button type="button" className="button button--ghost" onClick={() => check(loaded, format)}>
-              Check again
-            </button>
+          {syslogChosen ? (
+            <div className="field">
+              <label htmlFor={ids.year}>Year of the first line (syslog)</label>
+              <input
+                id={ids.year}
+                inputMode="numeric"
+                placeholder="from the file's date"
+                value={year}
+                onChange={(event) => setYear(event.target.value)}
+                onBlur={() => loaded && check(loaded, format)}
+                data-testid="import-year"
+              />
+              <span className="field__hint">RFC 3164 lines carry no year.</span>
+            </div>
           ) : null}
-        </div>
-      </form>
+          <div className="form__actions">
+            <button
+              type="submit"
+              className="button button--primary"
+              disabled={
+                !loaded || !summary || summary.valid === 0 || upload.isPending || upload.isSuccess || dryRun.isPending
+              }
+              data-testid="import-submit"
+            >
+              {importLabel(summary?.valid, upload.isPending, upload.isSuccess)}
+            </button>
+            {loaded ? (
+              <button type="button" className="button button--ghost" onClick={() => check(loaded, format)}>
+                Check again
+              </button>
+            ) : null}
+          </div>
+        </form>
+      </RoleGate>
 
       {problem ? (
         <p className="notice notice--error" role="alert" data-testid="import-problem">

@@ -1,22 +1,33 @@
-/** One incident: its context, its status actions, and the alerts it groups, on a timeline and in a table. */
+/**
+ * One incident: its context, the alert timeline with the root alarm marked beside the affected devices, the RCA,
+ * linked tickets, and the alerts themselves; all on one page, most telling first.
+ */
 import { useQuery } from "@tanstack/react-query";
-import { lazy, Suspense, useState } from "react";
+import { lazy, Suspense, useMemo, useState } from "react";
 import { Link, useLocation, useParams } from "react-router";
+import { AffectedDevices } from "../components/AffectedDevices.tsx";
 import { AlertTable } from "../components/AlertTable.tsx";
 import { SeverityBadge } from "../components/Badges.tsx";
 import { ContextCard } from "../components/ContextCard.tsx";
 import { RcaPanel } from "../components/RcaPanel.tsx";
 import { RefreshControl } from "../components/RefreshControl.tsx";
+import { RootAlarmLine } from "../components/RootAlarmLine.tsx";
+import { ChartSkeleton, TableSkeleton } from "../components/Skeletons.tsx";
 import { EmptyState, ErrorState, LoadingState } from "../components/StateViews.tsx";
 import { StatusActions } from "../components/StatusActions.tsx";
 import { TicketsCard } from "../components/TicketsCard.tsx";
+import { usePollingFallback } from "../lib/live.ts";
+import { findRootAlarm } from "../lib/rootAlarm.ts";
 import { useDocumentTitle } from "../lib/useDocumentTitle.ts";
+import { useEscapeBack } from "../lib/useEscapeBack.ts";
 import { trpc } from "../trpc.ts";
 
 // recharts is the largest dependency; only this page needs it, so it loads with the first incident opened.
 const AlertTimeline = lazy(() => import("../components/AlertTimeline.tsx"));
 
 const REFRESH_MS = 5_000;
+/** Caption plus the 260 px chart: the timeline's space is kept while it loads. */
+const TIMELINE_HEIGHT = 288;
 // The most the API returns in one call; the chart needs them all, the table shows the first rows.
 const ALERT_LIMIT = 5_000;
 
@@ -31,14 +42,27 @@ function backLink(state: unknown): string {
 export function IncidentDetail() {
   const { id = "" } = useParams();
   const location = useLocation();
-  const incidentQuery = useQuery(trpc.incidents.byId.queryOptions({ id }, { refetchInterval: REFRESH_MS }));
+  const pollMs = usePollingFallback(REFRESH_MS);
+  const incidentQuery = useQuery(trpc.incidents.byId.queryOptions({ id }, { refetchInterval: pollMs }));
   const alertsQuery = useQuery(
     trpc.incidents.alerts.queryOptions(
       { id, limit: ALERT_LIMIT },
       // The alert list can be megabytes: poll it less often than the incident's status.
-      { refetchInterval: REFRESH_MS * 6, enabled: incidentQuery.isSuccess },
+      { refetchInterval: pollMs === false ? false : pollMs * 6, enabled: incidentQuery.isSuccess },
     ),
   );
+  // The same queries the RCA panel makes (one request each): they point at the root alarm.
+  const baselineRca = useQuery(
+    trpc.rca.latest.queryOptions({ incidentId: id, engine: "baseline" }, { enabled: incidentQuery.isSuccess }),
+  );
+  const llmRca = useQuery(
+    trpc.rca.latest.queryOptions({ incidentId: id, engine: "llm" }, { enabled: incidentQuery.isSuccess }),
+  );
+  const root = useMemo(
+    () => (alertsQuery.data ? findRootAlarm(alertsQuery.data, [baselineRca.data, llmRca.data]) : null),
+    [alertsQuery.data, baselineRca.data, llmRca.data],
+  );
+  useEscapeBack(backLink(location.state));
   useDocumentTitle(incidentQuery.data ? `${id} · ${incidentQuery.data.title}` : id);
   // Alerts the RCA panel points at, highlighted in the timeline and table; the table can narrow to them.
   const [cited, setCited] = useState<ReadonlySet<number>>(() => new Set());
@@ -87,24 +111,50 @@ export function IncidentDetail() {
         <StatusActions incident={incident} />
       </div>
       <ContextCard incident={incident} />
+      <div className="detail-grid">
+        <section className="card" aria-labelledby="timeline-title" data-testid="timeline-card">
+          <div className="card__header">
+            <h2 id="timeline-title">Alert timeline</h2>
+            <RefreshControl
+              isFetching={incidentQuery.isFetching || alertsQuery.isFetching}
+              updatedAt={Math.max(incidentQuery.dataUpdatedAt, alertsQuery.dataUpdatedAt)}
+              onRefresh={() => {
+                void incidentQuery.refetch();
+                void alertsQuery.refetch();
+              }}
+              intervalMs={REFRESH_MS}
+            />
+          </div>
+          <RootAlarmLine root={root} loading={alertsQuery.isPending} />
+          {alertsQuery.isPending ? (
+            <ChartSkeleton height={TIMELINE_HEIGHT} label="Loading the timeline…" />
+          ) : alertsQuery.isError ? (
+            <ErrorState
+              what="Could not load this incident's alerts."
+              error={alertsQuery.error}
+              onRetry={() => void alertsQuery.refetch()}
+            />
+          ) : alerts && alerts.length === 0 ? (
+            <EmptyState title="This incident has no alerts left.">
+              <p>They may have been removed by a reset. The incident stays for the record.</p>
+            </EmptyState>
+          ) : alerts ? (
+            <Suspense fallback={<ChartSkeleton height={TIMELINE_HEIGHT} label="Loading the timeline…" />}>
+              <AlertTimeline alerts={alerts} highlighted={cited} root={root?.alert} />
+            </Suspense>
+          ) : null}
+        </section>
+        <AffectedDevices incident={incident} alerts={alerts} rootHost={root?.alert.host} />
+      </div>
       <RcaPanel key={incident.id} incident={incident} highlighted={cited} onHighlight={setCited} />
       <TicketsCard incident={incident} />
 
       <section className="card" aria-labelledby="alerts-title">
         <div className="card__header">
           <h2 id="alerts-title">Alerts</h2>
-          <RefreshControl
-            isFetching={incidentQuery.isFetching || alertsQuery.isFetching}
-            updatedAt={Math.max(incidentQuery.dataUpdatedAt, alertsQuery.dataUpdatedAt)}
-            onRefresh={() => {
-              void incidentQuery.refetch();
-              void alertsQuery.refetch();
-            }}
-            intervalMs={REFRESH_MS}
-          />
         </div>
         {alertsQuery.isPending ? (
-          <LoadingState label="Loading alerts…" />
+          <TableSkeleton rows={8} label="Loading alerts…" />
         ) : alertsQuery.isError ? (
           <ErrorState
             what="Could not load this incident's alerts."
@@ -112,8 +162,10 @@ export function IncidentDetail() {
             onRetry={() => void alertsQuery.refetch()}
           />
         ) : alerts && alerts.length === 0 ? (
-          <EmptyState title="This incident has no alerts left.">
-            <p>They may have been removed by a reset. The incident stays for the record.</p>
+          <EmptyState title="No alerts to list.">
+            <p>
+              Alerts that arrive for this incident's hosts will be listed here. <Link to="/">Back to the queue</Link>
+            </p>
           </EmptyState>
         ) : alerts ? (
           <>
@@ -122,9 +174,6 @@ export function IncidentDetail() {
                 Showing the first {ALERT_LIMIT} of {incident.alert_count} alerts.
               </p>
             ) : null}
-            <Suspense fallback={<LoadingState label="Loading the timeline…" />}>
-              <AlertTimeline alerts={alerts} highlighted={cited} />
-            </Suspense>
             {cited.size > 0 ? (
               <label className="small">
                 <input type="checkbox" checked={citedOnly} onChange={(event) => setCitedOnly(event.target.checked)} />{" "}

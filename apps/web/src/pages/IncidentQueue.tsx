@@ -1,16 +1,31 @@
-/** The incident queue: what is burning now, filtered from the URL, refreshed every few seconds. */
+/**
+ * The incident queue: what is burning now, filtered from the URL, updated live. While the operator reads (scrolled,
+ * on a later page, pointing at or focused in the table) new data waits behind a "N new" pill instead of
+ * reordering the rows; j/k, Enter, / and Esc work the queue from the keyboard.
+ */
 
 import { keepPreviousData, useQuery } from "@tanstack/react-query";
 import { INCIDENT_STATUSES, SEVERITIES } from "@teleops/schema";
-import { type ReactNode, useCallback } from "react";
+import { type ReactNode, useCallback, useRef } from "react";
 import { statusLabel } from "../components/Badges.tsx";
 import { ChipGroup } from "../components/FilterChips.tsx";
 import { IncidentTable } from "../components/IncidentTable.tsx";
+import { NewItemsPill } from "../components/NewItemsPill.tsx";
 import { Pagination } from "../components/Pagination.tsx";
 import { RefreshControl } from "../components/RefreshControl.tsx";
 import { SearchBox } from "../components/SearchBox.tsx";
-import { EmptyState, ErrorState, LoadingState, NoIncidentsYet } from "../components/StateViews.tsx";
-import { hasNarrowingFilters, PAGE_SIZE, type QueueSort, useQueueFilters } from "../lib/queueFilters.ts";
+import { TableSkeleton } from "../components/Skeletons.tsx";
+import { EmptyState, ErrorState, NoIncidentsYet } from "../components/StateViews.tsx";
+import { useEngagement, useHeldWhileReading } from "../lib/holdWhileReading.ts";
+import { usePollingFallback } from "../lib/live.ts";
+import {
+  hasNarrowingFilters,
+  PAGE_SIZE,
+  type QueueSort,
+  toSearchParams,
+  useQueueFilters,
+} from "../lib/queueFilters.ts";
+import { useQueueKeys } from "../lib/queueKeys.ts";
 import { useDocumentTitle } from "../lib/useDocumentTitle.ts";
 import { trpc } from "../trpc.ts";
 
@@ -19,6 +34,7 @@ export const REFRESH_MS = 5_000;
 export function IncidentQueue() {
   useDocumentTitle("Incidents");
   const { filters, update, clear } = useQueueFilters();
+  const pollMs = usePollingFallback(REFRESH_MS);
   const query = useQuery(
     trpc.incidents.list.queryOptions(
       {
@@ -31,18 +47,27 @@ export function IncidentQueue() {
         offset: (filters.page - 1) * PAGE_SIZE,
       },
       // Keep showing the previous page while the next filter or page loads, instead of flashing a spinner.
-      { refetchInterval: REFRESH_MS, placeholderData: keepPreviousData },
+      { refetchInterval: pollMs, placeholderData: keepPreviousData },
     ),
   );
   const onSearch = useCallback((text: string) => update({ text }), [update]);
   const onSort = useCallback((sort: QueueSort, direction: "asc" | "desc") => update({ sort, direction }), [update]);
-
-  const data = query.data;
   const narrowed = hasNarrowingFilters(filters);
+
+  const listRef = useRef<HTMLDivElement>(null);
+  const engagement = useEngagement(filters.page);
+  const view = toSearchParams(filters).toString();
+  const held = useHeldWhileReading(view, query.data, !query.isPlaceholderData, engagement.engaged);
+  const data = held.shown;
+  const waiting = held.waiting;
+  const onEscape = useCallback(() => {
+    if (narrowed) clear();
+  }, [narrowed, clear]);
+  useQueueKeys({ listRef, searchId: "queue-search", onEscape });
 
   let body: ReactNode;
   if (query.isPending) {
-    body = <LoadingState label="Loading incidents…" />;
+    body = <TableSkeleton rows={PAGE_SIZE} label="Loading incidents…" />;
   } else if (query.isError && !data) {
     body = (
       <ErrorState what="Could not load the incident queue." error={query.error} onRetry={() => void query.refetch()} />
@@ -72,7 +97,10 @@ export function IncidentQueue() {
   } else if (data) {
     body = (
       <>
-        <IncidentTable incidents={data.incidents} sort={filters.sort} direction={filters.direction} onSort={onSort} />
+        {waiting ? <NewItemsPill count={Math.max(0, waiting.total - data.total)} onShow={() => held.apply()} /> : null}
+        <div ref={listRef} {...engagement.handlers}>
+          <IncidentTable incidents={data.incidents} sort={filters.sort} direction={filters.direction} onSort={onSort} />
+        </div>
         <Pagination page={filters.page} pageSize={PAGE_SIZE} total={data.total} onPage={(page) => update({ page })} />
       </>
     );
@@ -85,7 +113,10 @@ export function IncidentQueue() {
         <RefreshControl
           isFetching={query.isFetching}
           updatedAt={query.dataUpdatedAt}
-          onRefresh={() => void query.refetch()}
+          onRefresh={() => {
+            // Asking for a refresh is asking to see it, even while reading.
+            void query.refetch().then((result) => held.apply(result.data));
+          }}
           intervalMs={REFRESH_MS}
         />
       </div>
@@ -126,6 +157,10 @@ export function IncidentQueue() {
           </button>
         ) : null}
       </div>
+      <p className="keys muted small" id="queue-keys">
+        Keys: <kbd>j</kbd> / <kbd>k</kbd> move between incidents · <kbd>Enter</kbd> opens · <kbd>/</kbd> searches ·{" "}
+        <kbd>Esc</kbd> clears
+      </p>
       {body}
     </section>
   );

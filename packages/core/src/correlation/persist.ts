@@ -107,6 +107,7 @@ async function correlateOnePass(tx: DbOrTx, options: CorrelatePendingOptions): P
       alertCount: incident.alertCount,
     });
   }
+  const freshIds = new Set(fresh.map((row) => row.id));
   const inputs = [...unassigned, ...fresh].map((row) => toInput(tenantId, row));
   inputs.sort((a, b) => a.timeMs - b.timeMs);
   for (const input of inputs) correlator.add(input);
@@ -119,41 +120,74 @@ async function correlateOnePass(tx: DbOrTx, options: CorrelatePendingOptions): P
   const now = new Date();
 
   const titles = new Map(openIncidents.map((incident) => [incident.id, incident.title]));
+  const created: Array<typeof incidents.$inferInsert> = [];
+  const grown: Array<Record<string, unknown>> = [];
   for (const group of groups) {
     const id = group.incidentId ?? (newIds.shift() as string);
     const alertCount = group.priorCount + group.members.length;
     for (const member of group.members) assignments.push({ id: member.ref, incident_id: id });
     refs.push({ id, alert_count: alertCount });
-    const values = {
-      severity: group.severity,
-      startTime: new Date(group.startMs),
-      endTime: new Date(group.endMs),
-      alertCount,
-      hosts: [...group.hosts].sort(),
-      services: [...group.services].sort(),
-      sites: [...group.sites].sort(),
-      updatedAt: now,
-    };
+    const hosts = [...group.hosts].sort();
+    const services = [...group.services].sort();
+    const sites = [...group.sites].sort();
     if (group.incidentId === null) {
-      await tx.insert(incidents).values({ id, tenantId, title: groupTitle(group), status: "open", ...values });
+      created.push({
+        id,
+        tenantId,
+        title: groupTitle(group),
+        status: "open",
+        severity: group.severity,
+        startTime: new Date(group.startMs),
+        endTime: new Date(group.endMs),
+        alertCount,
+        hosts,
+        services,
+        sites,
+        updatedAt: now,
+      });
     } else {
-      await tx
-        .update(incidents)
-        .set({ ...values, title: retitle(titles.get(id) ?? "", values.hosts.length, values.sites) })
-        .where(and(sql`${incidents.id} = ${id}`, sql`${incidents.tenantId} = ${tenantId}`));
+      grown.push({
+        id,
+        title: retitle(titles.get(id) ?? "", hosts.length, sites),
+        severity: group.severity,
+        start_time: new Date(group.startMs).toISOString(),
+        end_time: new Date(group.endMs).toISOString(),
+        alert_count: alertCount,
+        hosts,
+        services,
+        sites,
+      });
     }
   }
-
-  if (assignments.length > 0) {
+  // One statement each for new and grown incidents, however many a pass touches.
+  if (created.length > 0) await tx.insert(incidents).values(created);
+  if (grown.length > 0) {
     await tx.execute(sql`
-      update alerts as a set incident_id = v.incident_id
-      from jsonb_to_recordset(${JSON.stringify(assignments)}::jsonb) as v(id bigint, incident_id text)
-      where a.id = v.id and a.tenant_id = ${tenantId}`);
+      update incidents as i
+      set title = v.title, severity = v.severity, start_time = v.start_time, end_time = v.end_time,
+          alert_count = v.alert_count, updated_at = ${now.toISOString()}::timestamptz,
+          hosts = array(select jsonb_array_elements_text(v.hosts)),
+          services = array(select jsonb_array_elements_text(v.services)),
+          sites = array(select jsonb_array_elements_text(v.sites))
+      from jsonb_to_recordset(${JSON.stringify(grown)}::jsonb)
+           as v(id text, title text, severity text, start_time timestamptz, end_time timestamptz,
+                alert_count integer, hosts jsonb, services jsonb, sites jsonb)
+      where i.id = v.id and i.tenant_id = ${tenantId}`);
+  }
+
+  // One write per alert: fresh alerts are marked correlated and, with the re-read unassigned ones, get their
+  // incident in the same UPDATE (a second pass over the rows doubled write volume and WAL).
+  const assigned = new Map(assignments.map((a) => [a.id, a.incident_id]));
+  const changes = fresh.map((row) => ({ id: row.id, incident_id: assigned.get(row.id) ?? null, fresh: true }));
+  for (const [id, incidentId] of assigned) {
+    if (!freshIds.has(id)) changes.push({ id, incident_id: incidentId, fresh: false });
   }
   await tx.execute(sql`
-    update alerts set correlated_at = ${now.toISOString()}::timestamptz
-    where tenant_id = ${tenantId} and correlated_at is null
-      and id in (select value::bigint from jsonb_array_elements_text(${JSON.stringify(fresh.map((r) => r.id))}::jsonb))`);
+    update alerts as a
+    set incident_id = coalesce(v.incident_id, a.incident_id),
+        correlated_at = case when v.fresh then ${now.toISOString()}::timestamptz else a.correlated_at end
+    from jsonb_to_recordset(${JSON.stringify(changes)}::jsonb) as v(id bigint, incident_id text, fresh boolean)
+    where a.id = v.id and a.tenant_id = ${tenantId}`);
 
   return { incidents: refs, correlated: fresh.length };
 }

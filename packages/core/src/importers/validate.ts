@@ -1,5 +1,5 @@
 /** Turns one parsed record into a canonical alert draft or a one-line reason, the same way on client and server. */
-import { type AlertDraft, alertInputSchema } from "@teleops/schema";
+import { type AlertDraft, alertInputSchema, findUnsafeJson } from "@teleops/schema";
 import type { z } from "zod";
 
 /** A record more than this far ahead of the clock is refused: it is a clock or zone error, not an alert. */
@@ -12,6 +12,9 @@ export function isRejected(record: ImportRecord): record is { line: number; erro
 }
 
 export function validateRecord(line: number, input: unknown, now: number = Date.now()): ImportRecord {
+  // Prototype keys and hostile nesting are refused before any code copies or recurses into the record.
+  const unsafe = findUnsafeJson(input, { allowNul: true });
+  if (unsafe) return { line, error: `${unsafe.path.map(String).join(".") || "record"}: ${unsafe.message}` };
   const parsed = alertInputSchema.safeParse(input);
   if (!parsed.success) return { line, error: describeIssues(parsed.error.issues, input) };
   return acceptDraft(line, parsed.data, now);

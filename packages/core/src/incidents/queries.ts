@@ -214,31 +214,30 @@ export interface MetricsOverview {
 }
 
 export async function metricsOverview(db: DbOrTx, tenantId: string): Promise<MetricsOverview> {
-  const [alertStats, incidentStats] = await Promise.all([
-    db
-      .select({
-        total: count(),
-        unassigned: sql<number>`count(*) filter (where ${alerts.incidentId} is null)`.mapWith(Number),
-      })
-      .from(alerts)
-      .where(eq(alerts.tenantId, tenantId)),
-    db
-      .select({
-        total: count(),
-        open: sql<number>`count(*) filter (where ${incidents.status} <> 'resolved')`.mapWith(Number),
-        members: sql<number>`coalesce(sum(${incidents.alertCount}), 0)`.mapWith(Number),
-      })
-      .from(incidents)
-      .where(eq(incidents.tenantId, tenantId)),
-  ]);
-  const alertTotal = alertStats[0]?.total ?? 0;
-  const incidentTotal = incidentStats[0]?.total ?? 0;
+  // Alerts are counted as the incidents' alert_count (written in the transaction that assigns them) plus the
+  // unassigned ones (a partial index), in one statement so both come from one snapshot. Counting every alert
+  // row instead grows with stored data: 180 ms at 1M alerts, against 10 ms this way (docs/performance.md).
+  const [row] = await db
+    .select({
+      incidents: count(),
+      open: sql<number>`count(*) filter (where ${incidents.status} <> 'resolved')`.mapWith(Number),
+      members: sql<number>`coalesce(sum(${incidents.alertCount}), 0)`.mapWith(Number),
+      unassigned:
+        sql<number>`(select count(*) from ${alerts} where ${alerts.tenantId} = ${tenantId} and ${alerts.incidentId} is null)`.mapWith(
+          Number,
+        ),
+    })
+    .from(incidents)
+    .where(eq(incidents.tenantId, tenantId));
+  const incidentTotal = row?.incidents ?? 0;
+  const unassigned = row?.unassigned ?? 0;
+  const alertTotal = (row?.members ?? 0) + unassigned;
   return {
     alerts: alertTotal,
     incidents: incidentTotal,
-    open_incidents: incidentStats[0]?.open ?? 0,
-    unassigned_alerts: alertStats[0]?.unassigned ?? 0,
-    avg_alerts_per_incident: incidentTotal === 0 ? 0 : (incidentStats[0]?.members ?? 0) / incidentTotal,
+    open_incidents: row?.open ?? 0,
+    unassigned_alerts: unassigned,
+    avg_alerts_per_incident: incidentTotal === 0 ? 0 : (row?.members ?? 0) / incidentTotal,
     noise_reduction: alertTotal === 0 ? 0 : 1 - incidentTotal / alertTotal,
   };
 }

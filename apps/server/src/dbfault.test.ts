@@ -1,0 +1,134 @@
+import { type ChildProcess, execFileSync, spawn } from "node:child_process";
+import { chmodSync, existsSync, mkdtempSync, readdirSync, rmSync } from "node:fs";
+import { createServer } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+
+const MAIN = fileURLToPath(new URL("./main.ts", import.meta.url));
+const PG_ROOT = "/usr/lib/postgresql";
+const pgBin = existsSync(PG_ROOT)
+  ? readdirSync(PG_ROOT)
+      .sort()
+      .map((v) => join(PG_ROOT, v, "bin"))
+      .filter((dir) => existsSync(join(dir, "pg_ctl")))
+      .pop()
+  : undefined;
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const probe = createServer();
+    probe.once("error", reject);
+    probe.listen(0, "127.0.0.1", () => {
+      const address = probe.address();
+      probe.close(() =>
+        typeof address === "object" && address ? resolve(address.port) : reject(new Error("no port")),
+      );
+    });
+  });
+}
+
+/** Runs a PostgreSQL tool as the postgres user when we are root (initdb refuses root). */
+function pg(tool: string, args: string[]): void {
+  const binary = join(pgBin ?? "", tool);
+  if (process.getuid?.() === 0)
+    execFileSync("su", ["postgres", "-c", [binary, ...args].map((a) => `'${a}'`).join(" ")]);
+  else execFileSync(binary, args);
+}
+
+const alert = (n: number) => ({
+  timestamp: new Date(Date.parse("2026-11-25T02:00:00Z") + n * 1_000).toISOString(),
+  host: "par1-core-01",
+  severity: "major",
+  alert_type: "interface_errors",
+  tags: { seq: String(n) },
+});
+
+async function post(url: string, n: number): Promise<Response> {
+  return fetch(`${url}/webhooks/alerts`, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify([alert(n)]),
+  });
+}
+
+// A throwaway cluster of our own: stopping the shared server would break every other test.
+describe.runIf(pgBin)("database faults", () => {
+  let dir = "";
+  let pgPort = 0;
+  let server: ChildProcess | undefined;
+  let url = "";
+  const start = () =>
+    pg("pg_ctl", ["-D", join(dir, "data"), "-o", `-p ${pgPort} -k ${dir}`, "-l", join(dir, "log"), "-w", "start"]);
+  const stop = () => pg("pg_ctl", ["-D", join(dir, "data"), "-m", "immediate", "-w", "stop"]);
+
+  beforeAll(async () => {
+    dir = mkdtempSync(join(tmpdir(), "teleops-pgfault-"));
+    chmodSync(dir, 0o777);
+    pgPort = await freePort();
+    pg("initdb", ["-D", join(dir, "data"), "-A", "trust", "-U", "postgres"]);
+    start();
+    const port = await freePort();
+    url = `http://127.0.0.1:${port}`;
+    server = spawn(process.execPath, ["--import", "tsx", MAIN], {
+      env: {
+        ...process.env,
+        PORT: String(port),
+        HOST: "127.0.0.1",
+        DATABASE_URL: `postgres://postgres@127.0.0.1:${pgPort}/postgres`,
+        LOG_LEVEL: "fatal",
+      },
+      stdio: "ignore",
+    });
+    for (let i = 0; i < 300; i++) {
+      if (
+        await fetch(`${url}/readyz`).then(
+          (r) => r.ok,
+          () => false,
+        )
+      )
+        return;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    throw new Error("server did not become ready");
+  });
+
+  afterAll(async () => {
+    server?.kill("SIGKILL");
+    try {
+      stop();
+    } catch {
+      // already stopped
+    }
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it("answers 503 with Retry-After while PostgreSQL is down and recovers without a restart", {
+    timeout: 120_000,
+  }, async () => {
+    expect((await post(url, 1)).status).toBe(202);
+
+    stop();
+    const refused = await post(url, 2);
+    expect(refused.status).toBe(503);
+    expect(refused.headers.get("retry-after")).toBeTruthy();
+    expect(((await refused.json()) as { error: string }).error).toMatch(/database/i);
+    expect((await fetch(`${url}/readyz`)).status).toBe(503);
+    expect((await fetch(`${url}/healthz`)).status).toBe(200);
+
+    start();
+    let status = 0;
+    for (let i = 0; i < 100 && status !== 202; i++) {
+      status = (await post(url, 2)).status;
+      if (status !== 202) await new Promise((r) => setTimeout(r, 200));
+    }
+    expect(status).toBe(202);
+    expect((await fetch(`${url}/readyz`)).status).toBe(200);
+    const overview = (await (await fetch(`${url}/trpc/metrics.overview`)).json()) as {
+      result: { data: { alerts: number } };
+    };
+    // The refused delivery was never acknowledged; its redelivery stored it once.
+    expect(overview.result.data.alerts).toBe(2);
+  });
+});

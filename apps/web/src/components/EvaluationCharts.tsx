@@ -1,0 +1,97 @@
+/** The evaluation page's charts: the reliability diagram of one engine and the mean score of every stored run. */
+import type { EvaluationRunSummary, ReliabilityBin } from "@teleops/schema";
+import {
+  Bar,
+  CartesianGrid,
+  ComposedChart,
+  Legend,
+  Line,
+  LineChart,
+  ResponsiveContainer,
+  Tooltip,
+  XAxis,
+  YAxis,
+} from "recharts";
+import { formatUtc } from "../lib/format.ts";
+
+const AXIS = { stroke: "#94a3b8", tick: { fill: "#aab6c8", fontSize: 12 } };
+const TOOLTIP = {
+  contentStyle: { background: "#0b1222", border: "1px solid #334155", borderRadius: 6 },
+  labelStyle: { color: "#e2e8f0" },
+  itemStyle: { padding: 0 },
+};
+
+/**
+ * Accuracy of the top category per confidence bin, against the diagonal a perfectly calibrated engine would
+ * follow: bars under the line are over-confidence, bars above it under-confidence.
+ */
+export function ReliabilityChart({ bins, engine }: { bins: ReliabilityBin[]; engine: string }) {
+  const rows = bins.map((bin) => ({
+    bin: `${bin.lower.toFixed(1)}–${bin.upper.toFixed(1)}`,
+    accuracy: bin.accuracy,
+    calibrated: Math.round(((bin.lower + bin.upper) / 2) * 100) / 100,
+    cases: bin.count,
+  }));
+  return (
+    <div
+      className="evaluation__chart"
+      role="img"
+      aria-label={`Reliability diagram of the ${engine} engine: category accuracy per confidence bin`}
+      data-testid={`reliability-${engine}`}
+    >
+      <ResponsiveContainer width="100%" height={240}>
+        <ComposedChart data={rows} margin={{ top: 8, right: 8, bottom: 0, left: -16 }}>
+          <CartesianGrid stroke="#26324a" vertical={false} />
+          <XAxis dataKey="bin" {...AXIS} minTickGap={8} />
+          <YAxis domain={[0, 1]} ticks={[0, 0.25, 0.5, 0.75, 1]} {...AXIS} />
+          <Tooltip
+            {...TOOLTIP}
+            cursor={{ fill: "rgba(148, 163, 184, 0.12)" }}
+            formatter={(value, name) => [value === null ? "no cases" : String(value), String(name)]}
+            labelFormatter={(label, payload) =>
+              `confidence ${String(label)} · ${payload[0]?.payload?.cases ?? 0} cases`
+            }
+          />
+          <Legend wrapperStyle={{ fontSize: 12, color: "#cbd5e1" }} />
+          <Bar dataKey="accuracy" name="category accuracy" fill="#38bdf8" isAnimationActive={false} />
+          <Line
+            dataKey="calibrated"
+            name="perfect calibration"
+            stroke="#facc15"
+            strokeDasharray="4 3"
+            dot={false}
+            isAnimationActive={false}
+          />
+        </ComposedChart>
+      </ResponsiveContainer>
+    </div>
+  );
+}
+
+/** Mean rubric score of each stored run, oldest to newest, one line per engine. */
+export function TrendChart({ runs }: { runs: EvaluationRunSummary[] }) {
+  const rows = [...runs].reverse().map((run) => ({
+    when: formatUtc(run.created_at),
+    baseline: run.baseline_mean_score,
+    llm: run.llm_mean_score,
+    label: `${run.labels_file} (${run.cases} cases)`,
+  }));
+  return (
+    <div className="evaluation__chart" role="img" aria-label="Mean rubric score of each evaluation run over time">
+      <ResponsiveContainer width="100%" height={220}>
+        <LineChart data={rows} margin={{ top: 8, right: 8, bottom: 0, left: -16 }}>
+          <CartesianGrid stroke="#26324a" vertical={false} />
+          <XAxis dataKey="when" {...AXIS} minTickGap={24} />
+          <YAxis domain={[0, 1]} ticks={[0, 0.25, 0.5, 0.75, 1]} {...AXIS} />
+          <Tooltip
+            {...TOOLTIP}
+            labelFormatter={(label, payload) => `${String(label)} UTC · ${payload[0]?.payload?.label ?? ""}`}
+          />
+          <Legend wrapperStyle={{ fontSize: 12, color: "#cbd5e1" }} />
+          <Line dataKey="baseline" name="baseline" stroke="#38bdf8" connectNulls isAnimationActive={false} />
+          <Line dataKey="llm" name="llm" stroke="#f472b6" connectNulls isAnimationActive={false} />
+        </LineChart>
+      </ResponsiveContainer>
+    </div>
+  );
+}

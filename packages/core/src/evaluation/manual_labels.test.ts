@@ -1,0 +1,116 @@
+import { execFile } from "node:child_process";
+import { readFileSync } from "node:fs";
+import { fileURLToPath } from "node:url";
+import { RCA_CATEGORIES, SCENARIO_TYPES, severityRank } from "@teleops/schema";
+import { describe, expect, it } from "vitest";
+import { loadTopology } from "../generator/topology.ts";
+import { loadLabelFile, MANUAL_LABELS_PATH } from "./labels.ts";
+import { cohensKappa } from "./metrics.ts";
+import { syntheticCases } from "./synthetic.ts";
+
+const GENERATOR_HOST = /^[a-z]{3}\d-[a-z]+-\d\d$/;
+const BUILDER = fileURLToPath(new URL("../../../../fixtures/evaluation/build_labels.ts", import.meta.url));
+const SECOND_PASS = fileURLToPath(new URL("../../../../fixtures/evaluation/second_pass.json", import.meta.url));
+
+describe("the shipped manual label set", () => {
+  const parsed = loadLabelFile(MANUAL_LABELS_PATH);
+  const cases = parsed.cases;
+
+  it("holds 50 valid cases, L-001 to L-050", () => {
+    expect(parsed.errors).toEqual([]);
+    expect(cases.map((c) => c.case_id)).toEqual(
+      Array.from({ length: 50 }, (_, i) => `L-${String(i + 1).padStart(3, "0")}`),
+    );
+  });
+
+  it("has at least 4 cases of every scenario category and at least 4 'other' cases", () => {
+    for (const category of RCA_CATEGORIES) {
+      expect(cases.filter((c) => c.category === category).length, category).toBeGreaterThanOrEqual(4);
+    }
+  });
+
+  it("gives every case between 5 and 200 alerts, with the root component among the alerting hosts", () => {
+    for (const c of cases) {
+      const alerts = c.alerts ?? [];
+      expect(alerts.length, c.case_id).toBeGreaterThanOrEqual(5);
+      expect(alerts.length, c.case_id).toBeLessThanOrEqual(200);
+      expect(
+        alerts.some((a) => a.host.toLowerCase() === c.root_component.toLowerCase()),
+        c.case_id,
+      ).toBe(true);
+    }
+    const sizes = cases.map((c) => c.alerts?.length ?? 0);
+    expect(Math.min(...sizes)).toBeLessThan(10);
+    expect(Math.max(...sizes)).toBeGreaterThan(150);
+  });
+
+  it("uses no host named the way the generator names devices", () => {
+    const generatorNamed = cases
+      .flatMap((c) => (c.alerts ?? []).map((a) => a.host))
+      .filter((h) => GENERATOR_HOST.test(h));
+    expect(generatorNamed).toEqual([]);
+  });
+
+  it("has noise before the incident and cascades where symptoms outnumber the root component's own alarms", () => {
+    let cascades = 0;
+    for (const c of cases) {
+      const alerts = c.alerts ?? [];
+      const firstSerious = alerts.find((a) => severityRank(a.severity) <= severityRank("major"));
+      const first = alerts[0];
+      if (!first || !firstSerious) throw new Error(`${c.case_id} has no major alert`);
+      expect(Date.parse(firstSerious.timestamp) - Date.parse(first.timestamp), c.case_id).toBeGreaterThanOrEqual(
+        5 * 60_000,
+      );
+      const own = alerts.filter((a) => a.host.toLowerCase() === c.root_component.toLowerCase()).length;
+      if (alerts.length - own > own) cascades += 1;
+    }
+    expect(cascades).toBeGreaterThanOrEqual(25);
+  });
+
+  it("matches its case specs (fixtures/evaluation/build_labels.ts --check)", async () => {
+    const result = await new Promise<{ code: number; stderr: string }>((resolve) => {
+      execFile(process.execPath, ["--import", "tsx", BUILDER, "--check"], (error, _stdout, stderr) =>
+        resolve({ code: error ? (typeof error.code === "number" ? error.code : 1) : 0, stderr }),
+      );
+    });
+    expect(result.stderr).toMatch(/up to date/);
+    expect(result.code).toBe(0);
+  });
+
+  it("agrees with the blind second labelling pass on category (Cohen's kappa at least 0.8)", () => {
+    const second = JSON.parse(readFileSync(SECOND_PASS, "utf8")) as { cases: Record<string, { category: string }> };
+    const pairs = cases.map((c) => [c.category, second.cases[c.case_id]?.category ?? "missing"] as const);
+    expect(pairs.filter(([, b]) => b === "missing")).toEqual([]);
+    expect(
+      cohensKappa(
+        pairs.map(([a]) => a),
+        pairs.map(([, b]) => b),
+      ),
+    ).toBeGreaterThanOrEqual(0.8);
+  });
+});
+
+describe("synthetic evaluation cases", () => {
+  const topology = loadTopology();
+
+  it("cycles through every scenario category, one seed each, without the ground-truth tag", () => {
+    const cases = syntheticCases(topology, { count: 22, seed: 5 });
+    expect(cases).toHaveLength(22);
+    for (const type of SCENARIO_TYPES) expect(cases.filter((c) => c.category === type)).toHaveLength(2);
+    for (const c of cases) {
+      expect(
+        c.alerts?.some((a) => "scenario" in a.tags),
+        c.case_id,
+      ).toBe(false);
+      expect(
+        c.alerts?.some((a) => a.host === c.root_component),
+        c.case_id,
+      ).toBe(true);
+      expect(c.incident_summary).not.toContain(c.category);
+    }
+  });
+
+  it("gives the same cases for the same seed", () => {
+    expect(syntheticCases(topology, { count: 3, seed: 9 })).toEqual(syntheticCases(topology, { count: 3, seed: 9 }));
+  });
+});
