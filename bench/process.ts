@@ -93,7 +93,13 @@ export async function startTeleops(env: Record<string, string>): Promise<Teleops
   const child = spawn(process.execPath, ["--import", "tsx", SERVER_MAIN], {
     cwd: ROOT,
     env: { ...process.env, LOG_LEVEL: "warn", ...env, PORT: String(port), HOST: "127.0.0.1" },
-    stdio: ["ignore", "ignore", "inherit"],
+    // The server logs JSON lines (warnings and errors at LOG_LEVEL=warn) to stdout; they go to the console.
+    stdio: ["ignore", "pipe", "inherit"],
+  });
+  child.stdout?.on("data", (chunk: Buffer) => {
+    for (const line of chunk.toString("utf8").split("\n")) {
+      if (line.trim() !== "" && !line.includes("no TELEOPS_USERS_FILE")) process.stderr.write(`server: ${line}\n`);
+    }
   });
   const url = `http://127.0.0.1:${port}`;
   let ready = false;
@@ -168,5 +174,46 @@ export async function postgresVersion(url: string | undefined): Promise<string |
     return String((await probe`show server_version`)[0]?.server_version ?? "");
   } finally {
     await probe.end();
+  }
+}
+
+/**
+ * Stands in for autovacuum when the server has it off: `VACUUM (ANALYZE)` in the background each time the
+ * alerts table has grown by a fifth (autovacuum's default scale factor) since the last one. Off when autovacuum
+ * is on or the database is PGlite.
+ */
+export function vacuumStandIn(url: string | undefined, autovacuum: string | null) {
+  if (!url || autovacuum !== "off") return { onStored: (_: number) => {}, runs: () => 0, finish: async () => {} };
+  const sql = postgres(url, { max: 1, onnotice: () => {} });
+  let running: Promise<void> | null = null;
+  let lastAt = 0;
+  let runs = 0;
+  return {
+    onStored(stored: number) {
+      if (running || stored - lastAt < Math.max(50_000, lastAt * 0.2)) return;
+      lastAt = stored;
+      runs += 1;
+      running = (async () => {
+        await sql`vacuum (analyze) alerts`;
+        await sql`vacuum (analyze) incidents`;
+      })().finally(() => {
+        running = null;
+      });
+    },
+    runs: () => runs,
+    async finish() {
+      await running;
+      await sql.end();
+    },
+  };
+}
+
+export async function autovacuumSetting(url: string | undefined): Promise<string | null> {
+  if (!url) return null;
+  const sql = postgres(url, { max: 1, onnotice: () => {} });
+  try {
+    return String((await sql`show autovacuum`)[0]?.autovacuum ?? "");
+  } finally {
+    await sql.end();
   }
 }

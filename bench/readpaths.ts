@@ -8,7 +8,16 @@ import type { CanonicalAlert } from "@teleops/schema";
 import postgres from "postgres";
 import { percentile } from "./machine.ts";
 import { AlertReplay, mixedStream } from "./payloads.ts";
-import { freshDatabase, progress, type RssSample, rssMib, sampleRss, startTeleops } from "./process.ts";
+import {
+  autovacuumSetting,
+  freshDatabase,
+  progress,
+  type RssSample,
+  rssMib,
+  sampleRss,
+  startTeleops,
+  vacuumStandIn,
+} from "./process.ts";
 
 export interface ReadPathOptions {
   kind: "pglite" | "postgres";
@@ -35,7 +44,15 @@ export interface StoredDataReport {
   alerts_stored: number;
   incidents: number;
   detail_incident: { id: string; alert_count: number };
-  ingest: { seconds: number; alerts_per_s: number; p50_ms: number; p99_ms: number; batch: number; clients: number };
+  ingest: {
+    seconds: number;
+    alerts_per_s: number;
+    p50_ms: number;
+    p99_ms: number;
+    batch: number;
+    clients: number;
+    retried: string[];
+  };
   /** Server RSS: before any alert, the peak while ingesting, right after, and after the read benchmark. */
   memory: { idle_mib: number; peak_mib: number; after_ingest_mib: number; after_reads_mib: number };
   /** One RSS sample every few seconds during ingest, to show whether memory grows with stored data. */
@@ -45,7 +62,9 @@ export interface StoredDataReport {
   /** The same reads before VACUUM ANALYZE, with fewer samples; null on PGlite. */
   reads_as_ingested: ReadPathTiming[] | null;
   /** The server's autovacuum setting and how long the explicit VACUUM ANALYZE took. */
-  vacuum: { autovacuum: string; seconds: number } | null;
+  vacuum: { autovacuum: string; seconds: number; during_ingest: number } | null;
+  /** Ingest throughput per tenth of the alerts. */
+  ingest_slices: IngestSlice[];
   /** EXPLAIN ANALYZE of the SQL behind read paths over the target, when PostgreSQL is measured. */
   plans: Record<string, string>;
 }
@@ -151,11 +170,26 @@ async function timeReads(url: string, biggest: { id: string; alert_count: number
   ];
 }
 
-/** Posts every alert exactly once, `CLIENTS` requests in flight; returns timing of the whole ingest. */
-async function postAll(url: string, alerts: CanonicalAlert[]) {
+/** Ingest throughput per tenth of the run, to show whether storing more makes storing slower. */
+export interface IngestSlice {
+  stored_before: number;
+  alerts: number;
+  alerts_per_s: number;
+  p99_ms: number;
+}
+
+/**
+ * Posts every alert exactly once, `CLIENTS` requests in flight; `onStored` hears the running total after every
+ * answer. Returns the whole ingest's figures and one slice per tenth.
+ */
+async function postAll(url: string, alerts: CanonicalAlert[], onStored: (stored: number) => void) {
   const replay = new AlertReplay(alerts, "teleops");
   const requests = Math.ceil(alerts.length / BATCH);
+  const sliceSize = Math.max(BATCH, Math.ceil(alerts.length / 10 / BATCH) * BATCH);
   const latencies: number[] = [];
+  const retried: string[] = [];
+  const slices: IngestSlice[] = [];
+  let slice = { start: performance.now(), stored: 0, latencies: [] as number[] };
   let sent = 0;
   let next = 0;
   const t0 = performance.now();
@@ -166,15 +200,31 @@ async function postAll(url: string, alerts: CanonicalAlert[]) {
         const size = Math.min(BATCH, alerts.length - index * BATCH);
         const body = replay.body(size);
         const started = performance.now();
-        const response = await fetch(`${url}/webhooks/alerts`, {
-          method: "POST",
-          headers: { "content-type": "application/json" },
-          body,
+        const send = () =>
+          fetch(`${url}/webhooks/alerts`, { method: "POST", headers: { "content-type": "application/json" }, body });
+        // A connection that drops before the answer is retried once, as senders do: redelivery stores nothing twice.
+        const response = await send().catch((error: unknown) => {
+          retried.push(error instanceof Error ? `${error.message}: ${String(error.cause)}` : String(error));
+          return send();
         });
         const text = await response.text();
         if (response.status !== 202) throw new Error(`webhook answered ${response.status}: ${text.slice(0, 300)}`);
-        latencies.push(performance.now() - started);
+        const ms = performance.now() - started;
+        latencies.push(ms);
+        slice.latencies.push(ms);
         sent += size;
+        onStored(sent);
+        if (sent - slice.stored >= sliceSize || sent === alerts.length) {
+          const now = performance.now();
+          slice.latencies.sort((x, y) => x - y);
+          slices.push({
+            stored_before: slice.stored,
+            alerts: sent - slice.stored,
+            alerts_per_s: Math.round((sent - slice.stored) / ((now - slice.start) / 1000)),
+            p99_ms: Math.round(percentile(slice.latencies, 99)),
+          });
+          slice = { start: now, stored: sent, latencies: [] };
+        }
         if (performance.now() - lastReport > 15_000) {
           lastReport = performance.now();
           progress(`stored data: ${sent} of ${alerts.length} alerts posted`);
@@ -183,14 +233,19 @@ async function postAll(url: string, alerts: CanonicalAlert[]) {
     }),
   );
   const seconds = (performance.now() - t0) / 1000;
-  latencies.sort((a, b) => a - b);
+  latencies.sort((x, y) => x - y);
   return {
-    seconds: Math.round(seconds * 10) / 10,
-    alerts_per_s: Math.round(alerts.length / seconds),
-    p50_ms: Math.round(percentile(latencies, 50)),
-    p99_ms: Math.round(percentile(latencies, 99)),
-    batch: BATCH,
-    clients: CLIENTS,
+    summary: {
+      seconds: Math.round(seconds * 10) / 10,
+      alerts_per_s: Math.round(alerts.length / seconds),
+      p50_ms: Math.round(percentile(latencies, 50)),
+      p99_ms: Math.round(percentile(latencies, 99)),
+      batch: BATCH,
+      clients: CLIENTS,
+      /** Requests whose connection dropped and that were sent again, with the error. */
+      retried,
+    },
+    slices,
   };
 }
 
@@ -208,8 +263,11 @@ export async function benchStoredData(options: ReadPathOptions): Promise<StoredD
     const alerts = storedStream(options.alerts);
     const idle = rssMib(server.child.pid);
     const sampler = sampleRss(server.child.pid, 2_000);
+    const autovacuum = await autovacuumSetting(database.url);
+    const vacuumer = vacuumStandIn(database.url, autovacuum);
     progress(`stored data: posting ${alerts.length} alerts to a server on ${options.kind}`);
-    const ingest = await postAll(server.url, alerts);
+    const { summary: ingest, slices } = await postAll(server.url, alerts, vacuumer.onStored);
+    await vacuumer.finish();
     const rssSamples = sampler.stop();
     const peak = Math.max(...rssSamples.map((s) => s.rss_mib));
     const afterIngest = rssMib(server.child.pid);
@@ -233,12 +291,15 @@ export async function benchStoredData(options: ReadPathOptions): Promise<StoredD
     if (options.kind === "postgres" && database.url) {
       const sql = postgres(database.url, { max: 1, onnotice: () => {} });
       try {
-        const autovacuum = String((await sql`show autovacuum`)[0]?.autovacuum ?? "");
         progress(`stored data: VACUUM ANALYZE (autovacuum is ${autovacuum} on this server)`);
         const t0 = performance.now();
         await sql`vacuum (analyze) alerts`;
         await sql`vacuum (analyze) incidents`;
-        vacuum = { autovacuum, seconds: Math.round((performance.now() - t0) / 100) / 10 };
+        vacuum = {
+          autovacuum: autovacuum ?? "",
+          seconds: Math.round((performance.now() - t0) / 100) / 10,
+          during_ingest: vacuumer.runs(),
+        };
       } finally {
         await sql.end();
       }
@@ -257,6 +318,7 @@ export async function benchStoredData(options: ReadPathOptions): Promise<StoredD
       rss_samples: thin(rssSamples, 40),
       reads,
       reads_as_ingested: vacuum ? asIngested : null,
+      ingest_slices: slices,
       vacuum,
       plans,
     };

@@ -8,7 +8,7 @@ import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import { alertmanagerVersion } from "./alertmanager.ts";
 import { benchCorrelation } from "./correlation.ts";
-import { benchGenerate } from "./generate.ts";
+import { benchGenerate, type GenerateRun } from "./generate.ts";
 import { benchImport } from "./import.ts";
 import { benchIngest } from "./ingest.ts";
 import { gitRevision, machineInfo } from "./machine.ts";
@@ -71,7 +71,20 @@ async function main() {
     seconds: 0,
   };
 
-  if (run("ingest")) {
+  // A failing section is reported and the others still run, so one broken figure never hides the rest.
+  const failures: Record<string, string> = {};
+  const section = async (name: Section, work: () => Promise<void>) => {
+    if (!run(name)) return;
+    try {
+      await work();
+    } catch (error) {
+      failures[name] =
+        error instanceof Error ? `${error.message}${error.cause ? ` (${String(error.cause)})` : ""}` : String(error);
+      progress(`${name} failed: ${failures[name]}`);
+    }
+  };
+
+  await section("ingest", async () => {
     report.ingest = await benchIngest(
       {
         backends,
@@ -83,9 +96,11 @@ async function main() {
       },
       alertmanagerVersion(),
     );
-  }
-  if (run("correlation")) report.correlation = benchCorrelation(SIZES.correlation);
-  if (run("stored")) {
+  });
+  await section("correlation", async () => {
+    report.correlation = benchCorrelation(SIZES.correlation);
+  });
+  await section("stored", async () => {
     // Read targets are PostgreSQL's; PGlite stands in when no server is configured.
     report.stored = await benchStoredData({
       kind: pgUrl ? "postgres" : "pglite",
@@ -93,29 +108,34 @@ async function main() {
       alerts: pgUrl ? SIZES.stored : Math.min(SIZES.stored, 100_000),
       samples: SIZES.reads,
     });
-  }
-  if (run("generate")) {
-    report.generate = {};
+  });
+  await section("generate", async () => {
+    const generate: Record<string, GenerateRun> = {};
     for (const kind of backends) {
       progress(`generate → store → correlate through the API on ${kind}`);
-      report.generate[kind] = await benchGenerate(kind, pgUrl);
+      generate[kind] = await benchGenerate(kind, pgUrl);
     }
-  }
-  if (run("rca")) {
+    report.generate = generate;
+  });
+  await section("rca", async () => {
     progress("rca: baseline on a 1,000-alert incident, runbook retrieval");
     report.rca = await benchRca();
-  }
-  if (run("import")) report.imports = await benchImport({ pgUrl, alerts: SIZES.imports });
+  });
+  await section("import", async () => {
+    report.imports = await benchImport({ pgUrl, alerts: SIZES.imports });
+  });
+  if (Object.keys(failures).length > 0) report.failures = failures;
 
   report.seconds = Math.round((performance.now() - started) / 1000);
   process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
   // A smoke run or a partial run would replace the page's real numbers with small or missing ones.
-  if ((!quick && only.size === SECTIONS.length) || values.write) {
+  if ((!quick && only.size === SECTIONS.length && !report.failures) || values.write) {
     const page = fileURLToPath(new URL("../docs/performance.md", import.meta.url));
     const previous = existsSync(page) ? readFileSync(page, "utf8") : undefined;
     writeFileSync(page, renderMarkdown(report, keptSections(previous)));
     progress("wrote docs/performance.md");
   }
+  if (report.failures) process.exitCode = 1;
 }
 
 await main();

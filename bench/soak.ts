@@ -11,7 +11,15 @@ import { parseArgs } from "node:util";
 import { runSoak, type SoakReport } from "@teleops/server/soak";
 import { gitRevision, machineInfo } from "./machine.ts";
 import { mixedStream } from "./payloads.ts";
-import { freshDatabase, postgresVersion, progress, rssMib, startTeleops } from "./process.ts";
+import {
+  autovacuumSetting,
+  freshDatabase,
+  postgresVersion,
+  progress,
+  rssMib,
+  startTeleops,
+  vacuumStandIn,
+} from "./process.ts";
 
 const { values } = parseArgs({
   options: {
@@ -37,6 +45,10 @@ async function main() {
   const database = await freshDatabase(kind, pgUrl, "soak");
   const server = await startTeleops(database.env);
   let report: SoakReport;
+  const autovacuum = await autovacuumSetting(database.url);
+  // A server without autovacuum would soak in its own dead rows; stand in for it as a production server has it.
+  const vacuumer = vacuumStandIn(database.url, autovacuum);
+  let sent = 0;
   try {
     const { alerts } = mixedStream(200_000);
     progress(`soak: ${minutes} min at ${rate} alerts/s (batches of ${batch}) on ${kind}`);
@@ -49,12 +61,16 @@ async function main() {
       rcaEverySeconds: Number(values["rca-every"]),
       readsPerSecond: Number(values.reads),
       rssMib: () => rssMib(server.child.pid),
-      onMinute: (m) =>
+      onMinute: (m) => {
+        sent += m.alerts_sent;
+        vacuumer.onStored(sent);
         progress(
-          `soak minute ${m.minute}: ${m.alerts_per_s} alerts/s, webhook p50 ${m.webhook_p50_ms} ms p99 ${m.webhook_p99_ms} ms, reads p99 ${m.read_p99_ms} ms, ${m.rca_runs} RCA, ${m.errors} errors, RSS ${m.rss_mib} MiB`,
-        ),
+          `soak minute ${m.minute}: ${m.alerts_per_s} alerts/s, webhook p50 ${m.webhook_p50_ms} ms p99 ${m.webhook_p99_ms} ms, reads p99 ${m.read_p99_ms} ms ${JSON.stringify(m.read_p99_by_procedure)}, ${m.rca_runs} RCA, ${m.errors} errors, RSS ${m.rss_mib} MiB`,
+        );
+      },
     });
   } finally {
+    await vacuumer.finish();
     await server.stop();
     await database.drop();
   }
@@ -65,7 +81,16 @@ async function main() {
     kept_the_rate: report.alerts_per_s >= rate * LIMITS.rateShare,
   };
   const machine = machineInfo(await postgresVersion(pgUrl));
-  const out = { machine, revision: gitRevision(), database: kind, limits: LIMITS, verdict, ...report };
+  const out = {
+    machine,
+    revision: gitRevision(),
+    database: kind,
+    autovacuum,
+    vacuum_stand_in_runs: vacuumer.runs(),
+    limits: LIMITS,
+    verdict,
+    ...report,
+  };
   process.stdout.write(`${JSON.stringify(out, null, 2)}\n`);
   if (!values["no-write"]) {
     const page = fileURLToPath(new URL("../docs/performance.md", import.meta.url));
@@ -80,6 +105,8 @@ function renderSoak(
     machine: ReturnType<typeof machineInfo>;
     revision: string;
     database: string;
+    autovacuum: string | null;
+    vacuum_stand_in_runs: number;
     limits: typeof LIMITS;
     verdict: Record<string, boolean>;
   } & SoakReport,
@@ -87,7 +114,7 @@ function renderSoak(
   const m = out.machine;
   const yes = (ok: boolean | undefined) => (ok ? "yes" : "**no**");
   return [
-    `Written by \`pnpm bench:soak --minutes ${Math.round(out.seconds / 60)} --rate ${out.target_alerts_per_s}\` (bench/soak.ts, driver apps/server/src/soakDriver.ts) on ${m.date}, revision ${out.revision}: one server process on ${out.database} (${m.cpus} shared cores, Node ${m.node}, PostgreSQL ${m.postgres ?? "—"}). Webhook batches are paced to the target rate (at most 32 requests in flight); an SPA-like reader makes ${out.reads} reads in all (queue sorted two ways, open-only queue, overview, the newest incident and its alerts) and a baseline RCA runs on the newest incident every 30 s (${out.rca_runs} runs). The short version of this run is \`apps/server/src/soak.test.ts\` in CI.`,
+    `Written by \`pnpm bench:soak --minutes ${Math.round(out.seconds / 60)} --rate ${out.target_alerts_per_s}\` (bench/soak.ts, driver apps/server/src/soakDriver.ts) on ${m.date}, revision ${out.revision}: one server process on ${out.database} (${m.cpus} shared cores, Node ${m.node}, PostgreSQL ${m.postgres ?? "—"}). Webhook batches are paced to the target rate (at most 32 requests in flight); an SPA-like reader makes ${out.reads} reads in all (queue sorted two ways, open-only queue, overview, the newest incident and its alerts) and a baseline RCA runs on the newest incident every ${values["rca-every"]} s (${out.rca_runs} runs). The short version of this run is \`apps/server/src/soak.test.ts\` in CI.${out.autovacuum === "off" ? ` This PostgreSQL runs with autovacuum off, so the benchmark ran \`VACUUM (ANALYZE)\` in the background each time the alerts table had grown by a fifth, as autovacuum would (${out.vacuum_stand_in_runs} times).` : ""}`,
     "",
     `| check | limit | measured | met |`,
     `| --- | --- | --- | --- |`,
@@ -96,12 +123,12 @@ function renderSoak(
     `| worst per-minute webhook p99 | ≤ ${out.limits.p99Ms} ms | ${out.worst_minute_p99_ms} ms (best minute ${out.best_minute_p99_ms} ms) | ${yes(out.verdict.stable_latency)} |`,
     `| alerts/s kept | ≥ ${Math.round(out.limits.rateShare * 100)}% of ${out.target_alerts_per_s} | ${out.alerts_per_s} (${out.alerts_sent.toLocaleString("en-US")} sent, ${out.alerts_accepted.toLocaleString("en-US")} stored) | ${yes(out.verdict.kept_the_rate)} |`,
     "",
-    "| minute | alerts/s | webhook p50 ms | webhook p99 ms | webhook max ms | reads | read p99 ms | RCA runs | RCA max ms | errors | RSS MiB |",
-    "| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
-    ...out.minutes.map(
-      (x) =>
-        `| ${x.minute} | ${x.alerts_per_s} | ${x.webhook_p50_ms} | ${x.webhook_p99_ms} | ${x.webhook_max_ms} | ${x.reads} | ${x.read_p99_ms} | ${x.rca_runs} | ${x.rca_max_ms} | ${x.errors} | ${x.rss_mib} |`,
-    ),
+    "| minute | alerts/s | webhook p50 ms | webhook p99 ms | webhook max ms | reads | read p99 ms | slowest read (p99 ms) | RCA runs | RCA max ms | errors | RSS MiB |",
+    "| ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- | ---: | ---: | ---: | ---: |",
+    ...out.minutes.map((x) => {
+      const slowest = Object.entries(x.read_p99_by_procedure).sort((a, b) => b[1] - a[1])[0];
+      return `| ${x.minute} | ${x.alerts_per_s} | ${x.webhook_p50_ms} | ${x.webhook_p99_ms} | ${x.webhook_max_ms} | ${x.reads} | ${x.read_p99_ms} | ${slowest ? `${slowest[0]} ${slowest[1]}` : ""} | ${x.rca_runs} | ${x.rca_max_ms} | ${x.errors} | ${x.rss_mib} |`;
+    }),
     ...(out.error_samples.length > 0 ? ["", "First errors:", "", ...out.error_samples.map((e) => `- ${e}`)] : []),
   ].join("\n");
 }

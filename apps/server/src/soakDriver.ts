@@ -35,6 +35,8 @@ export interface SoakMinute {
   webhook_max_ms: number;
   reads: number;
   read_p99_ms: number;
+  /** p99 of each read procedure this minute. */
+  read_p99_by_procedure: Record<string, number>;
   rca_runs: number;
   rca_max_ms: number;
   errors: number;
@@ -66,6 +68,7 @@ export interface SoakReport {
 interface Bucket {
   webhook: number[];
   reads: number[];
+  byProcedure: Map<string, number[]>;
   rca: number[];
   alerts: number;
   errors: number;
@@ -76,6 +79,7 @@ interface Bucket {
 const newBucket = (startedMs: number): Bucket => ({
   webhook: [],
   reads: [],
+  byProcedure: new Map(),
   rca: [],
   alerts: 0,
   errors: 0,
@@ -95,7 +99,13 @@ const round = (ms: number) => Math.round(ms * 10) / 10;
 /** Endless distinct alerts from a fixed pool: each lap shifts event time past the previous lap. */
 function alertSource(pool: readonly CanonicalAlert[]) {
   const times = pool.map((a) => Date.parse(a.timestamp));
-  const span = Math.max(...times) - Math.min(...times) + 60 * 60_000;
+  let first = Number.POSITIVE_INFINITY;
+  let last = Number.NEGATIVE_INFINITY;
+  for (const t of times) {
+    first = Math.min(first, t);
+    last = Math.max(last, t);
+  }
+  const span = last - first + 60 * 60_000;
   let next = 0;
   let lap = 0;
   return (size: number): CanonicalAlert[] => {
@@ -150,6 +160,9 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
       webhook_max_ms: round(Math.max(0, ...bucket.webhook)),
       reads: bucket.reads.length,
       read_p99_ms: round(quantile(bucket.reads, 99)),
+      read_p99_by_procedure: Object.fromEntries(
+        [...bucket.byProcedure].map(([procedure, times]) => [procedure, round(quantile(times, 99))]),
+      ),
       rca_runs: bucket.rca.length,
       rca_max_ms: round(Math.max(0, ...bucket.rca)),
       errors: bucket.errors,
@@ -172,6 +185,11 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
         return undefined;
       }
       bucket[into].push(ms);
+      if (into === "reads") {
+        const times = bucket.byProcedure.get(what) ?? [];
+        times.push(ms);
+        bucket.byProcedure.set(what, times);
+      }
       return text;
     } catch (error) {
       fail(`${what}: ${error instanceof Error ? error.message : String(error)}`);

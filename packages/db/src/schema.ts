@@ -15,6 +15,14 @@ import {
 
 export const incidentNumber = pgSequence("incident_number_seq", { startWith: 1 });
 
+/**
+ * An incident's severity as a rank (1 = critical): the queue's "most severe first" order. Queries must use this
+ * exact expression for PostgreSQL to read the order from `incidents_tenant_severity_idx`.
+ */
+export const INCIDENT_SEVERITY_RANK = sql.raw(
+  "array_position(array['critical','major','minor','warning','info']::text[], severity)",
+);
+
 export const incidents = pgTable(
   "incidents",
   {
@@ -38,7 +46,16 @@ export const incidents = pgTable(
     updatedAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
   },
   (t) => [
-    index("incidents_tenant_start_idx").on(t.tenantId, t.startTime.desc()),
+    // The queue's orders, tie-break included, so a page is an index range (tens of µs) rather than a sort of
+    // every incident of the tenant (8 ms at 20,000, 28 ms by severity).
+    // NULLS FIRST is what a plain `ORDER BY … DESC` means; an index built NULLS LAST cannot serve it.
+    index("incidents_tenant_start_idx").on(t.tenantId, t.startTime.desc().nullsFirst(), t.id.desc().nullsFirst()),
+    index("incidents_tenant_severity_idx").on(
+      t.tenantId,
+      sql`${INCIDENT_SEVERITY_RANK}`,
+      t.startTime.desc().nullsFirst(),
+      t.id.desc().nullsFirst(),
+    ),
     index("incidents_tenant_end_idx").on(t.tenantId, t.endTime.desc()),
     index("incidents_tenant_status_idx").on(t.tenantId, t.status),
   ],

@@ -1,5 +1,5 @@
 /** Reads and state changes of incidents and alerts, always scoped to one tenant. */
-import { type AlertRow, alerts, type DbOrTx, type IncidentRow, incidents } from "@teleops/db";
+import { type AlertRow, alerts, type DbOrTx, INCIDENT_SEVERITY_RANK, type IncidentRow, incidents } from "@teleops/db";
 import { type Alert, type Incident, type IncidentStatus, SEVERITIES, type Severity } from "@teleops/schema";
 import { and, asc, count, desc, eq, ilike, inArray, lt, or, type SQL, sql } from "drizzle-orm";
 import { NotFoundError } from "../errors.ts";
@@ -66,7 +66,8 @@ export interface IncidentPage {
   byStatus: Record<IncidentStatus, number>;
 }
 
-const severityOrder = sql`array_position(array['critical','major','minor','warning','info']::text[], ${incidents.severity})`;
+/** Most severe first; the same expression as `incidents_tenant_severity_idx`, so the page is read off the index. */
+const severityOrder = sql`${INCIDENT_SEVERITY_RANK}`;
 
 export async function listIncidents(db: DbOrTx, tenantId: string, params: ListIncidentsParams): Promise<IncidentPage> {
   const base: SQL[] = [eq(incidents.tenantId, tenantId)];

@@ -1,0 +1,3 @@
+DROP INDEX "incidents_tenant_start_idx";--> statement-breakpoint
+CREATE INDEX "incidents_tenant_severity_idx" ON "incidents" USING btree ("tenant_id",array_position(array['critical','major','minor','warning','info']::text[], severity),"start_time" DESC NULLS FIRST,"id" DESC NULLS FIRST);--> statement-breakpoint
+CREATE INDEX "incidents_tenant_start_idx" ON "incidents" USING btree ("tenant_id","start_time" DESC NULLS FIRST,"id" DESC NULLS FIRST);
