@@ -1,10 +1,10 @@
 import { type ChildProcess, execFileSync, spawn } from "node:child_process";
 import { chmodSync, existsSync, mkdtempSync, readdirSync, rmSync } from "node:fs";
-import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { freePort } from "./testing.ts";
 
 const MAIN = fileURLToPath(new URL("./main.ts", import.meta.url));
 const PG_ROOT = "/usr/lib/postgresql";
@@ -15,19 +15,6 @@ const pgBin = existsSync(PG_ROOT)
       .filter((dir) => existsSync(join(dir, "pg_ctl")))
       .pop()
   : undefined;
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const probe = createServer();
-    probe.once("error", reject);
-    probe.listen(0, "127.0.0.1", () => {
-      const address = probe.address();
-      probe.close(() =>
-        typeof address === "object" && address ? resolve(address.port) : reject(new Error("no port")),
-      );
-    });
-  });
-}
 
 /** Runs a PostgreSQL tool as the postgres user when we are root (initdb refuses root). */
 function pg(tool: string, args: string[]): void {

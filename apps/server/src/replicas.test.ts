@@ -1,25 +1,11 @@
 import { type ChildProcess, spawn } from "node:child_process";
-import { createServer } from "node:net";
 import { fileURLToPath } from "node:url";
 import { type TestDatabase, testBackends } from "@teleops/db/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { firstChange } from "./testing.ts";
+import { firstChange, freePort } from "./testing.ts";
 
 const MAIN = fileURLToPath(new URL("./main.ts", import.meta.url));
 const postgresBackend = testBackends().find((b) => b.name === "postgres");
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const probe = createServer();
-    probe.once("error", reject);
-    probe.listen(0, "127.0.0.1", () => {
-      const address = probe.address();
-      probe.close(() =>
-        typeof address === "object" && address ? resolve(address.port) : reject(new Error("no port")),
-      );
-    });
-  });
-}
 
 async function startReplica(databaseUrl: string): Promise<{ url: string; process: ChildProcess }> {
   const port = await freePort();

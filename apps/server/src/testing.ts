@@ -1,5 +1,5 @@
 /** Starts a real TeleOps server on a random loopback port for HTTP tests. */
-import type { AddressInfo } from "node:net";
+import { type AddressInfo, createServer } from "node:net";
 import { fileURLToPath } from "node:url";
 import {
   CorrelationScheduler,
@@ -89,4 +89,18 @@ export async function firstChange(url: string, signal: AbortSignal): Promise<str
     const match = /^data: (\{.*"kinds".*\})$/m.exec(text);
     if (match?.[1]) return match[1];
   }
+}
+
+/** A loopback port nobody listens on right now, for servers a test starts as child processes. */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const probe = createServer();
+    probe.once("error", reject);
+    probe.listen(0, "127.0.0.1", () => {
+      const address = probe.address();
+      probe.close(() =>
+        typeof address === "object" && address ? resolve(address.port) : reject(new Error("no port")),
+      );
+    });
+  });
 }
