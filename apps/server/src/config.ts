@@ -32,6 +32,8 @@ const envSchema = z.object({
   TELEOPS_TOKEN_RATE_LIMIT_PER_MIN: z.coerce.number().int().min(0).default(6_000),
   /** Time a client has to send a whole request. */
   TELEOPS_REQUEST_TIMEOUT_MS: z.coerce.number().int().min(1_000).default(60_000),
+  /** Alerts a tenant's deliveries may have waiting for the database before new ones get 503 + Retry-After. */
+  TELEOPS_INGEST_MAX_QUEUED: z.coerce.number().int().min(1_000).default(100_000),
   TELEOPS_TOPOLOGY_FILE: optionalString,
   TELEOPS_WEB_DIST: optionalString,
   TELEOPS_QUIET_PERIOD_MIN: z.coerce.number().positive().default(15),

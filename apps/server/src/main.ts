@@ -4,24 +4,31 @@ import { fileURLToPath } from "node:url";
 import {
   CorrelationScheduler,
   correlatePending,
+  createDeliveryWriter,
   createLlmEngine,
   DEFAULT_CORRELATION_CONFIG,
+  IngestBatcher,
   loadRunbookIndex,
   loadTopology,
   topologyView,
 } from "@teleops/core";
-import { createDb, createLocalChangeFeed, createPostgresChangeFeed } from "@teleops/db";
+import { createDb, createLocalChangeFeed, createPostgresChangeFeed, isDatabaseUnavailable } from "@teleops/db";
 import pino from "pino";
 import { loadAuthenticator } from "./auth.ts";
 import { ConfigError, loadConfig } from "./config.ts";
 import { parseSourceList } from "./http/credentials.ts";
+import { serializeError } from "./logErrors.ts";
 import { createTeleopsServer } from "./server.ts";
 
 const LOOPBACK = new Set(["127.0.0.1", "::1", "localhost"]);
 
 async function main(): Promise<void> {
   const config = loadConfig();
-  const logger = pino({ level: config.LOG_LEVEL, base: { service: "teleops" } });
+  const logger = pino({
+    level: config.LOG_LEVEL,
+    base: { service: "teleops" },
+    serializers: { err: serializeError, error: serializeError },
+  });
   const production = config.TELEOPS_ENV === "production";
   if (production && !config.TELEOPS_USERS_FILE) {
     throw new ConfigError("TELEOPS_ENV=production needs TELEOPS_USERS_FILE: refusing to start without authentication");
@@ -66,6 +73,10 @@ async function main(): Promise<void> {
   const scheduler = new CorrelationScheduler((tenantId: string) =>
     correlatePending(database.db, { tenantId, topology: view, config: correlation }),
   );
+  const writeDeliveries = createDeliveryWriter(database.db, { topology: view, config: correlation });
+  const batcher = new IngestBatcher(writeDeliveries, (delivery) => delivery.alerts.length, isDatabaseUnavailable, {
+    maxQueued: config.TELEOPS_INGEST_MAX_QUEUED,
+  });
   // Built once: the runbook index serves every RCA run; an LLM engine without LLM_BASE_URL/LLM_MODEL says so.
   const runbooks = loadRunbookIndex(config.RAG_CORPUS_DIR);
   const llm = createLlmEngine({
@@ -89,6 +100,7 @@ async function main(): Promise<void> {
       topologyView: view,
       correlation,
       correlate: (tenantId) => scheduler.request(tenantId),
+      storeDelivery: (tenantId, delivery) => batcher.submit(tenantId, delivery),
       runbooks,
       llm,
       changes,

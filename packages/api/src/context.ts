@@ -1,5 +1,13 @@
 /** Request context: the database, who is asking (actor and tenant), and the shared services. */
-import type { CorrelationConfig, CorrelationOutcome, LlmEngine, RunbookIndex, TopologyView } from "@teleops/core";
+import type {
+  CorrelationConfig,
+  CorrelationOutcome,
+  DeliveryToStore,
+  LlmEngine,
+  RunbookIndex,
+  StoredDelivery,
+  TopologyView,
+} from "@teleops/core";
 import type { ChangeFeed, Database } from "@teleops/db";
 import { type AuthMode, type Topology, USER_ROLES, type UserSummary } from "@teleops/schema";
 
@@ -32,6 +40,11 @@ export interface AppServices {
    * into shared passes. Unset: callers run `correlatePending` directly.
    */
   correlate?: (tenantId: string) => Promise<CorrelationOutcome>;
+  /**
+   * Stores a delivery's alerts already correlated, with its integration event, through the process-wide group
+   * commit (`IngestBatcher`). Unset: each delivery is written in its own transaction.
+   */
+  storeDelivery?: (tenantId: string, delivery: DeliveryToStore) => Promise<StoredDelivery>;
   /** Where live views listen for those changes (LISTEN/NOTIFY on PostgreSQL, in-process on PGlite). */
   changes?: ChangeFeed;
   /** How requests are authenticated and who the users file names (never tokens); unset means local admin. */

@@ -1,3 +1,5 @@
+export * from "./alerts/batcher.ts";
+export * from "./alerts/deliveries.ts";
 export * from "./alerts/fingerprint.ts";
 export * from "./alerts/ingest.ts";
 export * from "./audit/index.ts";

@@ -3,16 +3,17 @@
  * firing alert is stored once, a resolved one closes the stored alert, and a redelivery changes nothing.
  */
 import { createHash } from "node:crypto";
-import { alertmanagerToCanonical, applyAlertmanagerAlerts } from "@teleops/core";
+import { alertmanagerToCanonical, resolveAlertmanagerAlerts, type StoredDelivery } from "@teleops/core";
+import type { DbOrTx } from "@teleops/db";
 import { alertmanagerWebhookSchema } from "@teleops/schema";
 import { webhookTenant } from "./credentials.ts";
-import { correlateTenant, schemaError, type WebhookRoute } from "./delivery.ts";
+import { type DeliveryResult, schemaError, storeDelivery, type WebhookRoute } from "./delivery.ts";
 
 export const alertmanagerRoute: WebhookRoute = {
   source: "alertmanager",
   challenge: "Bearer",
   authorize: (req, deps) => webhookTenant(req, deps, "alertmanager"),
-  async handle({ tenantId, body }, deps) {
+  async handle({ tenantId, body, eventFor }, deps) {
     const parsed = alertmanagerWebhookSchema.safeParse(body);
     if (!parsed.success) throw schemaError(parsed.error, "the Alertmanager payload");
     const envelope = parsed.data;
@@ -20,38 +21,53 @@ export const alertmanagerRoute: WebhookRoute = {
     const mapped = envelope.alerts.map((alert, index) =>
       alertmanagerToCanonical(alert, envelope, { raw: received[index] }),
     );
-    const applied = await applyAlertmanagerAlerts(deps.db, tenantId, mapped);
-    const incidents = applied.inserted > 0 ? await correlateTenant(deps, tenantId) : [];
-    const changed = applied.inserted + applied.resolved;
-    const firing = mapped.filter((alert) => alert.status === "firing").length;
-    const summary: Record<string, unknown> = {
-      receiver: envelope.receiver,
-      group_key: envelope.groupKey,
-      status: envelope.status,
-      alerts: mapped.length,
-      firing,
-      resolved: mapped.length - firing,
-      stored: applied.inserted,
-      resolved_updated: applied.resolved,
-      duplicates: applied.duplicates,
-      incidents,
+    const firingAlerts = mapped.filter((alert) => alert.status === "firing");
+    const resolvedAlerts = mapped.filter((alert) => alert.status === "resolved");
+    const dedupKey = deliveryKey(envelope.groupKey, mapped);
+
+    const resultOf = (stored: StoredDelivery): DeliveryResult => {
+      const prior = stored.prior ?? { inserted: 0, resolved: 0, duplicates: 0 };
+      const inserted = stored.accepted + prior.inserted;
+      const duplicates = stored.duplicates + prior.duplicates;
+      const changed = inserted + prior.resolved;
+      const summary: Record<string, unknown> = {
+        receiver: envelope.receiver,
+        group_key: envelope.groupKey,
+        status: envelope.status,
+        alerts: mapped.length,
+        firing: firingAlerts.length,
+        resolved: resolvedAlerts.length,
+        stored: inserted,
+        resolved_updated: prior.resolved,
+        duplicates,
+        incidents: stored.incidents.map((incident) => incident.id),
+      };
+      const answer: Record<string, unknown> = { resolved: prior.resolved };
+      if (envelope.truncatedAlerts > 0) {
+        summary.truncated_alerts = envelope.truncatedAlerts;
+        answer.truncated_alerts = envelope.truncatedAlerts;
+      }
+      return {
+        tenantId,
+        outcome: changed > 0 ? "accepted" : "duplicate",
+        dedupKey,
+        accepted: changed,
+        duplicates,
+        alertsStored: inserted,
+        summary,
+        answer,
+      };
     };
-    const answer: Record<string, unknown> = { resolved: applied.resolved };
-    // Alertmanager drops alerts beyond `max_alerts`; the count is all that reaches us, so keep it visible.
-    if (envelope.truncatedAlerts > 0) {
-      summary.truncated_alerts = envelope.truncatedAlerts;
-      answer.truncated_alerts = envelope.truncatedAlerts;
-    }
-    return {
-      tenantId,
-      outcome: changed > 0 ? "accepted" : "duplicate",
-      dedupKey: deliveryKey(envelope.groupKey, mapped),
-      accepted: changed,
-      duplicates: applied.duplicates,
-      alertsStored: applied.inserted,
-      summary,
-      answer,
-    };
+    // Firing alerts are stored already correlated; resolved ones close their stored alert first, in the same
+    // transaction (one Alertmanager never saw fire is stored resolved and correlated in the same pass).
+    const stored = await storeDelivery(deps, tenantId, {
+      alerts: firingAlerts,
+      ...(resolvedAlerts.length > 0
+        ? { before: (tx: DbOrTx) => resolveAlertmanagerAlerts(tx, tenantId, resolvedAlerts) }
+        : {}),
+      event: (done) => eventFor(resultOf(done)),
+    });
+    return { ...resultOf(stored), recorded: true };
   },
 };
 

@@ -1,16 +1,16 @@
 /** `POST /webhooks/alerts`: one canonical alert or an array of them. */
 import { createHash } from "node:crypto";
-import { ingestAlerts, withFingerprint } from "@teleops/core";
+import { type StoredDelivery, withFingerprint } from "@teleops/core";
 import { alertBatchInputSchema, alertInputSchema, type CanonicalAlert } from "@teleops/schema";
 import { HttpError } from "./body.ts";
 import { webhookTenant } from "./credentials.ts";
-import { correlateTenant, schemaError, type WebhookRoute } from "./delivery.ts";
+import { type DeliveryResult, schemaError, storeDelivery, type WebhookRoute } from "./delivery.ts";
 
 export const alertsRoute: WebhookRoute = {
   source: "alerts",
   challenge: "Bearer",
   authorize: (req, deps) => webhookTenant(req, deps, "alerts"),
-  async handle({ tenantId, body }, deps) {
+  async handle({ tenantId, body, eventFor }, deps) {
     const parsed = Array.isArray(body) ? alertBatchInputSchema.safeParse(body) : alertInputSchema.safeParse(body);
     if (!parsed.success) throw schemaError(parsed.error, "the alerts");
     const drafts = Array.isArray(parsed.data) ? parsed.data : [parsed.data];
@@ -33,17 +33,24 @@ export const alertsRoute: WebhookRoute = {
       );
     }
     const list: CanonicalAlert[] = drafts.map((draft) => withFingerprint(draft));
-    const { accepted, duplicates } = await ingestAlerts(deps.db, tenantId, list);
-    const incidents = accepted > 0 ? await correlateTenant(deps, tenantId) : [];
-    return {
+    const dedupKey = batchKey(list.map((a) => [tenantId, a.fingerprint, a.timestamp]));
+    const resultOf = ({ accepted, duplicates, incidents }: StoredDelivery): DeliveryResult => ({
       tenantId,
       outcome: accepted > 0 ? "accepted" : "duplicate",
-      dedupKey: batchKey(list.map((a) => [tenantId, a.fingerprint, a.timestamp])),
+      dedupKey,
       accepted,
       duplicates,
       alertsStored: accepted,
-      summary: { alerts: drafts.length, accepted, duplicates, tenants: [tenantId], incidents },
-    };
+      summary: {
+        alerts: drafts.length,
+        accepted,
+        duplicates,
+        tenants: [tenantId],
+        incidents: incidents.map((incident) => incident.id),
+      },
+    });
+    const stored = await storeDelivery(deps, tenantId, { alerts: list, event: (done) => eventFor(resultOf(done)) });
+    return { ...resultOf(stored), recorded: true };
   },
 };
 

@@ -2,7 +2,12 @@
 import type { IncomingMessage } from "node:http";
 import type { BlockList } from "node:net";
 import type { AppServices } from "@teleops/api";
-import { correlatePending } from "@teleops/core";
+import {
+  createDeliveryWriter,
+  type DeliveryToStore,
+  type IntegrationEventDraft,
+  type StoredDelivery,
+} from "@teleops/core";
 import type { Database } from "@teleops/db";
 import type { IntegrationSource, WebhookTokenSource } from "@teleops/schema";
 import type { Logger } from "pino";
@@ -42,6 +47,8 @@ export interface DeliveryInput {
   req: IncomingMessage;
   raw: Buffer;
   body: unknown;
+  /** The integration event of this delivery had it come to `result`; routes that store alerts write it with them. */
+  eventFor(result: DeliveryResult): IntegrationEventDraft;
 }
 
 export interface DeliveryResult {
@@ -56,6 +63,8 @@ export interface DeliveryResult {
   summary: Record<string, unknown>;
   /** Keys the 202 answer carries besides `accepted`, `duplicates` and `event_id`. */
   answer?: Record<string, unknown>;
+  /** True when the route already wrote the integration event in its own transaction. */
+  recorded?: boolean;
 }
 
 export interface WebhookRoute {
@@ -76,18 +85,23 @@ export function schemaError(error: z.ZodError, what: string): HttpError {
   return new HttpError(400, `${what} does not match the schema; nothing was stored`, issues);
 }
 
-/** Correlates the tenant's new alerts and tells live views; returns the incidents created or grown. */
-export async function correlateTenant(deps: WebhookDeps, tenantId: string): Promise<string[]> {
-  // The scheduler shares one pass among concurrent deliveries, so the ids may include their incidents too.
-  const outcome = deps.services.correlate
-    ? await deps.services.correlate(tenantId)
-    : await correlatePending(deps.db, {
-        tenantId,
-        topology: deps.services.topologyView,
-        config: deps.services.correlation,
-      });
-  deps.services.onChange?.({ tenantId, kind: "alerts" });
-  return outcome.incidents.map((incident) => incident.id);
+/**
+ * Stores a delivery's alerts already correlated, with its integration event, and tells live views. Through the
+ * server's group commit when there is one, else in a transaction of its own.
+ */
+export async function storeDelivery(
+  deps: WebhookDeps,
+  tenantId: string,
+  delivery: DeliveryToStore,
+): Promise<StoredDelivery> {
+  const { storeDelivery: shared, topologyView, correlation } = deps.services;
+  const stored = shared
+    ? await shared(tenantId, delivery)
+    : (await createDeliveryWriter(deps.db, { topology: topologyView, config: correlation })(tenantId, [delivery]))[0];
+  if (!stored) throw new Error("the delivery writer answered nothing");
+  if (stored.accepted > 0 || (stored.prior?.inserted ?? 0) + (stored.prior?.resolved ?? 0) > 0)
+    deps.services.onChange?.({ tenantId, kind: "alerts" });
+  return stored;
 }
 
 /** Headers worth keeping with an event; credentials are reduced to their scheme. */

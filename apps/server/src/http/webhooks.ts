@@ -2,8 +2,14 @@
  * Plain HTTP adapter for `/webhooks/*`: verify, validate, then call the same domain verbs the API uses. Every
  * delivery to a known route is recorded as an integration event, whatever its outcome.
  */
+import { createHash } from "node:crypto";
 import type { IncomingMessage, ServerResponse } from "node:http";
-import { newIntegrationEventId, recordIntegrationEvent } from "@teleops/core";
+import {
+  IngestBusyError,
+  type IntegrationEventDraft,
+  newIntegrationEventId,
+  recordIntegrationEvent,
+} from "@teleops/core";
 import { isDatabaseUnavailable } from "@teleops/db";
 import { alertmanagerRoute } from "./alertmanager.ts";
 import { alertsRoute } from "./alerts.ts";
@@ -32,6 +38,8 @@ const ROUTES: ReadonlyMap<string, WebhookRoute> = new Map([
 
 /** Rejected bodies are kept for debugging up to this size; the rest is cut. */
 const REJECTED_PAYLOAD_CHARS = 64 * 1024;
+/** Accepted bodies carrying alerts are kept whole up to this size (see `keptPayload`). */
+const KEPT_PAYLOAD_BYTES = 64 * 1024;
 
 export function createWebhookHandler(deps: WebhookDeps) {
   return async function handleWebhook(req: IncomingMessage, res: ServerResponse, path: string): Promise<void> {
@@ -64,8 +72,9 @@ export function createWebhookHandler(deps: WebhookDeps) {
         ]);
       }
       assertSafeJson(body);
-      const result = await route.handle({ tenantId, req, raw, body }, deps);
-      await record(deps, route, req, eventId, result, body);
+      const eventFor = (result: DeliveryResult) => acceptedEvent(route, req, eventId, result, keptPayload(body, raw));
+      const result = await route.handle({ tenantId, req, raw, body, eventFor }, deps);
+      if (!result.recorded) await record(deps, eventFor(result));
       if (result.alertsStored !== undefined) deps.onAccepted?.(path, result.alertsStored);
       deps.logger.info(
         {
@@ -87,9 +96,11 @@ export function createWebhookHandler(deps: WebhookDeps) {
       const failure =
         error instanceof HttpError
           ? error
-          : isDatabaseUnavailable(error)
-            ? new HttpError(503, "the database is unreachable; the delivery was not acknowledged, retry later")
-            : new HttpError(500, "internal error; the delivery was not acknowledged, retry later");
+          : error instanceof IngestBusyError
+            ? new HttpError(503, "ingest is saturated; the delivery was not acknowledged, retry later")
+            : isDatabaseUnavailable(error)
+              ? new HttpError(503, "the database is unreachable; the delivery was not acknowledged, retry later")
+              : new HttpError(500, "internal error; the delivery was not acknowledged, retry later");
       if (!(error instanceof HttpError)) deps.logger.error({ err: error, route: path }, "webhook failed");
       else deps.logger.warn({ route: path, status: failure.status, reason: failure.message }, "webhook rejected");
       await recordRejection(deps, route, req, eventId, failure, trusted);
@@ -102,29 +113,51 @@ export function createWebhookHandler(deps: WebhookDeps) {
   };
 }
 
-async function record(
-  deps: WebhookDeps,
+/**
+ * What an accepted delivery's event keeps of its body: the whole body up to 64 KiB; past that, a body that
+ * carries alerts keeps everything but the alert list (the alerts are stored as alert rows, each with its raw
+ * payload) plus the body's size and SHA-256, so a large batch is not stored twice.
+ */
+export function keptPayload(body: unknown, raw: Buffer): unknown {
+  if (raw.length <= KEPT_PAYLOAD_BYTES) return body;
+  const omitted = (count: number) => ({
+    omitted: `${count} alerts, stored as alert rows`,
+    bytes: raw.length,
+    sha256: createHash("sha256").update(raw).digest("hex"),
+  });
+  if (Array.isArray(body)) return omitted(body.length);
+  if (body && typeof body === "object" && Array.isArray((body as { alerts?: unknown }).alerts)) {
+    return { ...body, alerts: omitted((body as { alerts: unknown[] }).alerts.length) };
+  }
+  return body;
+}
+
+function acceptedEvent(
   route: WebhookRoute,
   req: IncomingMessage,
   eventId: string,
   result: DeliveryResult,
   body: unknown,
-): Promise<void> {
+): IntegrationEventDraft {
+  return {
+    id: eventId,
+    tenantId: result.tenantId,
+    source: route.source,
+    outcome: result.outcome,
+    httpStatus: 202,
+    dedupKey: result.dedupKey,
+    headers: recordedHeaders(req),
+    payload: body,
+    summary: { ...result.summary, accepted: result.accepted, duplicates: result.duplicates },
+  };
+}
+
+async function record(deps: WebhookDeps, event: IntegrationEventDraft): Promise<void> {
   try {
-    await recordIntegrationEvent(deps.db, {
-      id: eventId,
-      tenantId: result.tenantId,
-      source: route.source,
-      outcome: result.outcome,
-      httpStatus: 202,
-      dedupKey: result.dedupKey,
-      headers: recordedHeaders(req),
-      payload: body,
-      summary: { ...result.summary, accepted: result.accepted, duplicates: result.duplicates },
-    });
+    await recordIntegrationEvent(deps.db, event);
   } catch (error) {
     // The delivery itself is stored; losing its log line must not make the sender retry it.
-    deps.logger.error({ err: error, event_id: eventId }, "could not record the integration event");
+    deps.logger.error({ err: error, event_id: event.id }, "could not record the integration event");
   }
 }
 

@@ -12,8 +12,8 @@ export interface IngestResult {
 const INSERT_CHUNK = 5_000;
 
 /**
- * One INSERT … SELECT FROM jsonb_to_recordset per chunk: a single JSON parameter whatever the row count,
- * which both drivers bind cheaply (unlike 12 parameters per row). Duplicates are skipped by the unique index.
+ * Stores alerts for a later correlation pass (`correlated_at` stays null). Paths that correlate as they store
+ * use `storeAndCorrelate` instead, which writes each alert once with its incident.
  */
 export async function ingestAlerts(
   db: DbOrTx,
@@ -21,40 +21,56 @@ export async function ingestAlerts(
   batch: readonly CanonicalAlert[],
 ): Promise<IngestResult> {
   if (batch.length === 0) return { accepted: 0, duplicates: 0 };
-  let accepted = 0;
-  await db.transaction(async (tx) => {
-    for (let start = 0; start < batch.length; start += INSERT_CHUNK) {
-      const rows = JSON.stringify(
-        batch.slice(start, start + INSERT_CHUNK).map((a) => ({
-          f: a.fingerprint,
-          t: a.timestamp,
-          src: a.source_system,
-          h: a.host,
-          svc: a.service,
-          sev: a.severity,
-          typ: a.alert_type,
-          msg: a.message,
-          tg: a.tags,
-          rp: a.raw_payload,
-          st: a.status,
-        })),
-      );
-      const result = await tx.execute(sql`
-        insert into alerts (tenant_id, fingerprint, "timestamp", source_system, host, service, severity,
-                            alert_type, message, tags, raw_payload, status)
-        select ${tenantId}, f, t, src, h, svc, sev, typ, msg, tg, rp, st
-        from jsonb_to_recordset(${rows}::jsonb)
-             as r(f text, t timestamptz, src text, h text, svc text, sev text, typ text, msg text,
-                  tg jsonb, rp jsonb, st text)
-        on conflict (tenant_id, fingerprint, "timestamp") do nothing`);
-      accepted += affectedRows(result);
-    }
-  });
+  const accepted = await db.transaction((tx) => insertAlertRows(tx, tenantId, batch));
   return { accepted, duplicates: batch.length - accepted };
 }
 
+/**
+ * One INSERT … SELECT FROM jsonb_to_recordset per chunk: a single JSON parameter whatever the row count,
+ * which both drivers bind cheaply (unlike 12 parameters per row). Duplicates are skipped by the unique index;
+ * returns how many rows were new. With `correlated`, each row is written already correlated, with its incident
+ * (or none), so it never needs a second write.
+ */
+export async function insertAlertRows(
+  tx: DbOrTx,
+  tenantId: string,
+  batch: readonly CanonicalAlert[],
+  correlated?: { at: Date; incidentIds: ReadonlyArray<string | null> },
+): Promise<number> {
+  const correlatedAt = correlated ? correlated.at.toISOString() : null;
+  let inserted = 0;
+  for (let start = 0; start < batch.length; start += INSERT_CHUNK) {
+    const rows = JSON.stringify(
+      batch.slice(start, start + INSERT_CHUNK).map((a, offset) => ({
+        f: a.fingerprint,
+        t: a.timestamp,
+        src: a.source_system,
+        h: a.host,
+        svc: a.service,
+        sev: a.severity,
+        typ: a.alert_type,
+        msg: a.message,
+        tg: a.tags,
+        rp: a.raw_payload,
+        st: a.status,
+        inc: correlated?.incidentIds[start + offset] ?? null,
+      })),
+    );
+    const result = await tx.execute(sql`
+      insert into alerts (tenant_id, fingerprint, "timestamp", source_system, host, service, severity,
+                          alert_type, message, tags, raw_payload, status, incident_id, correlated_at)
+      select ${tenantId}, f, t, src, h, svc, sev, typ, msg, tg, rp, st, inc, ${correlatedAt}::timestamptz
+      from jsonb_to_recordset(${rows}::jsonb)
+           as r(f text, t timestamptz, src text, h text, svc text, sev text, typ text, msg text,
+                tg jsonb, rp jsonb, st text, inc text)
+      on conflict (tenant_id, fingerprint, "timestamp") do nothing`);
+    inserted += affectedRows(result);
+  }
+  return inserted;
+}
+
 /** postgres.js reports `count`, PGlite `affectedRows`. */
-function affectedRows(result: unknown): number {
+export function affectedRows(result: unknown): number {
   const r = result as { count?: number; affectedRows?: number };
   return r.count ?? r.affectedRows ?? 0;
 }

@@ -4,8 +4,9 @@
  * advisory lock so several server replicas never split or duplicate an incident.
  */
 import { alerts, type DbOrTx, incidents } from "@teleops/db";
-import type { IncidentRef, Severity } from "@teleops/schema";
+import type { CanonicalAlert, IncidentRef, Severity } from "@teleops/schema";
 import { and, asc, gte, isNotNull, isNull, lte, ne, sql } from "drizzle-orm";
+import { insertAlertRows } from "../alerts/ingest.ts";
 import {
   type AlertGroup,
   type CorrelationConfig,
@@ -35,7 +36,13 @@ export async function correlatePending(db: DbOrTx, options: CorrelatePendingOpti
   const touched = new Map<string, number>();
   let correlated = 0;
   for (;;) {
-    const pass = await db.transaction((tx) => correlateOnePass(tx, options));
+    const pass = await db.transaction(async (tx) => {
+      await lockTenant(tx, options.tenantId);
+      const fresh = await pendingAlerts(tx, options);
+      if (fresh.length === 0) return { incidents: [], correlated: 0 };
+      const context = await correlationContext(tx, options, timeWindow(options, fresh, []));
+      return correlateAndWrite(tx, options, { fresh, incoming: [], ...context });
+    });
     correlated += pass.correlated;
     for (const ref of pass.incidents) touched.set(ref.id, ref.alert_count);
     if (pass.correlated < (options.batchSize ?? 50_000)) break;
@@ -43,29 +50,174 @@ export async function correlatePending(db: DbOrTx, options: CorrelatePendingOpti
   return { incidents: [...touched].map(([id, alert_count]) => ({ id, alert_count })), correlated };
 }
 
-async function correlateOnePass(tx: DbOrTx, options: CorrelatePendingOptions): Promise<CorrelationOutcome> {
-  const config = options.config ?? DEFAULT_CORRELATION_CONFIG;
-  const { tenantId } = options;
-  await tx.execute(sql`select pg_advisory_xact_lock(hashtext(${`teleops:correlate:${tenantId}`}))`);
+export interface StoreAndCorrelateOutcome extends CorrelationOutcome {
+  /** Per batch given, in order: alerts newly stored and alerts already stored (or repeated within the call). */
+  batches: Array<{ accepted: number; duplicates: number }>;
+}
 
-  const fresh = await tx
-    .select(alertColumns)
-    .from(alerts)
-    .where(and(sql`${alerts.tenantId} = ${tenantId}`, isNull(alerts.correlatedAt)))
-    .orderBy(asc(alerts.id))
-    .limit(options.batchSize ?? 50_000);
-  if (fresh.length === 0) return { incidents: [], correlated: 0 };
+/**
+ * Stores new alerts already correlated, in one transaction under the tenant's correlation lock: alerts stored
+ * before are dropped, the rest join open incidents or form new ones in memory, and each is inserted once with
+ * its incident. This halves the write volume of inserting first and correlating after (an insert plus an
+ * update of every alert and its index entries). `within` writes in the same transaction (an integration
+ * event), so it commits or rolls back with the alerts.
+ *
+ * Round trips are few: the lock and every read go out together (postgres.js pipelines queries issued at once on
+ * a transaction's connection, and the server runs them in order, so the reads run under the lock), then new
+ * incident numbers when there are new incidents, then every write together, then the commit.
+ */
+export async function storeAndCorrelate(
+  db: DbOrTx,
+  options: CorrelatePendingOptions,
+  batches: ReadonlyArray<readonly CanonicalAlert[]>,
+  within?: (tx: DbOrTx, outcome: StoreAndCorrelateOutcome) => Promise<void>,
+  /** Runs under the lock before anything is read (its writes are seen by the pass); retried with the rest. */
+  first?: (tx: DbOrTx) => Promise<void>,
+): Promise<StoreAndCorrelateOutcome> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await db.transaction((tx) => storeInTransaction(tx, options, batches, within, first));
+    } catch (error) {
+      // Another path (an import, which does not take the lock to insert) stored one of these alerts between
+      // the check and the insert: the transaction rolled back, and the next attempt sees that alert as stored.
+      if (!(error instanceof ConcurrentInsertError) || attempt >= 3) throw error;
+    }
+  }
+}
 
+class ConcurrentInsertError extends Error {}
+
+async function storeInTransaction(
+  tx: DbOrTx,
+  options: CorrelatePendingOptions,
+  batches: ReadonlyArray<readonly CanonicalAlert[]>,
+  within: ((tx: DbOrTx, outcome: StoreAndCorrelateOutcome) => Promise<void>) | undefined,
+  first: ((tx: DbOrTx) => Promise<void>) | undefined,
+): Promise<StoreAndCorrelateOutcome> {
+  const all = batches.flat();
+  const guess = timeWindow(options, [], all);
+  if (first) {
+    await lockTenant(tx, options.tenantId);
+    await first(tx);
+  }
+  const [, stored, fresh, guessed] = await Promise.all([
+    first ? Promise.resolve() : lockTenant(tx, options.tenantId),
+    storedKeys(tx, options.tenantId, all),
+    pendingAlerts(tx, options),
+    correlationContext(tx, options, guess),
+  ]);
+  const isNew = newAlertFlags(all, stored);
+  const incoming = all.filter((_, index) => isNew[index]);
+  const counts: StoreAndCorrelateOutcome["batches"] = [];
+  let offset = 0;
+  for (const batch of batches) {
+    let accepted = 0;
+    for (let i = offset; i < offset + batch.length; i++) if (isNew[i]) accepted += 1;
+    counts.push({ accepted, duplicates: batch.length - accepted });
+    offset += batch.length;
+  }
+  // Alerts stored earlier without correlation (an import) may reach outside the window read above.
+  const window = timeWindow(options, fresh, incoming);
+  const context =
+    fresh.length > 0 && (window.start < guess.start || window.end > guess.end)
+      ? await correlationContext(tx, options, window)
+      : guessed;
+  return correlateAndWrite(tx, options, { fresh, incoming, ...context }, (pass) => {
+    const outcome = { ...pass, batches: counts };
+    return { outcome, write: within ? within(tx, outcome) : Promise.resolve() };
+  });
+}
+
+/** Stored (fingerprint, time) pairs among `batch`'s, as `fingerprint|epoch microseconds`. */
+async function storedKeys(tx: DbOrTx, tenantId: string, batch: readonly CanonicalAlert[]): Promise<Set<string>> {
+  if (batch.length === 0) return new Set();
+  const fingerprints = JSON.stringify([...new Set(batch.map((alert) => alert.fingerprint))]);
   let minMs = Number.POSITIVE_INFINITY;
   let maxMs = Number.NEGATIVE_INFINITY;
-  for (const row of fresh) {
+  for (const alert of batch) {
+    const t = Date.parse(alert.timestamp);
+    if (t < minMs) minMs = t;
+    if (t > maxMs) maxMs = t;
+  }
+  // Candidates come from an index range over the batch's time span (a millisecond wider on each side, for
+  // sub-millisecond times) restricted to the batch's fingerprints; pairs are matched to the microsecond.
+  const result = await tx.execute(sql`
+    select fingerprint as f, (extract(epoch from "timestamp") * 1000000)::bigint::text as us from alerts
+    where tenant_id = ${tenantId}
+      and "timestamp" between ${new Date(minMs - 1).toISOString()}::timestamptz
+                          and ${new Date(maxMs + 1).toISOString()}::timestamptz
+      and fingerprint = any(array(select jsonb_array_elements_text(${fingerprints}::jsonb)))`);
+  return new Set(rowsOf<{ f: string; us: string }>(result).map((row) => `${row.f}|${row.us}`));
+}
+
+/** Per alert of `batch`: true when it is neither stored nor a repeat of an earlier alert of the batch. */
+function newAlertFlags(batch: readonly CanonicalAlert[], stored: Set<string>): boolean[] {
+  const seen = new Set(stored);
+  return batch.map((alert) => {
+    const key = `${alert.fingerprint}|${epochMicros(alert.timestamp)}`;
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
+}
+
+/** Microseconds since the epoch of an ISO 8601 time, as timestamptz keeps it (past six digits, rounded). */
+export function epochMicros(iso: string): string {
+  const ms = Date.parse(iso);
+  const fraction = /[.,](\d+)/.exec(iso)?.[1] ?? "";
+  if (fraction.length <= 3) return String(BigInt(ms) * 1000n);
+  const wholeSecondsMs = Math.floor(ms / 1000) * 1000;
+  const micros = Math.round(Number(`0.${fraction}`) * 1e6);
+  return String(BigInt(wholeSecondsMs) * 1000n + BigInt(micros));
+}
+
+async function lockTenant(tx: DbOrTx, tenantId: string): Promise<void> {
+  await tx.execute(sql`select pg_advisory_xact_lock(hashtext(${`teleops:correlate:${tenantId}`}))`);
+}
+
+type AlertRow = Awaited<ReturnType<typeof pendingAlerts>>[number];
+
+/** The tenant's stored alerts no pass has looked at yet (imports store first and correlate after). */
+function pendingAlerts(tx: DbOrTx, options: CorrelatePendingOptions) {
+  return tx
+    .select(alertColumns)
+    .from(alerts)
+    .where(and(sql`${alerts.tenantId} = ${options.tenantId}`, isNull(alerts.correlatedAt)))
+    .orderBy(asc(alerts.id))
+    .limit(options.batchSize ?? 50_000);
+}
+
+interface TimeWindow {
+  start: Date;
+  end: Date;
+}
+
+/** The span the alerts cover, widened by the quiet period on both sides: what they can join. */
+function timeWindow(
+  options: CorrelatePendingOptions,
+  rows: readonly AlertRow[],
+  incoming: readonly CanonicalAlert[],
+): TimeWindow {
+  const quiet = (options.config ?? DEFAULT_CORRELATION_CONFIG).quietPeriodMs;
+  let minMs = Number.POSITIVE_INFINITY;
+  let maxMs = Number.NEGATIVE_INFINITY;
+  for (const row of rows) {
     const t = row.timestamp.getTime();
     if (t < minMs) minMs = t;
     if (t > maxMs) maxMs = t;
   }
-  const windowStart = new Date(minMs - config.quietPeriodMs);
-  const windowEnd = new Date(maxMs + config.quietPeriodMs);
+  for (const alert of incoming) {
+    const t = Date.parse(alert.timestamp);
+    if (t < minMs) minMs = t;
+    if (t > maxMs) maxMs = t;
+  }
+  if (minMs > maxMs) minMs = maxMs = Date.now();
+  return { start: new Date(minMs - quiet), end: new Date(maxMs + quiet) };
+}
 
+/** Open incidents and unassigned alerts in the window: what new alerts can join or grow with. */
+async function correlationContext(tx: DbOrTx, options: CorrelatePendingOptions, window: TimeWindow) {
+  const { tenantId } = options;
   const [openIncidents, unassigned] = await Promise.all([
     tx
       .select()
@@ -74,8 +226,8 @@ async function correlateOnePass(tx: DbOrTx, options: CorrelatePendingOptions): P
         and(
           sql`${incidents.tenantId} = ${tenantId}`,
           ne(incidents.status, "resolved"),
-          gte(incidents.endTime, windowStart),
-          lte(incidents.startTime, windowEnd),
+          gte(incidents.endTime, window.start),
+          lte(incidents.startTime, window.end),
         ),
       ),
     // Alerts seen before that stayed below the incident bar may now belong to a growing failure.
@@ -87,12 +239,37 @@ async function correlateOnePass(tx: DbOrTx, options: CorrelatePendingOptions): P
           sql`${alerts.tenantId} = ${tenantId}`,
           isNull(alerts.incidentId),
           isNotNull(alerts.correlatedAt),
-          gte(alerts.timestamp, windowStart),
-          lte(alerts.timestamp, windowEnd),
+          gte(alerts.timestamp, window.start),
+          lte(alerts.timestamp, window.end),
         ),
       ),
   ]);
+  return { openIncidents, unassigned };
+}
 
+interface PassInput {
+  /** Stored alerts not correlated yet. */
+  fresh: AlertRow[];
+  /** New alerts not stored yet: inserted by this pass with their incident. */
+  incoming: readonly CanonicalAlert[];
+  openIncidents: Array<typeof incidents.$inferSelect>;
+  unassigned: AlertRow[];
+}
+
+/**
+ * Runs the correlator over the pass's alerts and writes the outcome: new and grown incidents, updated stored
+ * alerts and inserted incoming ones, all sent at once. `alongside` adds the caller's own writes to the same
+ * round trip, given the outcome.
+ */
+async function correlateAndWrite<Outcome extends CorrelationOutcome = CorrelationOutcome>(
+  tx: DbOrTx,
+  options: CorrelatePendingOptions,
+  { fresh, incoming, openIncidents, unassigned }: PassInput,
+  alongside?: (pass: CorrelationOutcome) => { outcome: Outcome; write: Promise<void> },
+): Promise<Outcome> {
+  const config = options.config ?? DEFAULT_CORRELATION_CONFIG;
+  const { tenantId } = options;
+  const freshIds = new Set(fresh.map((row) => row.id));
   const correlator = new Correlator<number>(config, options.topology);
   for (const incident of openIncidents) {
     correlator.seed({
@@ -107,8 +284,8 @@ async function correlateOnePass(tx: DbOrTx, options: CorrelatePendingOptions): P
       alertCount: incident.alertCount,
     });
   }
-  const freshIds = new Set(fresh.map((row) => row.id));
   const inputs = [...unassigned, ...fresh].map((row) => toInput(tenantId, row));
+  for (const [index, alert] of incoming.entries()) inputs.push(incomingInput(tenantId, alert, index));
   inputs.sort((a, b) => a.timeMs - b.timeMs);
   for (const input of inputs) correlator.add(input);
 
@@ -159,10 +336,13 @@ async function correlateOnePass(tx: DbOrTx, options: CorrelatePendingOptions): P
       });
     }
   }
-  // One statement each for new and grown incidents, however many a pass touches.
-  if (created.length > 0) await tx.insert(incidents).values(created);
+  const pending: Array<Promise<unknown>> = [];
+  // One statement each for new and grown incidents, however many a pass touches; incidents go first so the
+  // alerts written after them name rows that exist.
+  if (created.length > 0) pending.push(tx.insert(incidents).values(created).execute());
   if (grown.length > 0) {
-    await tx.execute(sql`
+    pending.push(
+      tx.execute(sql`
       update incidents as i
       set title = v.title, severity = v.severity, start_time = v.start_time, end_time = v.end_time,
           alert_count = v.alert_count, updated_at = ${now.toISOString()}::timestamptz,
@@ -172,24 +352,66 @@ async function correlateOnePass(tx: DbOrTx, options: CorrelatePendingOptions): P
       from jsonb_to_recordset(${JSON.stringify(grown)}::jsonb)
            as v(id text, title text, severity text, start_time timestamptz, end_time timestamptz,
                 alert_count integer, hosts jsonb, services jsonb, sites jsonb)
-      where i.id = v.id and i.tenant_id = ${tenantId}`);
+      where i.id = v.id and i.tenant_id = ${tenantId}`),
+    );
   }
 
   // One write per alert: fresh alerts are marked correlated and, with the re-read unassigned ones, get their
-  // incident in the same UPDATE (a second pass over the rows doubled write volume and WAL).
+  // incident in one UPDATE; incoming alerts (negative refs) are inserted with theirs.
   const assigned = new Map(assignments.map((a) => [a.id, a.incident_id]));
   const changes = fresh.map((row) => ({ id: row.id, incident_id: assigned.get(row.id) ?? null, fresh: true }));
   for (const [id, incidentId] of assigned) {
-    if (!freshIds.has(id)) changes.push({ id, incident_id: incidentId, fresh: false });
+    if (id > 0 && !freshIds.has(id)) changes.push({ id, incident_id: incidentId, fresh: false });
   }
-  await tx.execute(sql`
-    update alerts as a
-    set incident_id = coalesce(v.incident_id, a.incident_id),
-        correlated_at = case when v.fresh then ${now.toISOString()}::timestamptz else a.correlated_at end
-    from jsonb_to_recordset(${JSON.stringify(changes)}::jsonb) as v(id bigint, incident_id text, fresh boolean)
-    where a.id = v.id and a.tenant_id = ${tenantId}`);
+  if (changes.length > 0) {
+    pending.push(
+      tx.execute(sql`
+      update alerts as a
+      set incident_id = coalesce(v.incident_id, a.incident_id),
+          correlated_at = case when v.fresh then ${now.toISOString()}::timestamptz else a.correlated_at end
+      from jsonb_to_recordset(${JSON.stringify(changes)}::jsonb) as v(id bigint, incident_id text, fresh boolean)
+      where a.id = v.id and a.tenant_id = ${tenantId}`),
+    );
+  }
+  if (incoming.length > 0) {
+    const incidentIds = incoming.map((_, index) => assigned.get(-1 - index) ?? null);
+    pending.push(
+      insertAlertRows(tx, tenantId, incoming, { at: now, incidentIds }).then((inserted) => {
+        // Fewer rows than alerts: another path (an import, which inserts without the lock) stored one of them
+        // since the check; the transaction rolls back and the caller tries again.
+        if (inserted !== incoming.length) throw new ConcurrentInsertError("an alert was stored concurrently");
+      }),
+    );
+  }
+  const pass: CorrelationOutcome = { incidents: refs, correlated: fresh.length + incoming.length };
+  const extra = alongside?.(pass);
+  if (extra) pending.push(extra.write);
+  await settleAll(pending);
+  return (extra?.outcome ?? pass) as Outcome;
+}
 
-  return { incidents: refs, correlated: fresh.length };
+/**
+ * Waits for every statement sent together, then fails with the first failure. Promise.all would reject at the
+ * first failure while later statements of the same transaction are still in flight.
+ */
+async function settleAll(pending: ReadonlyArray<Promise<unknown>>): Promise<void> {
+  const results = await Promise.allSettled(pending);
+  const failed = results.find((result) => result.status === "rejected");
+  if (failed) throw (failed as PromiseRejectedResult).reason;
+}
+
+function incomingInput(tenantId: string, alert: CanonicalAlert, index: number): CorrelationInput<number> {
+  // Incoming alerts have no row id yet: they take negative refs, -1 for incoming[0], -2 for incoming[1], …
+  return {
+    ref: -1 - index,
+    tenantId,
+    timeMs: Date.parse(alert.timestamp),
+    host: alert.host,
+    service: alert.service,
+    severity: alert.severity,
+    alertType: alert.alert_type,
+    site: alert.tags.site ?? null,
+  };
 }
 
 const alertColumns = {

@@ -17,11 +17,10 @@ import {
 } from "@teleops/schema";
 import { and, desc, eq, inArray, sql } from "drizzle-orm";
 import { withFingerprint } from "../alerts/fingerprint.ts";
-import { ingestAlerts } from "../alerts/ingest.ts";
 import type { CorrelationConfig, TopologyView } from "../correlation/correlator.ts";
-import { correlatePending } from "../correlation/persist.ts";
+import { correlatePending, storeAndCorrelate } from "../correlation/persist.ts";
 import { ConflictError, NotFoundError, ValidationError } from "../errors.ts";
-import { applyAlertmanagerAlerts } from "../integrations/alertmanager.ts";
+import { resolveAlertmanagerAlerts } from "../integrations/alertmanager.ts";
 import { detectFormat } from "./detect.ts";
 import { firstErrors, type ImportSink, parseRecords, runImport } from "./run.ts";
 import { validateRecord } from "./validate.ts";
@@ -78,39 +77,50 @@ export async function storeImportBatch(
     else valid.push(withFingerprint(checked.alert));
   }
 
-  const stored = await db.transaction(async (tx) => {
-    let imported = 0;
-    let duplicates = 0;
-    if (row.format === "alertmanager") {
-      // A resolved Alertmanager alert closes the stored one instead of adding a second occurrence.
-      const applied = await applyAlertmanagerAlerts(
-        tx,
-        deps.tenantId,
-        valid.map((alert) => ({ ...alert, ends_at: endsAtOf(alert) })),
-      );
-      imported = applied.inserted + applied.resolved;
-      duplicates = applied.duplicates;
-    } else {
-      const result = await ingestAlerts(tx, deps.tenantId, valid);
-      imported = result.accepted;
-      duplicates = result.duplicates;
-    }
-    const errors =
-      rejected.length > 0 ? firstErrors([...((await lockedErrors(tx, input.importId)) ?? []), ...rejected]) : undefined;
-    await tx
-      .update(imports)
-      .set({
-        imported: sql`${imports.imported} + ${imported}`,
-        duplicates: sql`${imports.duplicates} + ${duplicates}`,
-        rejected: sql`${imports.rejected} + ${rejected.length}`,
-        ...(errors ? { errors } : {}),
-      })
-      .where(eq(imports.id, input.importId));
-    return { imported, duplicates };
-  });
-
-  const touched = input.correlate && stored.imported > 0 ? await correlateImport(db, deps, input.importId) : [];
-  return { ...stored, rejected, incidents: touched };
+  // Each batch is stored already correlated, in one transaction with the import's counters and incidents (a
+  // failed batch leaves nothing behind). `correlate: false` no longer defers anything; it is kept so older
+  // clients still validate. Alertmanager exports resolve stored alerts first, in the same transaction.
+  const mapped =
+    row.format === "alertmanager" ? valid.map((alert) => ({ ...alert, ends_at: endsAtOf(alert) })) : undefined;
+  let prior = { inserted: 0, resolved: 0, duplicates: 0 };
+  let counts = { imported: 0, duplicates: 0 };
+  const outcome = await storeAndCorrelate(
+    db,
+    { tenantId: deps.tenantId, topology: deps.topology, config: deps.correlation },
+    [mapped ? mapped.filter((alert) => alert.status === "firing") : valid],
+    async (tx, pass) => {
+      const batch = pass.batches[0] ?? { accepted: 0, duplicates: 0 };
+      counts = {
+        imported: batch.accepted + prior.inserted + prior.resolved,
+        duplicates: batch.duplicates + prior.duplicates,
+      };
+      const errors =
+        rejected.length > 0
+          ? firstErrors([...((await lockedErrors(tx, input.importId)) ?? []), ...rejected])
+          : undefined;
+      const ids = JSON.stringify(pass.incidents.map((ref) => ref.id));
+      await tx
+        .update(imports)
+        .set({
+          imported: sql`${imports.imported} + ${counts.imported}`,
+          duplicates: sql`${imports.duplicates} + ${counts.duplicates}`,
+          rejected: sql`${imports.rejected} + ${rejected.length}`,
+          ...(errors ? { errors } : {}),
+          ...(pass.incidents.length > 0
+            ? {
+                incidentIds: sql`array(select id from unnest(${imports.incidentIds}) as id union select jsonb_array_elements_text(${ids}::jsonb) order by 1)`,
+              }
+            : {}),
+        })
+        .where(eq(imports.id, input.importId));
+    },
+    mapped
+      ? async (tx) => {
+          prior = await resolveAlertmanagerAlerts(tx, deps.tenantId, mapped);
+        }
+      : undefined,
+  );
+  return { ...counts, rejected, incidents: outcome.incidents };
 }
 
 export async function finishImport(

@@ -168,13 +168,30 @@ export async function applyAlertmanagerAlerts(
       result.inserted += stored.accepted;
       result.duplicates += stored.duplicates;
     }
-    for (const alert of batch) {
-      if (alert.status !== "resolved") continue;
-      const outcome = await resolveAlert(tx, tenantId, alert);
-      result[outcome] += 1;
-    }
+    const resolved = await resolveAlertmanagerAlerts(tx, tenantId, batch);
+    result.inserted += resolved.inserted;
+    result.resolved += resolved.resolved;
+    result.duplicates += resolved.duplicates;
     return result;
   });
+}
+
+/**
+ * The resolved alerts of `batch` only (firing ones are ignored): each closes its stored occurrence, or is
+ * stored already resolved when TeleOps never saw it fire. Run inside the caller's transaction.
+ */
+export async function resolveAlertmanagerAlerts(
+  tx: DbOrTx,
+  tenantId: string,
+  batch: readonly AlertmanagerCanonicalAlert[],
+): Promise<AlertmanagerApplyResult> {
+  const result: AlertmanagerApplyResult = { inserted: 0, resolved: 0, duplicates: 0 };
+  for (const alert of batch) {
+    if (alert.status !== "resolved") continue;
+    const outcome = await resolveAlert(tx, tenantId, alert);
+    result[outcome] += 1;
+  }
+  return result;
 }
 
 async function resolveAlert(

@@ -44,23 +44,29 @@ export function toIntegrationEvent(row: IntegrationEventRow): IntegrationEvent {
 }
 
 export async function recordIntegrationEvent(db: DbOrTx, draft: IntegrationEventDraft): Promise<IntegrationEvent> {
-  const [row] = await db
-    .insert(integrationEvents)
-    .values({
-      id: draft.id ?? newIntegrationEventId(),
-      tenantId: draft.tenantId,
-      source: draft.source,
-      outcome: draft.outcome,
-      httpStatus: draft.httpStatus,
-      dedupKey: draft.dedupKey ?? null,
-      headers: draft.headers,
-      payload: storablePayload(draft.payload),
-      summary: jsonSafeRecord(draft.summary ?? {}),
-      error: draft.error ?? null,
-    })
-    .returning();
+  const [row] = await db.insert(integrationEvents).values(eventRow(draft)).returning();
   if (!row) throw new Error("integration event insert returned no row");
   return toIntegrationEvent(row);
+}
+
+/** Several events in one statement (the deliveries that shared one ingest transaction). */
+export async function recordIntegrationEvents(db: DbOrTx, drafts: readonly IntegrationEventDraft[]): Promise<void> {
+  if (drafts.length > 0) await db.insert(integrationEvents).values(drafts.map(eventRow));
+}
+
+function eventRow(draft: IntegrationEventDraft) {
+  return {
+    id: draft.id ?? newIntegrationEventId(),
+    tenantId: draft.tenantId,
+    source: draft.source,
+    outcome: draft.outcome,
+    httpStatus: draft.httpStatus,
+    dedupKey: draft.dedupKey ?? null,
+    headers: draft.headers,
+    payload: storablePayload(draft.payload),
+    summary: jsonSafeRecord(draft.summary ?? {}),
+    error: draft.error ?? null,
+  };
 }
 
 /** The earlier accepted delivery with this dedup key, if any: a redelivery of it changes nothing. */

@@ -1,0 +1,1 @@
+ALTER TABLE "alerts" DROP CONSTRAINT "alerts_incident_id_incidents_id_fk";
