@@ -84,7 +84,7 @@ describe("ingest batcher (group commit)", () => {
     expect(flushes.slice(3).map((f) => f.items)).toEqual([[3]]);
     flushes[3]?.finish();
     const [bad, good] = await Promise.allSettled(shared);
-    expect(bad.status).toBe("rejected");
+    expect(bad?.status).toBe("rejected");
     expect(good).toEqual({ status: "fulfilled", value: "stored 3" });
   });
 
