@@ -309,9 +309,9 @@ export function renderMarkdown(report: BenchReport, kept: KeptSections): string 
       "",
       ...(s.vacuum
         ? [
-            `This PostgreSQL runs with autovacuum ${s.vacuum.autovacuum}. Each alert is inserted, then updated once by the`,
-            "correlator, so until a vacuum the table and its indexes hold a dead version of every alert, and until an",
-            "analyze the planner has no statistics.".concat(
+            `This PostgreSQL runs with autovacuum ${s.vacuum.autovacuum}. Webhook alerts are written once, already correlated,`,
+            "but an incident row is rewritten each time it grows and an unassigned alert that joins a later incident is",
+            "updated, so dead versions pile up until a vacuum, and until an analyze the planner has no statistics.".concat(
               s.vacuum.autovacuum === "off"
                 ? ` Standing in for autovacuum, the benchmark ran \`VACUUM (ANALYZE)\` in the background each time the table had grown by a fifth (${s.vacuum.during_ingest} times during the ingest).`
                 : "",

@@ -215,8 +215,9 @@ async function measure(adminUrl: string, profile: Profile, { total, batch, vacuu
       };
     };
 
-    // Each alert is inserted, then updated by the correlator (incident_id, then correlated_at), so the heap
-    // holds dead versions until vacuum makes their space reusable; VACUUM FULL shows the compact size.
+    // Incidents are rewritten as they grow, and alerts stored for later correlation or left unassigned are
+    // updated, so the heap holds dead versions until vacuum makes their space reusable; VACUUM FULL shows the
+    // compact size.
     const asWritten = await sizes();
     await sql`vacuum full alerts`;
     await sql`vacuum full incidents`;
