@@ -41,7 +41,7 @@ export const importBatchInputSchema = z.object({
     .array(z.object({ line: z.number().int().positive(), alert: z.unknown() }))
     .min(1, "send at least one record")
     .max(IMPORT_BATCH_MAX, `send at most ${IMPORT_BATCH_MAX} records per batch`),
-  /** Correlate right after storing; a client may skip it for some batches and let `finish` catch up. */
+  /** Accepted so older clients still validate, and ignored: every batch is stored already correlated. */
   correlate: z.boolean().default(true),
 });
 export type ImportBatchInput = z.input<typeof importBatchInputSchema>;

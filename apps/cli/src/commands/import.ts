@@ -22,8 +22,6 @@ interface ImportOptions extends GlobalOptions {
 
 /** Files bigger than this show a progress bar (on stderr): roughly a few thousand alert lines. */
 const PROGRESS_MIN_BYTES = 512 * 1024;
-/** Correlate after every this many batches (and at the end), so incidents appear while a big file loads. */
-const CORRELATE_EVERY_BATCHES = 10;
 const HEAD_BYTES = 8 * 1024;
 /** Batches in flight at once: the server validates one while the database stores the other. */
 const IN_FLIGHT_BATCHES = 2;
@@ -107,17 +105,9 @@ async function importFile(file: string, opts: ImportOptions): Promise<void> {
 
   const client = createClient(opts);
   const started = await client.imports.start.mutate({ fileName: basename(file), format, tenant: opts.tenant });
-  let batches = 0;
+  // The server stores each batch already correlated, so the incidents grow while the file loads.
   const sink: ImportSink = {
-    store: (batch) => {
-      batches += 1;
-      return client.imports.batch.mutate({
-        importId: started.id,
-        tenant: opts.tenant,
-        records: batch,
-        correlate: batches % CORRELATE_EVERY_BATCHES === 0,
-      });
-    },
+    store: (batch) => client.imports.batch.mutate({ importId: started.id, tenant: opts.tenant, records: batch }),
   };
   let tally: ImportTally;
   try {

@@ -65,7 +65,7 @@ export interface BatchOutcome extends ImportBatchResult {
 export async function storeImportBatch(
   db: Database,
   deps: ImportDeps,
-  input: { importId: string; records: ReadonlyArray<{ line: number; alert: unknown }>; correlate: boolean },
+  input: { importId: string; records: ReadonlyArray<{ line: number; alert: unknown }>; correlate?: boolean },
   now: number = Date.now(),
 ): Promise<BatchOutcome> {
   const row = await runningImport(db, deps.tenantId, input.importId);
@@ -129,7 +129,8 @@ export async function finishImport(
   input: { importId: string; read: number; rejected: number; errors: LineError[]; failure?: string | undefined },
 ): Promise<ImportSummary> {
   const row = await runningImport(db, deps.tenantId, input.importId);
-  // Batches sent with `correlate: false` are correlated here; with nothing pending this is one cheap query.
+  // Batches are stored correlated; alerts stored some other way without correlation are caught up here (with
+  // nothing pending this is one cheap query).
   if (row.imported > 0) await correlateImport(db, deps, input.importId);
   const [done] = await db
     .update(imports)
@@ -191,7 +192,7 @@ export async function dryRunContent(input: ImportContentInput, now?: number): Pr
   };
 }
 
-/** A whole file sent as text (the SPA): imported in batches like the CLI does, correlated once at the end. */
+/** A whole file sent as text (the SPA): imported in batches like the CLI does, each stored already correlated. */
 export async function importContent(
   db: Database,
   deps: ImportDeps & { actor: string },
@@ -206,7 +207,7 @@ export async function importContent(
     format,
   });
   const sink: ImportSink = {
-    store: (batch) => storeImportBatch(db, deps, { importId: started.id, records: batch, correlate: false }, now),
+    store: (batch) => storeImportBatch(db, deps, { importId: started.id, records: batch }, now),
   };
   try {
     const tally = await runImport(records, { sink, batchSize: 2_000 });
