@@ -269,6 +269,13 @@ async function correlateAndWrite<Outcome extends CorrelationOutcome = Correlatio
 ): Promise<Outcome> {
   const config = options.config ?? DEFAULT_CORRELATION_CONFIG;
   const { tenantId } = options;
+  if (fresh.length === 0 && incoming.length === 0) {
+    // Nothing new (a redelivery): the unassigned alerts were already weighed, so no pass and no writes.
+    const idle: CorrelationOutcome = { incidents: [], correlated: 0 };
+    const extra = alongside?.(idle);
+    if (extra) await extra.write;
+    return (extra?.outcome ?? idle) as Outcome;
+  }
   const freshIds = new Set(fresh.map((row) => row.id));
   const correlator = new Correlator<number>(config, options.topology);
   for (const incident of openIncidents) {
