@@ -171,7 +171,7 @@ export function renderImportMarkdown(report: ImportBenchReport): string[] {
   return [
     `## Import: \`teleops import\` of ${(report.import[0]?.alerts ?? 0).toLocaleString("en-US")} JSONL alerts into a server process (targets: 5,000/s PGlite, 20,000/s PostgreSQL)`,
     "",
-    "The CLI parses and validates the file (streaming) and keeps two batches of 1,000 in flight; the server re-validates each record, stores each batch already correlated, with the import's counters, in one transaction. Time is the whole CLI run, start-up included; CLI, server and database share the machine's cores.",
+    "The CLI parses and validates the file (streaming) and keeps two batches of 5,000 (the API's maximum, the CLI's default) in flight; the server re-validates each record, stores each batch already correlated, with the import's counters, in one transaction. Time is the whole CLI run, start-up included; CLI, server and database share the machine's cores.",
     "",
     "| database | alerts | seconds | alerts/s | incidents | CLI peak RSS MiB | server peak RSS MiB |",
     "| --- | ---: | ---: | ---: | ---: | ---: | ---: |",

@@ -40,7 +40,7 @@ export function addImportCommand(program: Command, withGlobals: (command: Comman
         "syslog: year of the first RFC 3164 timestamp (default: from the file's mtime)",
         yearOption,
       )
-      .option("--batch-size <n>", `alerts per request (1–${IMPORT_BATCH_MAX})`, batchSizeOption, 1_000),
+      .option("--batch-size <n>", `alerts per request (1–${IMPORT_BATCH_MAX})`, batchSizeOption, IMPORT_BATCH_MAX),
   ).action((file: string, opts: ImportOptions) => importFile(file, opts));
 }
 
