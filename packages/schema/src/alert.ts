@@ -6,8 +6,12 @@ export const ALERT_STATUSES = ["firing", "resolved"] as const;
 export type AlertStatus = (typeof ALERT_STATUSES)[number];
 export const alertStatusSchema = z.enum(ALERT_STATUSES);
 
+const SNAKE_CASE = /^[a-z0-9]+(?:_[a-z0-9]+)*$/;
+
 /** `LinkDown`, `link-down`, `Link Down` and `link_down` all become `link_down`. */
 export function toSnakeCase(value: string): string {
+  // Most senders already use snake_case: one test instead of four replacements.
+  if (SNAKE_CASE.test(value)) return value;
   return value
     .trim()
     .replace(/([a-z0-9])([A-Z])/g, "$1_$2")
@@ -135,5 +139,11 @@ export type Alert = z.infer<typeof alertSchema>;
 /** An array of alerts (1 to 10,000), as `POST /webhooks/alerts` accepts besides a single alert. */
 export const alertBatchInputSchema = z
   .array(alertInputSchema)
+  .min(1, "send at least one alert")
+  .max(10_000, "send at most 10,000 alerts per request");
+
+/** The length rule of `alertBatchInputSchema` alone, for callers that then validate alert by alert. */
+export const alertBatchLengthSchema = z
+  .array(z.unknown())
   .min(1, "send at least one alert")
   .max(10_000, "send at most 10,000 alerts per request");

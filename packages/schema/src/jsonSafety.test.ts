@@ -15,13 +15,16 @@ describe("JSON safety checks", () => {
   it("names the path of a NUL, a prototype key, an unpaired surrogate or too deep a value", () => {
     expect(findUnsafeJson({ alerts: [{ message: "a\u0000b" }] })).toEqual({
       path: ["alerts", 0, "message"],
+      kind: "nul",
       message: "contains \\u0000 (NUL)",
     });
+    expect(findUnsafeJson({ tags: { site: "a", "b\u0000": "c" } })?.path).toEqual(["tags", "b\u0000"]);
     expect(findUnsafeJson({ message: "a\u0000b" }, { allowNul: true })).toBeUndefined();
     for (const key of ["__proto__", "constructor", "prototype"]) {
       expect(findUnsafeJson(JSON.parse(`{"tags":{"${key}":{"x":1}}}`))?.path).toEqual(["tags", key]);
     }
     expect(findUnsafeJson({ text: "x\ud800" })?.message).toContain("unpaired UTF-16 surrogate");
+    expect(findUnsafeJson({ list: ["ok", "\udc00y"] })).toMatchObject({ path: ["list", 1], kind: "surrogate" });
     expect(findUnsafeJson({ text: "emoji 😀 and ümlaut" })).toBeUndefined();
     let deep: unknown = 1;
     for (let i = 0; i < 100_000; i++) deep = [deep];

@@ -1,19 +1,20 @@
 /** `POST /webhooks/alerts`: one canonical alert or an array of them. */
 import { createHash } from "node:crypto";
 import { type StoredDelivery, withFingerprint } from "@teleops/core";
-import { alertBatchInputSchema, alertInputSchema, type CanonicalAlert } from "@teleops/schema";
+import { type AlertDraft, alertBatchLengthSchema, alertInputSchema, type CanonicalAlert } from "@teleops/schema";
 import { HttpError } from "./body.ts";
 import { webhookTenant } from "./credentials.ts";
 import { type DeliveryResult, schemaError, storeDelivery, type WebhookRoute } from "./delivery.ts";
+import { parseInSlices, type SliceResult } from "./slices.ts";
 
 export const alertsRoute: WebhookRoute = {
   source: "alerts",
   challenge: "Bearer",
   authorize: (req, deps) => webhookTenant(req, deps, "alerts"),
   async handle({ tenantId, body, eventFor }, deps) {
-    const parsed = Array.isArray(body) ? alertBatchInputSchema.safeParse(body) : alertInputSchema.safeParse(body);
-    if (!parsed.success) throw schemaError(parsed.error, "the alerts");
-    const drafts = Array.isArray(parsed.data) ? parsed.data : [parsed.data];
+    const parsed = await parseAlerts(body);
+    if (!parsed.success) throw schemaError(parsed, "the alerts");
+    const drafts = parsed.data;
     // The credential decides the tenant; an alert may repeat it but never name another one.
     const foreign = drafts.flatMap((draft, index) =>
       draft.tenant_id != null && draft.tenant_id !== tenantId
@@ -53,6 +54,17 @@ export const alertsRoute: WebhookRoute = {
     return { ...resultOf(stored), recorded: true };
   },
 };
+
+/** One alert or a list of them; a list is checked for its length, then alert by alert in slices. */
+async function parseAlerts(body: unknown): Promise<SliceResult<AlertDraft>> {
+  if (!Array.isArray(body)) {
+    const one = alertInputSchema.safeParse(body);
+    return one.success ? { success: true, data: [one.data] } : { success: false, issues: one.error.issues };
+  }
+  const length = alertBatchLengthSchema.safeParse(body);
+  if (!length.success) return { success: false, issues: length.error.issues };
+  return parseInSlices(alertInputSchema, body);
+}
 
 /** Identity of a batch: the same alerts in any order give the same key. */
 function batchKey(identities: string[][]): string {

@@ -80,7 +80,7 @@ export interface WebhookRoute {
 }
 
 /** A zod failure as the contract's 400: a message and every issue with its path into the posted document. */
-export function schemaError(error: z.ZodError, what: string): HttpError {
+export function schemaError(error: z.ZodError | { issues: readonly z.core.$ZodIssue[] }, what: string): HttpError {
   const issues = error.issues.map((issue) => ({ path: formatPath(issue.path), message: issue.message }));
   return new HttpError(400, `${what} does not match the schema; nothing was stored`, issues);
 }
@@ -131,23 +131,4 @@ export function recordedHeaders(req: IncomingMessage): Record<string, string> {
 export function headerValue(req: IncomingMessage, name: string): string | undefined {
   const value = req.headers[name];
   return Array.isArray(value) ? value[0] : value;
-}
-
-/** Path of the first string holding a NUL character, which PostgreSQL cannot store in text or jsonb. */
-export function findNul(value: unknown, path: Array<string | number> = []): Array<string | number> | undefined {
-  if (typeof value === "string") return value.includes("\u0000") ? path : undefined;
-  if (Array.isArray(value)) {
-    for (const [index, item] of value.entries()) {
-      const found = findNul(item, [...path, index]);
-      if (found) return found;
-    }
-    return undefined;
-  }
-  if (value && typeof value === "object") {
-    for (const [key, item] of Object.entries(value)) {
-      const found = key.includes("\u0000") ? [...path, key] : findNul(item, [...path, key]);
-      if (found) return found;
-    }
-  }
-  return undefined;
 }

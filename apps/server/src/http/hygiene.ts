@@ -14,11 +14,19 @@ export function assertJsonDepth(text: string | Uint8Array): void {
   }
 }
 
-/** Refuses (400) a parsed document with a `__proto__`/`constructor`/`prototype` key, or NUL unless allowed. */
+/**
+ * Refuses (400) a parsed document with a `__proto__`/`constructor`/`prototype` key, an unpaired surrogate, nesting
+ * past the limit, or (unless allowed) a NUL character, which PostgreSQL cannot store in text or jsonb.
+ */
 export function assertSafeJson(value: unknown, options: { allowNul?: boolean } = {}): void {
   const problem = findUnsafeJson(value, options);
   if (!problem) return;
   const path = formatPath(problem.path);
+  if (problem.kind === "nul") {
+    throw new HttpError(400, "strings must not contain the NUL character (\\u0000); nothing was stored", [
+      { path, message: "contains \\u0000" },
+    ]);
+  }
   throw new HttpError(400, `${path || "the document"}: ${problem.message}; nothing was stored`, [
     { path, message: problem.message },
   ]);

@@ -13,12 +13,11 @@ import {
 import { isDatabaseUnavailable } from "@teleops/db";
 import { alertmanagerRoute } from "./alertmanager.ts";
 import { alertsRoute } from "./alerts.ts";
-import { formatPath, HttpError, isJsonContentType, parseJson, readBody, sendJson } from "./body.ts";
+import { HttpError, isJsonContentType, parseJson, readBody, sendJson } from "./body.ts";
 import { checkSource } from "./credentials.ts";
 import {
   DEFAULT_TENANT,
   type DeliveryResult,
-  findNul,
   recordedHeaders,
   type WebhookDeps,
   type WebhookRoute,
@@ -64,13 +63,6 @@ export function createWebhookHandler(deps: WebhookDeps) {
       assertJsonDepth(raw);
       const body = parseJson(raw);
       trusted.body = body;
-      const nul = findNul(body);
-      if (nul) {
-        const path = formatPath(nul);
-        throw new HttpError(400, "strings must not contain the NUL character (\\u0000); nothing was stored", [
-          { path, message: "contains \\u0000" },
-        ]);
-      }
       assertSafeJson(body);
       const eventFor = (result: DeliveryResult) => acceptedEvent(route, req, eventId, result, keptPayload(body, raw));
       const result = await route.handle({ tenantId, req, raw, body, eventFor }, deps);
