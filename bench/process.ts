@@ -90,7 +90,9 @@ export interface TeleopsProcess {
 /** Starts the server as an operator would, waits for `/readyz`, and stops it with SIGTERM. */
 export async function startTeleops(env: Record<string, string>): Promise<TeleopsProcess> {
   const port = await freePort();
-  const child = spawn(process.execPath, ["--import", "tsx", SERVER_MAIN], {
+  // BENCH_SERVER_NODE_ARGS (e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof") profiles the server under load.
+  const nodeArgs = (process.env.BENCH_SERVER_NODE_ARGS ?? "").split(" ").filter((arg) => arg !== "");
+  const child = spawn(process.execPath, [...nodeArgs, "--import", "tsx", SERVER_MAIN], {
     cwd: ROOT,
     env: { ...process.env, LOG_LEVEL: "warn", ...env, PORT: String(port), HOST: "127.0.0.1" },
     // The server logs JSON lines (warnings and errors at LOG_LEVEL=warn) to stdout; they go to the console.

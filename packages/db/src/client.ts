@@ -9,6 +9,7 @@ import { migrate as migratePglite } from "drizzle-orm/pglite/migrator";
 import { drizzle as drizzlePostgres } from "drizzle-orm/postgres-js";
 import { migrate as migratePostgres } from "drizzle-orm/postgres-js/migrator";
 import postgres from "postgres";
+import { preparingMarked } from "./prepared.ts";
 import * as schema from "./schema.ts";
 
 type Schema = typeof schema;
@@ -66,7 +67,7 @@ async function openPglite(dataDir: string | undefined): Promise<DbHandle> {
 async function openPostgres(url: string, poolSize: number): Promise<DbHandle> {
   // A short connect timeout turns an unreachable database into a quick 503 instead of a hung request.
   const client = postgres(url, { max: poolSize, connect_timeout: 5, onnotice: () => {} });
-  const db = drizzlePostgres({ client, schema, casing: "snake_case" }) as unknown as Database;
+  const db = drizzlePostgres({ client: preparingMarked(client), schema, casing: "snake_case" }) as unknown as Database;
   return {
     db,
     kind: "postgres",

@@ -1,4 +1,5 @@
 export * from "./availability.ts";
 export * from "./changeFeed.ts";
 export * from "./client.ts";
+export * from "./prepared.ts";
 export * from "./schema.ts";

@@ -1,5 +1,5 @@
 /** Stores canonical alerts durably; a redelivered alert (same tenant, fingerprint and time) is stored once. */
-import type { DbOrTx } from "@teleops/db";
+import { type DbOrTx, prepared } from "@teleops/db";
 import type { CanonicalAlert } from "@teleops/schema";
 import { sql } from "drizzle-orm";
 
@@ -56,14 +56,16 @@ export async function insertAlertRows(
         inc: correlated?.incidentIds[start + offset] ?? null,
       })),
     );
-    const result = await tx.execute(sql`
+    const result = await tx.execute(
+      prepared(sql`
       insert into alerts (tenant_id, fingerprint, "timestamp", source_system, host, service, severity,
                           alert_type, message, tags, raw_payload, status, incident_id, correlated_at)
       select ${tenantId}, f, t, src, h, svc, sev, typ, msg, tg, rp, st, inc, ${correlatedAt}::timestamptz
       from jsonb_to_recordset(${rows}::jsonb)
            as r(f text, t timestamptz, src text, h text, svc text, sev text, typ text, msg text,
                 tg jsonb, rp jsonb, st text, inc text)
-      on conflict (tenant_id, fingerprint, "timestamp") do nothing`);
+      on conflict (tenant_id, fingerprint, "timestamp") do nothing`),
+    );
     inserted += affectedRows(result);
   }
   return inserted;

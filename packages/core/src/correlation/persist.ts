@@ -3,7 +3,7 @@
  * join open incidents or form new ones, and records the outcome. Serialized per tenant with a transaction
  * advisory lock so several server replicas never split or duplicate an incident.
  */
-import { alerts, type DbOrTx, incidents } from "@teleops/db";
+import { alerts, type DbOrTx, incidents, prepared } from "@teleops/db";
 import type { CanonicalAlert, IncidentRef, Severity } from "@teleops/schema";
 import { and, asc, gte, isNotNull, isNull, lte, ne, sql } from "drizzle-orm";
 import { insertAlertRows } from "../alerts/ingest.ts";
@@ -141,12 +141,14 @@ async function storedKeys(tx: DbOrTx, tenantId: string, batch: readonly Canonica
   }
   // Candidates come from an index range over the batch's time span (a millisecond wider on each side, for
   // sub-millisecond times) restricted to the batch's fingerprints; pairs are matched to the microsecond.
-  const result = await tx.execute(sql`
+  const result = await tx.execute(
+    prepared(sql`
     select fingerprint as f, (extract(epoch from "timestamp") * 1000000)::bigint::text as us from alerts
     where tenant_id = ${tenantId}
       and "timestamp" between ${new Date(minMs - 1).toISOString()}::timestamptz
                           and ${new Date(maxMs + 1).toISOString()}::timestamptz
-      and fingerprint = any(array(select jsonb_array_elements_text(${fingerprints}::jsonb)))`);
+      and fingerprint = any(array(select jsonb_array_elements_text(${fingerprints}::jsonb)))`),
+  );
   return new Set(rowsOf<{ f: string; us: string }>(result).map((row) => `${row.f}|${row.us}`));
 }
 
@@ -172,7 +174,7 @@ export function epochMicros(iso: string): string {
 }
 
 async function lockTenant(tx: DbOrTx, tenantId: string): Promise<void> {
-  await tx.execute(sql`select pg_advisory_xact_lock(hashtext(${`teleops:correlate:${tenantId}`}))`);
+  await tx.execute(prepared(sql`select pg_advisory_xact_lock(hashtext(${`teleops:correlate:${tenantId}`}))`));
 }
 
 type AlertRow = Awaited<ReturnType<typeof pendingAlerts>>[number];
@@ -184,7 +186,9 @@ function pendingAlerts(tx: DbOrTx, options: CorrelatePendingOptions) {
     .from(alerts)
     .where(and(sql`${alerts.tenantId} = ${options.tenantId}`, isNull(alerts.correlatedAt)))
     .orderBy(asc(alerts.id))
-    .limit(options.batchSize ?? 50_000);
+    .limit(options.batchSize ?? 50_000)
+    .prepare("pending_alerts")
+    .execute();
 }
 
 interface TimeWindow {
@@ -229,7 +233,9 @@ async function correlationContext(tx: DbOrTx, options: CorrelatePendingOptions, 
           gte(incidents.endTime, window.start),
           lte(incidents.startTime, window.end),
         ),
-      ),
+      )
+      .prepare("open_incidents")
+      .execute(),
     // Alerts seen before that stayed below the incident bar may now belong to a growing failure.
     tx
       .select(alertColumns)
@@ -242,7 +248,9 @@ async function correlationContext(tx: DbOrTx, options: CorrelatePendingOptions, 
           gte(alerts.timestamp, window.start),
           lte(alerts.timestamp, window.end),
         ),
-      ),
+      )
+      .prepare("unassigned_alerts")
+      .execute(),
   ]);
   return { openIncidents, unassigned };
 }
@@ -346,10 +354,12 @@ async function correlateAndWrite<Outcome extends CorrelationOutcome = Correlatio
   const pending: Array<Promise<unknown>> = [];
   // One statement each for new and grown incidents, however many a pass touches; incidents go first so the
   // alerts written after them name rows that exist.
-  if (created.length > 0) pending.push(tx.insert(incidents).values(created).execute());
+  // (New incidents go one prepared statement each, sent together, so the statement text never varies.)
+  for (const row of created) pending.push(tx.insert(incidents).values(row).prepare("insert_incident").execute());
   if (grown.length > 0) {
     pending.push(
-      tx.execute(sql`
+      tx.execute(
+        prepared(sql`
       update incidents as i
       set title = v.title, severity = v.severity, start_time = v.start_time, end_time = v.end_time,
           alert_count = v.alert_count, updated_at = ${now.toISOString()}::timestamptz,
@@ -360,6 +370,7 @@ async function correlateAndWrite<Outcome extends CorrelationOutcome = Correlatio
            as v(id text, title text, severity text, start_time timestamptz, end_time timestamptz,
                 alert_count integer, hosts jsonb, services jsonb, sites jsonb)
       where i.id = v.id and i.tenant_id = ${tenantId}`),
+      ),
     );
   }
 
@@ -372,12 +383,14 @@ async function correlateAndWrite<Outcome extends CorrelationOutcome = Correlatio
   }
   if (changes.length > 0) {
     pending.push(
-      tx.execute(sql`
+      tx.execute(
+        prepared(sql`
       update alerts as a
       set incident_id = coalesce(v.incident_id, a.incident_id),
           correlated_at = case when v.fresh then ${now.toISOString()}::timestamptz else a.correlated_at end
       from jsonb_to_recordset(${JSON.stringify(changes)}::jsonb) as v(id bigint, incident_id text, fresh boolean)
       where a.id = v.id and a.tenant_id = ${tenantId}`),
+      ),
     );
   }
   if (incoming.length > 0) {
@@ -457,7 +470,9 @@ function toInput(
 
 async function allocateIncidentIds(tx: DbOrTx, count: number): Promise<string[]> {
   if (count === 0) return [];
-  const result = await tx.execute(sql`select nextval('incident_number_seq') as n from generate_series(1, ${count})`);
+  const result = await tx.execute(
+    prepared(sql`select nextval('incident_number_seq') as n from generate_series(1, ${count}::int)`),
+  );
   return rowsOf<{ n: string | number }>(result).map((row) => `INC-${String(row.n).padStart(6, "0")}`);
 }
 

@@ -51,7 +51,15 @@ export async function recordIntegrationEvent(db: DbOrTx, draft: IntegrationEvent
 
 /** Several events in one statement (the deliveries that shared one ingest transaction). */
 export async function recordIntegrationEvents(db: DbOrTx, drafts: readonly IntegrationEventDraft[]): Promise<void> {
-  if (drafts.length > 0) await db.insert(integrationEvents).values(drafts.map(eventRow));
+  // One prepared statement per event, all sent together: the text never varies, so PostgreSQL parses it once per
+  // connection and the inserts pipeline (a multi-row insert would be a new statement for every row count).
+  const results = await Promise.allSettled(
+    drafts.map((draft) =>
+      db.insert(integrationEvents).values(eventRow(draft)).prepare("insert_integration_event").execute(),
+    ),
+  );
+  const failed = results.find((result) => result.status === "rejected");
+  if (failed) throw (failed as PromiseRejectedResult).reason;
 }
 
 function eventRow(draft: IntegrationEventDraft) {
