@@ -62,9 +62,9 @@ export interface StoreAndCorrelateOutcome extends CorrelationOutcome {
  * update of every alert and its index entries). `within` writes in the same transaction (an integration
  * event), so it commits or rolls back with the alerts.
  *
- * Round trips are few: the lock and every read go out together (postgres.js pipelines queries issued at once on
- * a transaction's connection, and the server runs them in order, so the reads run under the lock), then new
- * incident numbers when there are new incidents, then every write together, then the commit.
+ * Round trips are few: the lock, then every read together (postgres.js pipelines prepared queries issued at once
+ * on a transaction's connection), then new incident numbers when there are new incidents, then every write
+ * together, then the commit.
  */
 export async function storeAndCorrelate(
   db: DbOrTx,
@@ -96,12 +96,12 @@ async function storeInTransaction(
 ): Promise<StoreAndCorrelateOutcome> {
   const all = batches.flat();
   const guess = timeWindow(options, [], all);
-  if (first) {
-    await lockTenant(tx, options.tenantId);
-    await first(tx);
-  }
-  const [, stored, fresh, guessed] = await Promise.all([
-    first ? Promise.resolve() : lockTenant(tx, options.tenantId),
+  // The lock is awaited before any read is issued: a read sent in the same pipeline could be sent ahead of the
+  // lock (the drivers issue lazy queries in microtask order, which differs between query kinds) and then see the
+  // tenant's state from before another replica's commit.
+  await lockTenant(tx, options.tenantId);
+  if (first) await first(tx);
+  const [stored, fresh, guessed] = await Promise.all([
     storedKeys(tx, options.tenantId, all),
     pendingAlerts(tx, options),
     correlationContext(tx, options, guess),
