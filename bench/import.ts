@@ -99,7 +99,9 @@ async function parseRate(format: "syslog" | "jsonl", text: string): Promise<Pars
 
 async function runCli(args: string[]): Promise<{ code: number; stdout: string; peakMib: number; seconds: number }> {
   const t0 = performance.now();
-  const child = spawn(process.execPath, ["--import", "tsx", CLI_MAIN, ...args], {
+  // BENCH_CLI_NODE_ARGS (e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof") profiles the CLI, as for the server.
+  const nodeArgs = (process.env.BENCH_CLI_NODE_ARGS ?? "").split(" ").filter((arg) => arg !== "");
+  const child = spawn(process.execPath, [...nodeArgs, "--import", "tsx", CLI_MAIN, ...args], {
     cwd: ROOT,
     stdio: ["ignore", "pipe", "inherit"],
   });

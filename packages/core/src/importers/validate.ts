@@ -12,18 +12,26 @@ export function isRejected(record: ImportRecord): record is { line: number; erro
 }
 
 export function validateRecord(line: number, input: unknown, now: number = Date.now()): ImportRecord {
-  // Prototype keys and hostile nesting are refused before any code copies or recurses into the record.
-  const unsafe = findUnsafeJson(input, { allowNul: true });
+  // Prototype keys and hostile nesting are refused before any code copies or recurses into the record. The same
+  // walk looks for NUL characters; only when it finds one is the record walked again for the other problems.
+  let unsafe = findUnsafeJson(input);
+  const nul = unsafe?.kind === "nul";
+  if (nul) unsafe = findUnsafeJson(input, { allowNul: true });
   if (unsafe) return { line, error: `${unsafe.path.map(String).join(".") || "record"}: ${unsafe.message}` };
   const parsed = alertInputSchema.safeParse(input);
   if (!parsed.success) return { line, error: describeIssues(parsed.error.issues, input) };
-  return acceptDraft(line, parsed.data, now);
+  // A record free of NUL gives a draft free of NUL: the draft's strings all come from the record.
+  return nul ? acceptDraft(line, parsed.data, now) : acceptFuture(line, parsed.data, now);
 }
 
 /** The checks beyond the schema, for a draft that is already canonical (a parser that built every field). */
 export function acceptDraft(line: number, alert: AlertDraft, now: number = Date.now()): ImportRecord {
   // PostgreSQL text and jsonb cannot hold U+0000; refusing the record keeps it from failing its whole batch.
   if (hasNul(alert)) return { line, error: "contains a NUL character (U+0000), which cannot be stored" };
+  return acceptFuture(line, alert, now);
+}
+
+function acceptFuture(line: number, alert: AlertDraft, now: number): ImportRecord {
   const ahead = Date.parse(alert.timestamp) - now;
   if (ahead > MAX_FUTURE_SKEW_MS) {
     return {
