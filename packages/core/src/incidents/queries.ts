@@ -130,7 +130,9 @@ export async function getIncident(db: DbOrTx, tenantId: string, id: string): Pro
   const [row] = await db
     .select()
     .from(incidents)
-    .where(and(eq(incidents.tenantId, tenantId), eq(incidents.id, id)));
+    .where(and(eq(incidents.tenantId, tenantId), eq(incidents.id, id)))
+    .prepare("incident_by_id")
+    .execute();
   if (!row) throw new NotFoundError(`incident ${id} not found`);
   return toIncident(row);
 }
@@ -194,13 +196,18 @@ export async function incidentAlerts(
   incidentId: string,
   limit = 5_000,
 ): Promise<Alert[]> {
-  await getIncident(db, tenantId, incidentId);
-  const rows = await db
-    .select()
-    .from(alerts)
-    .where(and(eq(alerts.tenantId, tenantId), eq(alerts.incidentId, incidentId)))
-    .orderBy(asc(alerts.timestamp), asc(alerts.id))
-    .limit(limit);
+  // The existence check and the rows go out together (both prepared, so they pipeline).
+  const [, rows] = await Promise.all([
+    getIncident(db, tenantId, incidentId),
+    db
+      .select()
+      .from(alerts)
+      .where(and(eq(alerts.tenantId, tenantId), eq(alerts.incidentId, incidentId)))
+      .orderBy(asc(alerts.timestamp), asc(alerts.id))
+      .limit(limit)
+      .prepare("incident_alerts")
+      .execute(),
+  ]);
   return rows.map(toAlert);
 }
 
@@ -229,7 +236,9 @@ export async function metricsOverview(db: DbOrTx, tenantId: string): Promise<Met
         ),
     })
     .from(incidents)
-    .where(eq(incidents.tenantId, tenantId));
+    .where(eq(incidents.tenantId, tenantId))
+    .prepare("metrics_overview")
+    .execute();
   const incidentTotal = row?.incidents ?? 0;
   const unassigned = row?.unassigned ?? 0;
   const alertTotal = (row?.members ?? 0) + unassigned;
