@@ -99,6 +99,16 @@ export const alerts = pgTable(
   ],
 );
 
+/**
+ * Per tenant, how many alerts have no incident: what the overview shows, kept by statement-level triggers on
+ * `alerts` (migration 0007) so every writer, present or future, keeps it right and reading it costs one row
+ * however much noise has piled up (counting the partial index grew with it: 24 → 126 ms p99 over a 30-minute soak).
+ */
+export const alertCounts = pgTable("alert_counts", {
+  tenantId: text().primaryKey(),
+  unassigned: bigint({ mode: "number" }).notNull().default(0),
+});
+
 /** RCA results, one row per engine run; reviewed at most once. */
 export const rcaArtifacts = pgTable(
   "rca_artifacts",

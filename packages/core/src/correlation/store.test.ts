@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createDeliveryWriter } from "../alerts/deliveries.ts";
 import { ingestAlerts } from "../alerts/ingest.ts";
 import { generateScenario, loadTopology } from "../generator/index.ts";
+import { metricsOverview, resetTenant } from "../incidents/queries.ts";
 import { DEFAULT_CORRELATION_CONFIG, topologyView } from "./index.ts";
 import { correlatePending, epochMicros, storeAndCorrelate } from "./persist.ts";
 
@@ -103,6 +104,40 @@ describe.each(testBackends())("storeAndCorrelate on $name", (backend) => {
     expect(first.batches).toEqual([{ accepted: 2, duplicates: 0 }]);
     const second = await storeAndCorrelate(db.db, options("store-c"), [[at("2026-03-03T12:00:00.123456+02:00")]]);
     expect(second.batches).toEqual([{ accepted: 0, duplicates: 1 }]);
+  });
+
+  it("keeps the overview's unassigned count equal to the alerts without an incident, through every kind of write", async () => {
+    const tenant = "store-counts";
+    const unassigned = async () => {
+      const [row] = await db.db
+        .select({ n: count() })
+        .from(alerts)
+        .where(sql`${alerts.tenantId} = ${tenant} and ${alerts.incidentId} is null`);
+      return row?.n ?? 0;
+    };
+    const expectAgreement = async () => {
+      const overview = await metricsOverview(db.db, tenant);
+      const [total] = await db.db.select({ n: count() }).from(alerts).where(eq(alerts.tenantId, tenant));
+      expect(overview.unassigned_alerts).toBe(await unassigned());
+      expect(overview.alerts).toBe(total?.n ?? 0);
+    };
+    // Stored without correlation (every alert unassigned), then correlated (most join an incident).
+    const failure = scenario("fiber_cut", 21, "2026-03-05T10:00:00Z");
+    await ingestAlerts(db.db, tenant, failure);
+    expect((await metricsOverview(db.db, tenant)).unassigned_alerts).toBe(failure.length);
+    await correlatePending(db.db, options(tenant));
+    await expectAgreement();
+    // A lone alert far away stays unassigned; a redelivery changes nothing; another tenant is not counted.
+    const [lone] = scenario("bgp_flap", 22, "2026-03-07T10:00:00Z");
+    if (!lone) throw new Error("the generator gave no alert");
+    await storeAndCorrelate(db.db, options(tenant), [[lone], failure]);
+    await storeAndCorrelate(db.db, options("store-counts-other"), [[lone]]);
+    await expectAgreement();
+    expect(await unassigned()).toBeGreaterThan(0);
+    // A reset deletes everything: nothing is left unassigned.
+    await resetTenant(db.db, tenant);
+    expect(await metricsOverview(db.db, tenant)).toMatchObject({ alerts: 0, unassigned_alerts: 0 });
+    expect((await metricsOverview(db.db, "store-counts-other")).unassigned_alerts).toBe(1);
   });
 
   it("correlates alerts stored earlier without correlation (an import) in the same pass as new ones", async () => {
