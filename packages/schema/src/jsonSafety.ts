@@ -28,6 +28,8 @@ export interface JsonProblem {
  */
 export function jsonTextTooDeep(text: string | Uint8Array, max: number = MAX_JSON_DEPTH): boolean {
   // UTF-8 bytes of multi-byte characters are all >= 0x80, so scanning bytes finds the same brackets and quotes.
+  // The two loops are the same scan, written twice on purpose: each reads one kind of input, so V8 compiles it
+  // tight (one loop reading through a callback for either kind ran five times slower).
   return typeof text === "string" ? textTooDeep(text, max) : bytesTooDeep(text, max);
 }
 
