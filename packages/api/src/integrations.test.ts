@@ -155,8 +155,13 @@ describe.each(testBackends())("integrations router on $name", (backend) => {
         payload: { hello: source },
         summary: {},
       });
+    // received_at is the database's clock, and PGlite's ticks in whole milliseconds: events recorded within one
+    // tick are simultaneous and tie. A few milliseconds apart, "newest first" has one answer.
+    const tick = () => new Promise((resolve) => setTimeout(resolve, 3));
     const first = await record("jira", "accepted", 202);
+    await tick();
     await record("servicenow", "rejected", 400);
+    await tick();
     const last = await record("jira", "rejected", 401);
     const caller = callerFor(database.db, viewer);
     const all = await caller.integrations.events();
