@@ -42,6 +42,13 @@ export const incidents = pgTable(
     suspectedCategory: text(),
     suspectedRootCause: text(),
     suspectedComponent: text(),
+    /**
+     * The correlator's compact memory of the incident's members (per evidence key, the time ranges covered), so
+     * a later pass decides exactly as if it had seen every member alert; see correlation/state.ts.
+     */
+    correlation: jsonb().$type<Record<string, unknown>>(),
+    /** Set when an operator (or the correlator) merged this incident into another; its alerts moved there. */
+    mergedInto: text(),
     createdAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
     updatedAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
   },
@@ -88,6 +95,8 @@ export const alerts = pgTable(
     incidentId: text(),
     /** Set once the correlator has seen the alert; unset alerts are the correlator's work queue. */
     correlatedAt: timestamp({ withTimezone: true }),
+    /** Why the alert joined its incident, in the operator's words (the evidence the correlator used). */
+    correlationReason: text(),
   },
   (t) => [
     uniqueIndex("alerts_tenant_fingerprint_ts_uq").on(t.tenantId, t.fingerprint, t.timestamp),
@@ -258,3 +267,33 @@ export type AlertRow = typeof alerts.$inferSelect;
 export type NewAlertRow = typeof alerts.$inferInsert;
 export type IncidentRow = typeof incidents.$inferSelect;
 export type NewIncidentRow = typeof incidents.$inferInsert;
+
+/** Each tenant's network topology (devices with sites and roles, links between them), imported by operators. */
+export const topologies = pgTable("topologies", {
+  tenantId: text().primaryKey(),
+  document: jsonb().$type<Record<string, unknown>>().notNull(),
+  devices: integer().notNull(),
+  links: integer().notNull(),
+  source: text().notNull(),
+  updatedBy: text().notNull(),
+  updatedAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
+});
+
+/**
+ * Operators' corrections of correlation (merges, splits, moved alerts): the alert types they put together or
+ * apart, which the correlator's learned relations weigh.
+ */
+export const correlationFeedback = pgTable(
+  "correlation_feedback",
+  {
+    id: bigint({ mode: "number" }).primaryKey().generatedAlwaysAsIdentity(),
+    tenantId: text().notNull(),
+    kind: text().$type<"merge" | "split" | "move">().notNull(),
+    /** Alert types on one side of the correction and on the other. */
+    left: text().array().notNull(),
+    right: text().array().notNull(),
+    actor: text().notNull(),
+    createdAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [index("correlation_feedback_tenant_idx").on(t.tenantId, t.createdAt)],
+);
