@@ -2,12 +2,14 @@
 import { sql } from "drizzle-orm";
 import {
   bigint,
+  boolean,
   doublePrecision,
   index,
   integer,
   jsonb,
   pgSequence,
   pgTable,
+  primaryKey,
   text,
   timestamp,
   uniqueIndex,
@@ -49,6 +51,8 @@ export const incidents = pgTable(
     correlation: jsonb().$type<Record<string, unknown>>(),
     /** Set when an operator (or the correlator) merged this incident into another; its alerts moved there. */
     mergedInto: text(),
+    /** Holds alerts the scenario generator made (lab data), so nobody mistakes a drill for an outage. */
+    synthetic: boolean().notNull().default(false),
     createdAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
     updatedAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
   },
@@ -297,3 +301,30 @@ export const correlationFeedback = pgTable(
   },
   (t) => [index("correlation_feedback_tenant_idx").on(t.tenantId, t.createdAt)],
 );
+
+/**
+ * What the scenario generator knows about the alerts it stored: which injected failure raised each one, or null
+ * for background noise. Kept beside `alerts` (keyed like their unique index), never inside them, so nothing that
+ * reads alerts (correlation, RCA, the SPA) can lean on ground truth; evaluation joins it back in.
+ */
+export const generatedTruth = pgTable(
+  "generated_truth",
+  {
+    tenantId: text().notNull(),
+    fingerprint: text().notNull(),
+    timestamp: timestamp({ withTimezone: true }).notNull(),
+    /** One `scenarios.generate` call. */
+    runId: text().notNull(),
+    /** The scenario type that raised the alert; null for noise. */
+    scenario: text(),
+    /** Index of that scenario in the run's ground truth (a `mixed` run injects several); null for noise. */
+    member: integer(),
+    createdAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.tenantId, t.fingerprint, t.timestamp] }),
+    index("generated_truth_run_idx").on(t.tenantId, t.runId),
+  ],
+);
+
+export type GeneratedTruthRow = typeof generatedTruth.$inferSelect;
