@@ -173,7 +173,11 @@ export function epochMicros(iso: string): string {
   return String(BigInt(wholeSecondsMs) * 1000n + BigInt(micros));
 }
 
-async function lockTenant(tx: DbOrTx, tenantId: string): Promise<void> {
+/**
+ * Takes the tenant's correlation lock until the transaction ends: correlation passes and operators' corrections
+ * of incidents (merge, split, move) take it, so neither sees the other's half-written incidents.
+ */
+export async function lockTenant(tx: DbOrTx, tenantId: string): Promise<void> {
   await tx.execute(prepared(sql`select pg_advisory_xact_lock(hashtext(${`teleops:correlate:${tenantId}`}))`));
 }
 
@@ -468,7 +472,8 @@ function toInput(
   };
 }
 
-async function allocateIncidentIds(tx: DbOrTx, count: number): Promise<string[]> {
+/** The next `count` incident ids (`INC-000042`) from `incident_number_seq`. */
+export async function allocateIncidentIds(tx: DbOrTx, count: number): Promise<string[]> {
   if (count === 0) return [];
   const result = await tx.execute(
     prepared(sql`select nextval('incident_number_seq') as n from generate_series(1, ${count}::int)`),
