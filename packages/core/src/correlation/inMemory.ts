@@ -43,31 +43,5 @@ export function correlateAlerts(
   return { incidents, assignment };
 }
 
-/** Pairwise precision and recall of a grouping against true labels (-1 = belongs to no group). */
-export function pairwiseScores(
-  predicted: ArrayLike<number>,
-  truth: ArrayLike<number>,
-): { precision: number; recall: number } {
-  // Count pairs through contingency tables instead of enumerating all pairs: O(n).
-  const pairCount = (n: number) => (n * (n - 1)) / 2;
-  const predSizes = new Map<number, number>();
-  const truthSizes = new Map<number, number>();
-  const joint = new Map<string, number>();
-  for (let i = 0; i < predicted.length; i++) {
-    const p = predicted[i] as number;
-    const t = truth[i] as number;
-    if (p >= 0) predSizes.set(p, (predSizes.get(p) ?? 0) + 1);
-    if (t >= 0) truthSizes.set(t, (truthSizes.get(t) ?? 0) + 1);
-    if (p >= 0 && t >= 0) joint.set(`${p}:${t}`, (joint.get(`${p}:${t}`) ?? 0) + 1);
-  }
-  let together = 0;
-  for (const n of joint.values()) together += pairCount(n);
-  let predictedPairs = 0;
-  for (const n of predSizes.values()) predictedPairs += pairCount(n);
-  let truePairs = 0;
-  for (const n of truthSizes.values()) truePairs += pairCount(n);
-  return {
-    precision: predictedPairs === 0 ? 1 : together / predictedPairs,
-    recall: truePairs === 0 ? 1 : together / truePairs,
-  };
-}
+/** Kept here for the callers that score a correlation; the scoring itself lives with the evaluation. */
+export { pairwiseScores } from "../evaluation/pairwise.ts";

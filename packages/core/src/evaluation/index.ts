@@ -2,6 +2,7 @@
 export * from "./adjacency.ts";
 export * from "./labels.ts";
 export * from "./metrics.ts";
+export * from "./pairwise.ts";
 export * from "./rubric.ts";
 export * from "./run.ts";
 export * from "./store.ts";
