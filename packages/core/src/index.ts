@@ -10,6 +10,7 @@ export * from "./evaluation/index.ts";
 export * from "./generator/index.ts";
 export * from "./importers/index.ts";
 export * from "./importers/store.ts";
+export * from "./incidents/corrections.ts";
 export * from "./incidents/devices.ts";
 export * from "./incidents/observability.ts";
 export * from "./incidents/queries.ts";

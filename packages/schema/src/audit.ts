@@ -2,8 +2,18 @@
 import { z } from "zod";
 import { REVIEW_DECISIONS } from "./rca.ts";
 
-/** What an audited action did; `rca.review` events carry `details.decision`. */
-export const AUDIT_ACTIONS = ["rca.review", "incident.status", "ticket.create"] as const;
+/**
+ * What an audited action did; `rca.review` events carry `details.decision`. The three corrections of
+ * correlation (merge, split, move_alerts) carry the incidents and alert ids they touched.
+ */
+export const AUDIT_ACTIONS = [
+  "rca.review",
+  "incident.status",
+  "ticket.create",
+  "incident.merge",
+  "incident.split",
+  "incident.move_alerts",
+] as const;
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];
 
 /** The hash of the event before a tenant's first event. */

@@ -1,10 +1,33 @@
-/** The incident queue and incident detail. */
-import { appendAudit, getIncident, incidentAlerts, listIncidents, setIncidentStatus } from "@teleops/core";
-import { incidentStatusSchema, severitySchema } from "@teleops/schema";
+/** The incident queue and incident detail, and operators' corrections of incidents (merge, split, move). */
+import {
+  appendAudit,
+  getIncident,
+  incidentAlerts,
+  listIncidents,
+  mergeIncidents,
+  moveAlerts,
+  setIncidentStatus,
+  splitIncident,
+  ValidationError,
+} from "@teleops/core";
+import {
+  incidentIdSchema as incidentId,
+  incidentStatusSchema,
+  mergeIncidentsInputSchema,
+  moveAlertsInputSchema,
+  severitySchema,
+  splitIncidentInputSchema,
+} from "@teleops/schema";
 import { z } from "zod";
+import type { Actor, Context } from "../context.ts";
 import { operatorProcedure, router, viewerProcedure } from "../trpc.ts";
 
-const incidentId = z.string().min(1).max(64);
+/** Runs one correction as the signed-in actor, then tells live clients the incidents changed. */
+async function correct<T>(ctx: Context & { actor: Actor }, verb: (actor: Actor) => Promise<T>): Promise<T> {
+  const result = await verb(ctx.actor);
+  ctx.services.onChange?.({ tenantId: ctx.actor.tenantId, kind: "incidents" });
+  return result;
+}
 
 export const incidentsRouter = router({
   list: viewerProcedure
@@ -37,6 +60,9 @@ export const incidentsRouter = router({
       // The change and its audit event commit together.
       const incident = await ctx.db.transaction(async (tx) => {
         const before = await getIncident(tx, tenantId, input.id);
+        if (before.merged_into !== null) {
+          throw new ValidationError(`${before.id} was merged into ${before.merged_into}; work on that incident`);
+        }
         const after = await setIncidentStatus(tx, tenantId, input.id, input.status, owner);
         if (before.status !== after.status) {
           await appendAudit(tx, {
@@ -54,4 +80,15 @@ export const incidentsRouter = router({
       ctx.services.onChange?.({ tenantId: ctx.actor.tenantId, kind: "incidents" });
       return incident;
     }),
+  merge: operatorProcedure
+    .input(mergeIncidentsInputSchema)
+    .mutation(({ ctx, input }) => correct(ctx, (actor) => mergeIncidents(ctx.db, actor, input))),
+  /** Returns the new incident. */
+  split: operatorProcedure
+    .input(splitIncidentInputSchema)
+    .mutation(({ ctx, input }) => correct(ctx, (actor) => splitIncident(ctx.db, actor, input))),
+  /** Returns the incident the alerts moved to. */
+  moveAlerts: operatorProcedure
+    .input(moveAlertsInputSchema)
+    .mutation(({ ctx, input }) => correct(ctx, (actor) => moveAlerts(ctx.db, actor, input))),
 });

@@ -28,6 +28,7 @@ export function toIncident(row: IncidentRow): Incident {
     suspected_category: row.suspectedCategory,
     suspected_root_cause: row.suspectedRootCause,
     suspected_component: row.suspectedComponent,
+    merged_into: row.mergedInto,
     tenant_id: row.tenantId,
     created_at: row.createdAt.toISOString(),
     updated_at: row.updatedAt.toISOString(),
@@ -50,6 +51,7 @@ export function toAlert(row: AlertRow): Alert {
     tenant_id: row.tenantId,
     status: row.status,
     incident_id: row.incidentId,
+    correlation_reason: row.correlationReason,
   };
 }
 
