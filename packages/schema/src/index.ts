@@ -1,5 +1,6 @@
 export * from "./alert.ts";
 export * from "./audit.ts";
+export * from "./correlationEvaluation.ts";
 export * from "./evaluation.ts";
 export * from "./imports.ts";
 export * from "./incident.ts";
