@@ -1,6 +1,7 @@
 /**
  * `teleops evaluate`: scores the RCA engines against a label file (checked here first, with line numbers), the
- * server's shipped manual set, or generated scenarios, and prints the contract's evaluation report.
+ * server's shipped manual set, or generated scenarios, and prints the contract's evaluation report. With
+ * `--correlation` it scores the correlator on labelled streams instead, locally (see correlationEvaluate.ts).
  */
 import { readFile, stat, writeFile } from "node:fs/promises";
 import { parseLabelFile } from "@teleops/core/evaluation/labels";
@@ -15,6 +16,7 @@ import {
 import type { Command } from "commander";
 import { CliError, createClient, type GlobalOptions } from "../client.ts";
 import { note, printJson, printTable } from "../output.ts";
+import { evaluateCorrelation } from "./correlationEvaluate.ts";
 
 interface EvaluateOptions extends GlobalOptions {
   labels?: string;
@@ -22,6 +24,7 @@ interface EvaluateOptions extends GlobalOptions {
   out?: string;
   synthetic?: number;
   seed?: number;
+  correlation?: string;
 }
 
 const ERRORS_SHOWN = 20;
@@ -43,8 +46,14 @@ export function addEvaluateCommand(program: Command, withGlobals: (command: Comm
         `score N generated scenarios over every category instead (1–${SYNTHETIC_CASES_MAX})`,
         countOption,
       )
-      .option("--seed <n>", "synthetic mode: first seed (default 1)", seedOption),
-  ).action((opts: EvaluateOptions) => evaluate(opts));
+      .option("--seed <n>", "synthetic mode: first seed (default 1)", seedOption)
+      .option(
+        "--correlation <file|dir>",
+        "score the correlator on labelled streams instead (a .jsonl stream or a directory of them); runs locally",
+      ),
+  ).action((opts: EvaluateOptions) =>
+    opts.correlation === undefined ? evaluate(opts) : evaluateCorrelation(opts.correlation, opts),
+  );
 }
 
 function countOption(value: string): number {
