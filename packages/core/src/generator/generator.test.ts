@@ -21,6 +21,7 @@ import {
   generateScenario,
   loadTopology,
   SCENARIO_CATALOG,
+  SYNTHETIC_TAG,
 } from "./index.ts";
 
 const topology = loadTopology();
@@ -115,6 +116,11 @@ const SIGNATURES: Record<ScenarioType, { root: string[]; symptoms: string[]; pay
     payload: ["relation", "blocking_pid", "waiting_sessions"],
   },
 };
+
+/** Scenario kinds whose failure crosses an inter-site link, so the far end (another site) alarms too. */
+const CROSS_SITE = new Set<ScenarioType>(["fiber_cut", "router_freeze", "network_degradation"]);
+/** A `mixed` seed that puts two unrelated failures at one site (30-minute run). */
+const SHARED_SITE_SEED = 2;
 
 const DOCUMENTATION_IP = /^(192\.0\.2|198\.51\.100|203\.0\.113)\.\d{1,3}$|^2001:db8:/;
 
@@ -279,11 +285,12 @@ describe.each(SCENARIO_TYPES)("generateScenario: %s", (type) => {
     }
   });
 
-  it("keeps the affected devices one linked group at the scenario's site", () => {
+  it("keeps the affected devices one linked group, leaving the scenario's site only across inter-site links", () => {
     for (const result of results) {
       const truth = truthOf(result);
       const hosts = new Set(alertsOf(result, 0).map((a) => a.host));
-      for (const host of hosts) expect(devices.get(host)?.site, host).toBe(truth.site);
+      const offSite = [...hosts].filter((host) => devices.get(host)?.site !== truth.site);
+      if (!CROSS_SITE.has(type)) expect(offSite, type).toEqual([]);
       const reached = new Set([truth.root_component]);
       const queue = [truth.root_component];
       for (let next = queue.shift(); next !== undefined; next = queue.shift()) {
@@ -298,7 +305,7 @@ describe.each(SCENARIO_TYPES)("generateScenario: %s", (type) => {
     }
   });
 
-  it("carries concrete details and site, region and scenario tags on every alert", () => {
+  it("carries concrete details, the site and region a real feed has, and the synthetic marker, but no ground truth", () => {
     for (const result of results) {
       const truth = truthOf(result);
       const alerts = alertsOf(result, 0);
@@ -306,14 +313,14 @@ describe.each(SCENARIO_TYPES)("generateScenario: %s", (type) => {
       for (const key of signature.payload) expect(first?.raw_payload, key).toHaveProperty(key);
       for (const alert of alerts) {
         const device = devices.get(alert.host);
-        expect(alert.tags).toEqual({ site: device?.site, region: device?.region, scenario: type });
+        expect(alert.tags).toEqual({ site: device?.site, region: device?.region, [SYNTHETIC_TAG]: "true" });
         expect(alert.alert_type).toMatch(/^[a-z0-9]+(_[a-z0-9]+)*$/);
         expect(Object.keys(alert.raw_payload).length).toBeGreaterThan(0);
         expect(alert.message.length).toBeGreaterThan(20);
         expect(alert.status).toBe("firing");
         expect(alert.tenant_id).toBeNull();
-        const { scenario: _scenario, ...realTags } = alert.tags;
-        expect(alert.fingerprint).toBe(deriveFingerprint({ ...alert, tags: realTags }));
+        expect(alert.fingerprint).toBe(deriveFingerprint(alert));
+        expect(JSON.stringify(alert)).not.toContain(type);
       }
       for (const value of [first?.raw_payload.peer_ip, first?.raw_payload.resolver_ip, first?.raw_payload.target_ip]) {
         if (value !== undefined) expect(value).toMatch(DOCUMENTATION_IP);
@@ -324,35 +331,168 @@ describe.each(SCENARIO_TYPES)("generateScenario: %s", (type) => {
     }
   });
 
-  it("puts noise only on unaffected, unlinked devices, at warning or info and without a scenario tag", () => {
+  it("makes noise that carries the same tags as the outage's alerts, so only the truth array tells them apart", () => {
     for (const result of results) {
-      const affected = new Set(alertsOf(result, 0).map((a) => a.host));
       const noise = alertsOf(result, -1);
       expect(noise.length).toBe(20);
       for (const alert of noise) {
-        expect(affected.has(alert.host)).toBe(false);
-        for (const neighbour of adjacency.get(alert.host) ?? []) expect(affected.has(neighbour)).toBe(false);
-        expect(["warning", "info"]).toContain(alert.severity);
-        expect(alert.tags).not.toHaveProperty("scenario");
+        const device = devices.get(alert.host);
+        expect(alert.tags).toEqual({ site: device?.site, region: device?.region, [SYNTHETIC_TAG]: "true" });
       }
     }
+  });
+});
+
+describe("generateScenario: both ends of an inter-site span alarm", () => {
+  /** Alert types seen per site, for one scenario's own alerts. */
+  function typesBySite(result: GeneratedScenario): Map<string, Set<string>> {
+    const bySite = new Map<string, Set<string>>();
+    for (const alert of alertsOf(result, 0)) {
+      const site = devices.get(alert.host)?.site ?? "?";
+      bySite.set(site, (bySite.get(site) ?? new Set()).add(alert.alert_type));
+    }
+    return bySite;
+  }
+
+  it("raises optical, link and routing alarms at both sites of a cut fibre", () => {
+    const OPTICAL = ["optical_loss_of_signal", "optical_loss_of_frame", "optical_channel_power_low"];
+    const ROUTING = ["isis_adjacency_down", "ldp_session_down", "bgp_neighbor_down"];
+    for (const seed of SEEDS) {
+      const result = run({ scenario: "fiber_cut", seed });
+      const truth = truthOf(result);
+      const bySite = typesBySite(result);
+      expect(bySite.size, `seed ${seed}`).toBe(2);
+      expect(bySite.has(truth.site)).toBe(true);
+      for (const [site, types] of bySite) {
+        expect(
+          OPTICAL.some((t) => types.has(t)),
+          `${site} optical, seed ${seed}`,
+        ).toBe(true);
+        expect(types.has("link_down"), `${site} link, seed ${seed}`).toBe(true);
+        expect(
+          ROUTING.some((t) => types.has(t)),
+          `${site} routing, seed ${seed}`,
+        ).toBe(true);
+      }
+      const farSite = [...bySite.keys()].find((site) => site !== truth.site);
+      expect(truth.root_cause).toContain(farSite);
+    }
+  });
+
+  it("makes a frozen core router's long-haul neighbours at the other sites lose it too", () => {
+    let crossed = 0;
+    for (const seed of [...SEEDS, 9, 10, 11, 12]) {
+      const result = run({ scenario: "router_freeze", seed });
+      const truth = truthOf(result);
+      const root = devices.get(truth.root_component);
+      if (root?.role !== "core") continue;
+      const remote = [...(adjacency.get(root.name) ?? [])].filter((name) => devices.get(name)?.site !== root.site);
+      const alarmed = new Set(alertsOf(result, 0).map((a) => `${a.host}/${a.alert_type}`));
+      for (const name of remote) {
+        expect(alarmed, `${name} seed ${seed}`).toContain(`${name}/bfd_session_down`);
+        expect(alarmed, `${name} seed ${seed}`).toContain(`${name}/isis_adjacency_down`);
+      }
+      crossed += 1;
+    }
+    expect(crossed).toBeGreaterThan(0);
+  });
+
+  it("sometimes degrades a long-haul link, whose far end flaps at the other site", () => {
+    const crossing = Array.from({ length: 40 }, (_, seed) => run({ scenario: "network_degradation", seed })).filter(
+      (result) => typesBySite(result).size > 1,
+    );
+    expect(crossing.length).toBeGreaterThan(0);
+    for (const result of crossing) {
+      const truth = truthOf(result);
+      const far = alertsOf(result, 0).filter((a) => devices.get(a.host)?.site !== truth.site);
+      expect(far.map((a) => a.alert_type)).toContain("bfd_session_flap");
+    }
+  });
+});
+
+describe("generateScenario: noise", () => {
+  const results = SEEDS.flatMap((seed) =>
+    (["fiber_cut", "dns_outage", "router_freeze"] as const).map((scenario) =>
+      run({ scenario, seed, noisePerMinute: 20 }),
+    ),
+  );
+
+  it("puts some minor and major noise on the affected devices and their neighbours, most on quiet devices", () => {
+    let near = 0;
+    let loudNear = 0;
+    let total = 0;
+    let loud = 0;
+    for (const result of results) {
+      const affected = new Set(alertsOf(result, 0).map((a) => a.host));
+      for (const alert of alertsOf(result, -1)) {
+        total += 1;
+        const isLoud = alert.severity === "minor" || alert.severity === "major";
+        if (isLoud) loud += 1;
+        const touched = affected.has(alert.host) || [...(adjacency.get(alert.host) ?? [])].some((n) => affected.has(n));
+        if (touched) near += 1;
+        if (touched && isLoud) loudNear += 1;
+        expect(alert.severity).not.toBe("critical");
+      }
+    }
+    expect(near / total).toBeGreaterThan(0.1);
+    expect(near / total).toBeLessThan(0.3);
+    expect(loud / total).toBeGreaterThan(0.1);
+    expect(loud / total).toBeLessThan(0.3);
+    expect(loudNear).toBeGreaterThan(0);
+  });
+
+  it("lands noise on the very devices an outage affects, not only on their neighbours", () => {
+    const onAffected = results.some((result) => {
+      const affected = new Set(alertsOf(result, 0).map((a) => a.host));
+      return alertsOf(result, -1).some((alert) => affected.has(alert.host));
+    });
+    expect(onAffected).toBe(true);
   });
 });
 
 describe("generateScenario: mixed", () => {
   const results = Array.from({ length: 20 }, (_, seed) => run({ scenario: "mixed", seed, durationMinutes: 30 }));
 
-  it("overlaps 3 to 5 scenarios of different types at different sites", () => {
+  it("overlaps 3 to 5 scenarios of different types, at most two of them at one site", () => {
     const sizes = new Set<number>();
     for (const result of results) {
       const truths = result.groundTruth;
       sizes.add(truths.length);
       expect(truths.length).toBeGreaterThanOrEqual(3);
       expect(truths.length).toBeLessThanOrEqual(5);
-      expect(new Set(truths.map((t) => t.site)).size).toBe(truths.length);
+      expect(new Set(truths.map((t) => t.site)).size).toBeGreaterThanOrEqual(truths.length - 1);
       expect(new Set(truths.map((t) => t.scenario)).size).toBe(truths.length);
     }
     expect(sizes.size).toBeGreaterThan(1);
+  });
+
+  it("places two unrelated failures at one site minutes apart in some runs", () => {
+    const shared = results.filter(
+      (result) => new Set(result.groundTruth.map((t) => t.site)).size < result.groundTruth.length,
+    );
+    expect(shared.length).toBeGreaterThan(3);
+    expect(shared.length).toBeLessThan(results.length);
+    for (const result of shared) {
+      const [first, second] =
+        result.groundTruth
+          .map((truth) => result.groundTruth.filter((other) => other.site === truth.site))
+          .find((truths) => truths.length === 2) ?? [];
+      if (!first || !second) throw new Error("no site with two failures");
+      expect(SCENARIO_CATALOG[first.scenario].layer).not.toBe(SCENARIO_CATALOG[second.scenario].layer);
+      expect(first.root_component).not.toBe(second.root_component);
+      const apartMs = Math.abs(Date.parse(first.start_time) - Date.parse(second.start_time));
+      expect(apartMs).toBeGreaterThanOrEqual(60_000);
+      expect(apartMs).toBeLessThanOrEqual(6 * 60_000);
+    }
+  });
+
+  it("puts a router freeze and a cache stampede in lon1 three minutes apart with seed 2", () => {
+    const truths = run({ scenario: "mixed", seed: SHARED_SITE_SEED, durationMinutes: 30 }).groundTruth;
+    const inLon1 = truths.filter((t) => t.site === "lon1");
+    expect(inLon1.map((t) => t.scenario).sort()).toEqual(["cdn_cache_stampede", "router_freeze"]);
+    const [first, second] = inLon1.map((t) => Date.parse(t.start_time));
+    expect(Math.abs((second ?? 0) - (first ?? 0))).toBeGreaterThan(2 * 60_000);
+    expect(Math.abs((second ?? 0) - (first ?? 0))).toBeLessThan(4 * 60_000);
   });
 
   it("staggers the starts within the first half of the run", () => {
@@ -367,20 +507,14 @@ describe("generateScenario: mixed", () => {
     }
   });
 
-  it("keeps each scenario's alerts at its own site and noise away from all of them", () => {
+  it("keeps each scenario's alerts at its own site, or across the inter-site links of the cross-site kinds", () => {
     for (const result of results) {
-      const affected = new Set<string>();
       result.groundTruth.forEach((truth, member) => {
         for (const alert of alertsOf(result, member)) {
-          expect(alert.tags.site).toBe(truth.site);
-          expect(alert.tags.scenario).toBe(truth.scenario);
-          affected.add(alert.host);
+          if (!CROSS_SITE.has(truth.scenario)) expect(alert.tags.site).toBe(truth.site);
+          expect(alert.tags).not.toHaveProperty("scenario");
         }
       });
-      for (const alert of alertsOf(result, -1)) {
-        expect(affected.has(alert.host)).toBe(false);
-        for (const neighbour of adjacency.get(alert.host) ?? []) expect(affected.has(neighbour)).toBe(false);
-      }
     }
   });
 

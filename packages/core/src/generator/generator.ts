@@ -1,6 +1,7 @@
 /**
- * Synthesizes the alert stream of one or several NOC outages on the shipped topology, with ground truth,
- * reproducibly from a seed: the same parameters and start time always give the same alerts.
+ * Synthesizes the alert stream of one or several NOC outages on the shipped topology, with ground truth kept
+ * beside the alerts (never in them), reproducibly from a seed: the same parameters and start time always give
+ * the same alerts.
  */
 import {
   type CanonicalAlert,
@@ -14,6 +15,7 @@ import {
 } from "@teleops/schema";
 import { deriveFingerprint } from "../alerts/fingerprint.ts";
 import { ValidationError } from "../errors.ts";
+import { SCENARIO_CATALOG } from "./catalog.ts";
 import { NoiseSource } from "./noise.ts";
 import type { ScenarioPlan, Signal } from "./plan.ts";
 import { SeededRandom } from "./random.ts";
@@ -21,17 +23,25 @@ import { planScenario, sitesFor } from "./scenarios/index.ts";
 import { NetworkMap } from "./topology.ts";
 
 export interface GeneratedScenario {
-  /** Sorted by timestamp. */
+  /**
+   * Sorted by timestamp. They carry only what a real feed would (site and region tags) plus the visible marker
+   * `synthetic=true`; which failure raised each one is in `membership`, not in the alert.
+   */
   alerts: CanonicalAlert[];
   groundTruth: GroundTruth[];
-  /** For each alert, the index in `groundTruth` of the scenario that raised it, or -1 for noise. */
+  /** The truth beside the alerts: for each alert, the index in `groundTruth` of the scenario that raised it, or -1 for noise. */
   membership: number[];
 }
 
+/** The tag every generated alert carries so nobody mistakes a drill for an outage; it says nothing about the cause. */
+export const SYNTHETIC_TAG = "synthetic";
+
 const MINUTE_MS = 60_000;
-/** How many scenarios `mixed` overlaps, at most one per site. */
+/** How many scenarios `mixed` overlaps; one site at most hosts two of them. */
 const MIXED_MIN = 3;
 const MIXED_MAX = 5;
+/** Share of `mixed` runs in which two unrelated failures hit one site minutes apart. */
+const MIXED_SHARED_SITE = 0.5;
 /** Severity climbs to the top of its ladder over the first two thirds of a condition's life. */
 const ESCALATION_SPEED = 1.5;
 
@@ -94,7 +104,10 @@ export function generateScenario(params: GenerateParams, topology: Topology, sta
   );
 }
 
-/** Which scenarios run where and when: one for a named type, 3–5 of different types at different sites for `mixed`. */
+/**
+ * Which scenarios run where and when: one for a named type; for `mixed`, 3–5 of different types, mostly at
+ * different sites, and in about half the runs two unrelated ones (different layers) at one site minutes apart.
+ */
 function stageScenarios(params: GenerateParams, net: NetworkMap, rng: SeededRandom, durationMs: number): Staged[] {
   if (params.scenario !== "mixed") {
     const sites = sitesFor(params.scenario, net);
@@ -102,10 +115,12 @@ function stageScenarios(params: GenerateParams, net: NetworkMap, rng: SeededRand
     return [{ type: params.scenario, site: rng.pick(sites), offsetMs: 0 }];
   }
   const wanted = rng.int(MIXED_MIN, MIXED_MAX);
+  const sharedSite = rng.chance(MIXED_SHARED_SITE);
   const freeSites = rng.shuffle(net.sites());
+  const types = rng.shuffle(SCENARIO_TYPES);
   const staged: Staged[] = [];
-  for (const type of rng.shuffle(SCENARIO_TYPES)) {
-    if (staged.length === wanted) break;
+  for (const type of types) {
+    if (staged.length === wanted - (sharedSite ? 1 : 0)) break;
     const capable = new Set(sitesFor(type, net));
     const index = freeSites.findIndex((site) => capable.has(site));
     const [site] = index >= 0 ? freeSites.splice(index, 1) : [];
@@ -114,7 +129,37 @@ function stageScenarios(params: GenerateParams, net: NetworkMap, rng: SeededRand
     staged.push({ type, site, offsetMs: Math.floor(rng.between(0, durationMs / 2)) });
   }
   if (staged.length === 0) throw new ValidationError("the topology has no site that can host any scenario");
+  if (sharedSite) {
+    const second = secondFailureAt(rng.pick(staged), staged, types, net, rng, durationMs);
+    if (second) staged.push(second);
+  }
   return staged.sort((a, b) => a.offsetMs - b.offsetMs);
+}
+
+/**
+ * A second failure at the site of `first`, of a type not staged yet whose root lives in another layer (so the
+ * two are unrelated), starting a few minutes before or after it and still in the first half of the run.
+ */
+function secondFailureAt(
+  first: Staged,
+  staged: readonly Staged[],
+  types: readonly ScenarioType[],
+  net: NetworkMap,
+  rng: SeededRandom,
+  durationMs: number,
+): Staged | undefined {
+  const layer = SCENARIO_CATALOG[first.type].layer;
+  const type = types.find(
+    (candidate) =>
+      !staged.some((s) => s.type === candidate) &&
+      SCENARIO_CATALOG[candidate].layer !== layer &&
+      sitesFor(candidate, net).includes(first.site),
+  );
+  if (type === undefined) return undefined;
+  // Minutes apart, but never more than a fifth of the run, so a short run keeps both in its first half.
+  const gapMs = Math.floor(Math.min(rng.between(2, 5) * MINUTE_MS, rng.between(0.1, 0.2) * durationMs));
+  const later = first.offsetMs + gapMs;
+  return { type, site: first.site, offsetMs: later < durationMs / 2 ? later : first.offsetMs - gapMs };
 }
 
 /**
@@ -169,7 +214,7 @@ function emitScenario(
       const alertType = rendered.alertType ?? signal.alertType;
       let tags = tagsByHost.get(signal.device.name);
       if (!tags) {
-        tags = { site: signal.device.site, region: net.regionOf(signal.device), scenario: plan.type };
+        tags = { site: signal.device.site, region: net.regionOf(signal.device), [SYNTHETIC_TAG]: "true" };
         tagsByHost.set(signal.device.name, tags);
       }
       out.push({
@@ -258,7 +303,7 @@ function emitNoise(
     const { device, alert } = drawn;
     let tags = tagsByHost.get(device.name);
     if (!tags) {
-      tags = { site: device.site, region: net.regionOf(device) };
+      tags = { site: device.site, region: net.regionOf(device), [SYNTHETIC_TAG]: "true" };
       tagsByHost.set(device.name, tags);
     }
     out.push({

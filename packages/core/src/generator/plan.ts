@@ -57,7 +57,10 @@ export interface ScenarioPlan extends Diagnosis {
   type: ScenarioType;
   site: string;
   root: Device;
-  /** Root first, then every device in the order it joined; always one linked piece at one site. */
+  /**
+   * Root first, then every device in the order it joined; always one linked piece, at the root's site except
+   * where the failure crosses an inter-site link (a cut span, a frozen core router) and its far end alarms too.
+   */
   affected: Device[];
   /** Links between a device and the root along the way it joined (root 0). */
   hops: ReadonlyMap<string, number>;
@@ -66,7 +69,8 @@ export interface ScenarioPlan extends Diagnosis {
 
 /**
  * Accumulates a scenario while its builder walks the topology. Devices only join through a link to a device
- * already affected, so the affected set is connected and stays at the root's site by construction.
+ * already affected, so the affected set is connected by construction; it leaves the root's site only where a
+ * builder crosses an inter-site link on purpose (`across`).
  */
 export class ScenarioDraft {
   readonly affected: Device[];
@@ -101,6 +105,31 @@ export class ScenarioDraft {
     const ordered = candidates.filter((device) => chosen.includes(device));
     for (const device of ordered) this.join(device, from);
     return ordered;
+  }
+
+  /**
+   * Neighbours of `from` at other sites (the far ends of its long-haul links) with one of the roles that are not
+   * affected yet, at most `limit` of them; they become affected.
+   */
+  across(from: Device, roles: readonly Device["role"][], limit = Number.POSITIVE_INFINITY): Device[] {
+    if (!this.has(from)) throw new Error(`cannot cross from ${from.name}: it is not part of the scenario`);
+    const names = this.net.adjacency.get(from.name) ?? new Set<string>();
+    const candidates = this.net.topology.devices.filter(
+      (device) =>
+        names.has(device.name) && device.site !== from.site && roles.includes(device.role) && !this.has(device),
+    );
+    const chosen = candidates.length > limit ? this.rng.shuffle(candidates).slice(0, limit) : candidates;
+    const ordered = candidates.filter((device) => chosen.includes(device));
+    for (const device of ordered) this.join(device, from);
+    return ordered;
+  }
+
+  /** Joins `device` through its link to `from` (any site); false when the two are not linked. */
+  reach(from: Device, device: Device): boolean {
+    if (!this.has(from)) throw new Error(`cannot reach from ${from.name}: it is not part of the scenario`);
+    if (!this.net.linked(from.name, device.name)) return false;
+    if (!this.has(device)) this.join(device, from);
+    return true;
   }
 
   /** Same-site neighbours of `from` with one of the roles that are already affected. */

@@ -5,10 +5,17 @@ import { adjacencyLost, latencyHigh, portDown } from "../symptoms.ts";
 import { bgpDownLine, loopback, pickPeer, ramp } from "../telemetry.ts";
 
 const ROUTERS: readonly Device["role"][] = ["core", "pe", "edge", "peering"];
+/** How often a degrading core link is a long-haul one rather than one inside the site. */
+const LONG_HAUL_DEGRADATION = 0.4;
 
-/** A device with the same role at `site`, for sessions that cross the cut span without a modelled link. */
+/**
+ * The router at `site` a session from `device` crosses to: a linked one of the same role (a long-haul
+ * neighbour), else the site's first router of that role (a session over a wavelength the topology does not model).
+ */
 function counterpartAt(draft: ScenarioDraft, device: Device, site: string | undefined): Device | undefined {
-  return site === undefined ? undefined : draft.net.atSite(site, [device.role])[0];
+  if (site === undefined) return undefined;
+  const peers = draft.net.atSite(site, [device.role]);
+  return peers.find((peer) => draft.net.linked(device.name, peer.name)) ?? peers[0];
 }
 
 /** The device at another site this one has a long-haul link to, if any: the far end of the span. */
@@ -21,13 +28,82 @@ function farEnd(draft: ScenarioDraft, device: Device, roles: readonly Device["ro
   return undefined;
 }
 
+/** A router whose wavelength went dark: its port to the transponder drops and its sessions across the cut expire. */
+function wavelengthLost(draft: ScenarioDraft, router: Device, transponder: Device, span: string, otherSite?: string) {
+  portDown(draft, router, transponder, `wavelength lost on ${span}`);
+  const port = draft.port(router, transponder);
+  if (router.role === "peering") {
+    const peer = pickPeer(draft.rng, router);
+    draft.signal(router, {
+      type: "bgp_neighbor_down",
+      source: "syslog",
+      ladder: ["major", "critical"],
+      weight: 1,
+      render: () => ({
+        message: bgpDownLine(router, peer.ipv4, peer.asn, "Interface down"),
+        payload: {
+          protocol: "bgp",
+          session: "ebgp",
+          peer_as: peer.asn,
+          peer_name: peer.name,
+          peer_ip: peer.ipv4,
+          interface: port,
+        },
+      }),
+    });
+    return;
+  }
+  // The other end of the wavelength sits at the other site; the router logs the adjacency it lost there.
+  const far = counterpartAt(draft, router, otherSite) ?? farEnd(draft, router, [router.role]);
+  if (far) adjacencyLost(draft, router, far, "interface down, hold time expired", port);
+}
+
+/** Loss of signal (and frame) on a line port that has no light coming in any more. */
+function lossOfSignal(draft: ScenarioDraft, device: Device, port: string, span: string, wavelengths: number): void {
+  draft.signal(device, {
+    type: "optical_loss_of_signal",
+    source: "optical-nms",
+    ladder: ["major", "critical"],
+    weight: 3,
+    render: ({ rng }) => {
+      const rxPower = rng.round(-40, -38.5);
+      return {
+        message: `LOS on ${port} (${span}): received power ${rxPower} dBm, below LOS threshold -28 dBm`,
+        payload: {
+          port,
+          span,
+          rx_power_dbm: rxPower,
+          los_threshold_dbm: -28,
+          tx_power_dbm: rng.round(0.5, 2.5),
+          wavelengths_affected: wavelengths,
+        },
+      };
+    },
+  });
+}
+
+/** A ROADM notices one wavelength missing on the port it enters or leaves through. */
+function channelPowerLow(draft: ScenarioDraft, roadm: Device, port: string, from: Device): void {
+  draft.signal(roadm, {
+    type: "optical_channel_power_low",
+    source: "optical-nms",
+    ladder: ["minor", "major"],
+    weight: 1,
+    render: ({ rng }) => ({
+      message: `Channel power of the wavelength from ${from.name} on ${port} is ${rng.round(-36, -32)} dBm (threshold -20 dBm)`,
+      payload: { port, channel_from: from.name, channel_power_dbm: rng.round(-36, -32), threshold_dbm: -20 },
+    }),
+  });
+}
+
 export function buildFiberCut(draft: ScenarioDraft): Diagnosis {
   const { root, rng } = draft;
   // A transponder has router ports on its client side; a ROADM only faces other optical gear.
   const isTransponder = draft.net.neighboursAtSite(root, ROUTERS).length > 0;
-  // A transponder's wavelengths leave through its ROADM; the ROADM's long-haul span says where they go.
-  const roadm = isTransponder ? draft.net.neighboursAtSite(root, ["optical"])[0] : root;
-  const remote = roadm ? farEnd(draft, roadm, ["optical"]) : undefined;
+  // A transponder's wavelengths leave through its ROADM; the ROADM's long-haul span (the seed picks which one is
+  // cut) says where they go. Both ends of what is cut lose light and alarm, each at its own site.
+  const roadm = isTransponder ? draft.spread(root, ["optical"], 1)[0] : root;
+  const remote = roadm ? draft.across(roadm, ["optical"], 1)[0] : undefined;
   const span = isTransponder
     ? `${root.name}–${roadm?.name ?? "ROADM"} line fiber`
     : `${root.site}–${remote?.site ?? "metro"} span`;
@@ -93,51 +169,40 @@ export function buildFiberCut(draft: ScenarioDraft): Diagnosis {
   const transponders = isTransponder ? [root] : draft.spread(root, ["optical"]);
   for (const transponder of transponders) {
     if (transponder === root) continue;
-    const port = draft.port(transponder, root);
-    draft.signal(transponder, {
-      type: "optical_loss_of_frame",
-      source: "optical-nms",
-      ladder: ["major", "critical"],
-      weight: 2,
-      render: () => ({
-        message: `OTU4 LOF on line port ${port} (upstream ${root.name} LOS); client ports squelched`,
-        payload: { port, layer: "OTU4", defect: "LOF", upstream: root.name, client_action: "laser-off" },
-      }),
-    });
+    transponderLostFrame(draft, transponder, root, root);
+  }
+  if (isTransponder && roadm) channelPowerLow(draft, roadm, draft.port(roadm, root), root);
+
+  // The far end: the remote ROADM of a cut span loses the whole span; for a cut line fiber only the one
+  // wavelength goes missing there, and the transponder at the other end of it loses frame.
+  const farTransponders: Device[] = [];
+  if (remote && roadm) {
+    const remotePort = draft.port(remote, roadm);
+    if (isTransponder) {
+      channelPowerLow(draft, remote, remotePort, root);
+      const local = draft.net.neighboursAtSite(roadm, ["optical"]);
+      const candidates = draft.net.neighboursAtSite(remote, ["optical"]);
+      const twin = candidates[Math.max(0, local.indexOf(root))] ?? candidates[0];
+      if (twin && draft.reach(remote, twin)) farTransponders.push(twin);
+    } else {
+      lossOfSignal(draft, remote, remotePort, span, 40);
+      farTransponders.push(...draft.spread(remote, ["optical"]));
+    }
+    for (const transponder of farTransponders) {
+      transponderLostFrame(draft, transponder, remote, isTransponder ? root : remote);
+    }
   }
 
   const routers = transponders.flatMap((transponder) => {
     const attached = draft.spread(transponder, ROUTERS);
-    for (const router of attached) portDown(draft, router, transponder, `wavelength lost on ${span}`);
+    for (const router of attached) wavelengthLost(draft, router, transponder, span, remote?.site);
     return attached;
   });
-  for (const router of routers) {
-    const port = draft.port(router, transponders.find((t) => draft.net.linked(t.name, router.name)) ?? root);
-    if (router.role === "peering") {
-      const peer = pickPeer(rng, router);
-      draft.signal(router, {
-        type: "bgp_neighbor_down",
-        source: "syslog",
-        ladder: ["major", "critical"],
-        weight: 1,
-        render: () => ({
-          message: bgpDownLine(router, peer.ipv4, peer.asn, "Interface down"),
-          payload: {
-            protocol: "bgp",
-            session: "ebgp",
-            peer_as: peer.asn,
-            peer_name: peer.name,
-            peer_ip: peer.ipv4,
-            interface: port,
-          },
-        }),
-      });
-      continue;
-    }
-    // The far end of the wavelength sits at the other site; the local router logs the adjacency it lost there.
-    const far = farEnd(draft, router, [router.role]) ?? counterpartAt(draft, router, remote?.site);
-    if (far) adjacencyLost(draft, router, far, "interface down, hold time expired", port);
-  }
+  const farRouters = farTransponders.flatMap((transponder) => {
+    const attached = draft.spread(transponder, ROUTERS);
+    for (const router of attached) wavelengthLost(draft, router, transponder, span, root.site);
+    return attached;
+  });
 
   // The surviving core carries what the cut wavelengths used to, and the edge sees the longer path.
   const survivors = routers
@@ -193,11 +258,12 @@ export function buildFiberCut(draft: ScenarioDraft): Diagnosis {
     }
   }
 
-  const carried = routers.map((router) => router.name).join(", ") || "the router uplinks";
+  const carried = [...routers, ...farRouters].map((router) => router.name).join(", ") || "the router uplinks";
+  const farSide = remote ? `, and at the far end on ${remote.name} in ${remote.site}` : "";
   return {
-    rootCause: `Fiber cut on the ${span} at ${root.name} (loss of signal on ${linePort}); the wavelengths carrying ${carried} went dark`,
+    rootCause: `Fiber cut on the ${span} at ${root.name} (loss of signal on ${linePort}${farSide}); the wavelengths carrying ${carried} went dark`,
     remediation: [
-      `Confirm LOS/LOF on ${root.name} ${linePort} and read the OTDR trace (fault about ${faultKm} km out)`,
+      `Confirm LOS/LOF on ${root.name} ${linePort}${remote ? ` and on ${remote.name}` : ""} and read the OTDR trace (fault about ${faultKm} km out)`,
       "Verify traffic moved to the protection path and that the surviving links are not congested",
       "Dispatch field engineering / open a ticket with the fiber provider with span ID and fault distance",
       "Raise IGP metrics or drain the affected links until the splice is done to avoid flapping on partial repair",
@@ -206,11 +272,31 @@ export function buildFiberCut(draft: ScenarioDraft): Diagnosis {
   };
 }
 
+/**
+ * A transponder downstream of the loss: the line port towards `roadm` loses frame and it squelches its client
+ * ports; `upstream` is the device whose signal went missing.
+ */
+function transponderLostFrame(draft: ScenarioDraft, transponder: Device, roadm: Device, upstream: Device): void {
+  const port = draft.port(transponder, roadm);
+  draft.signal(transponder, {
+    type: "optical_loss_of_frame",
+    source: "optical-nms",
+    ladder: ["major", "critical"],
+    weight: 2,
+    render: () => ({
+      message: `OTU4 LOF on line port ${port} (upstream ${upstream.name} LOS); client ports squelched`,
+      payload: { port, layer: "OTU4", defect: "LOF", upstream: upstream.name, client_action: "laser-off" },
+    }),
+  });
+}
+
 export function buildNetworkDegradation(draft: ScenarioDraft): Diagnosis {
   const { root, rng } = draft;
   const partnerRoles: readonly Device["role"][] =
     root.role === "aggregation" ? ["core"] : ["aggregation", "core", "pe"];
-  const [partner] = draft.spread(root, partnerRoles, 1);
+  // A core router's degrading link is sometimes a long-haul one, whose far end sits at another site.
+  const longHaul = root.role === "core" && rng.chance(LONG_HAUL_DEGRADATION) ? draft.across(root, ["core"], 1) : [];
+  const [partner] = longHaul.length > 0 ? longHaul : draft.spread(root, partnerRoles, 1);
   const port = partner ? draft.port(root, partner) : "et-0/0/3";
   const target = partner ? partner.name : "next hop";
   const rxPower = rng.round(-13.5, -11.5);
@@ -411,7 +497,8 @@ export function buildRouterFreeze(draft: ScenarioDraft): Diagnosis {
       }),
     });
   }
-  const neighbours = draft.spread(root, ROUTERS, 4);
+  // Long-haul neighbours at other sites lose it as well: both ends of every span it terminates alarm.
+  const neighbours = [...draft.spread(root, ROUTERS, 4), ...draft.across(root, ["core"])];
   for (const router of neighbours) {
     const port = draft.port(router, root);
     draft.signal(router, {
