@@ -1,10 +1,11 @@
 #!/usr/bin/env -S npx tsx
 /** The `teleops` command: a typed client of the TeleOps server. */
-import { INCIDENT_STATUSES, RCA_ENGINES, SCENARIO_TYPES, SEVERITIES } from "@teleops/schema";
+import { estimateGeneration, INCIDENT_STATUSES, RCA_ENGINES, SCENARIO_TYPES, SEVERITIES } from "@teleops/schema";
 import { Command, CommanderError } from "commander";
 import { CliError, createClient, type GlobalOptions, toCliError } from "./client.ts";
 import { addEvaluateCommand } from "./commands/evaluate.ts";
 import { addImportCommand } from "./commands/import.ts";
+import { addIncidentCorrectionCommands } from "./commands/incidents.ts";
 import { addUsersCommand } from "./commands/users.ts";
 import { note, printJson, printTable } from "./output.ts";
 
@@ -68,15 +69,19 @@ withGlobals(
     if (scenario !== "mixed" && !(SCENARIO_TYPES as readonly string[]).includes(scenario)) {
       throw new CliError(`--scenario must be one of ${SCENARIO_TYPES.join(", ")} or mixed; got "${scenario}"`, 2);
     }
-    if (!opts.json) note(`generating ${scenario} (seed ${opts.seed}, ${opts.duration} min at ${opts.rate}/min)…`);
-    const result = await createClient(opts).scenarios.generate.mutate({
+    const params = {
       scenario: scenario as (typeof SCENARIO_TYPES)[number] | "mixed",
       seed: opts.seed,
       durationMinutes: opts.duration,
       ratePerMinute: opts.rate,
       noisePerMinute: opts.noise,
       ...(opts.start ? { startTime: opts.start } : {}),
-    });
+    };
+    // The server refuses the same way; checking here answers at once, even without a server.
+    const estimate = estimateGeneration(params);
+    if (estimate.refusal !== null) throw new CliError(estimate.refusal, 2);
+    if (!opts.json) note(`generating ${scenario} (seed ${opts.seed}, ${opts.duration} min at ${opts.rate}/min)…`);
+    const result = await createClient(opts).scenarios.generate.mutate(params);
     if (opts.json) return printJson(result);
     process.stdout.write(`${result.alerts_inserted} alerts stored (${result.duplicates} duplicates skipped)\n`);
     printTable(
@@ -89,10 +94,10 @@ withGlobals(
   },
 );
 
-withGlobals(
+const incidentsCommand = withGlobals(
   program
     .command("incidents")
-    .description("list incidents, newest first")
+    .description("list incidents, newest first; merge, split or move alerts with the subcommands")
     .option(
       "--status <s>",
       `comma-separated: ${INCIDENT_STATUSES.join(", ")}`,
@@ -219,6 +224,7 @@ withGlobals(
   note(`review it in the web UI (incident ${artifact.incident_id}) or with rca.review`);
 });
 
+addIncidentCorrectionCommands(incidentsCommand, withGlobals);
 addImportCommand(program, withGlobals);
 addUsersCommand(program, withGlobals);
 addEvaluateCommand(program, withGlobals);

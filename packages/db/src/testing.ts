@@ -3,8 +3,10 @@
  * TEST_DATABASE_URL when it is set, so the same suites prove both backends.
  */
 import { randomBytes } from "node:crypto";
+import { sql } from "drizzle-orm";
 import postgres from "postgres";
-import { createDb, type DbHandle } from "./client.ts";
+import { createDb, type DbHandle, type DbOrTx } from "./client.ts";
+import { alerts, incidents } from "./schema.ts";
 
 export interface TestBackend {
   name: "pglite" | "postgres";
@@ -50,4 +52,75 @@ async function openThrowawayPostgres(adminUrl: string): Promise<TestDatabase> {
       await cleanup.end();
     },
   };
+}
+
+export interface SeedAlert {
+  host: string;
+  alertType: string;
+  /** ISO 8601. */
+  timestamp: string;
+  severity?: "critical" | "major" | "minor" | "warning" | "info";
+  service?: string;
+  site?: string;
+  correlationReason?: string | null;
+}
+
+const SEED_SEVERITIES = ["critical", "major", "minor", "warning", "info"] as const;
+
+/**
+ * Stores one incident and its alerts as a correlation pass would leave them (id from `incident_number_seq`,
+ * summary from the alerts), without running the correlator: tests of what operators do with incidents need
+ * exactly these incidents, whatever the correlator of the day would make of the alerts.
+ */
+export async function seedIncident(
+  db: DbOrTx,
+  tenantId: string,
+  members: readonly SeedAlert[],
+): Promise<{ id: string; alertIds: number[] }> {
+  const [first] = members;
+  if (!first) throw new Error("an incident needs at least one alert");
+  const [numbered] = await db
+    .select({ n: sql<string>`nextval('incident_number_seq')::text` })
+    .from(sql`(select 1) as one`);
+  const id = `INC-${String(numbered?.n).padStart(6, "0")}`;
+  const times = members.map((m) => Date.parse(m.timestamp));
+  const severity = SEED_SEVERITIES[Math.min(...members.map((m) => SEED_SEVERITIES.indexOf(m.severity ?? "major")))];
+  const sorted = (values: Array<string | undefined>) =>
+    [...new Set(values.filter((v): v is string => v !== undefined && v !== ""))].sort();
+  const hosts = sorted(members.map((m) => m.host));
+  await db.insert(incidents).values({
+    id,
+    tenantId,
+    title: `${first.alertType} on ${first.host}`,
+    severity: severity ?? "major",
+    status: "open",
+    startTime: new Date(Math.min(...times)),
+    endTime: new Date(Math.max(...times)),
+    alertCount: members.length,
+    hosts,
+    services: sorted(members.map((m) => m.service)),
+    sites: sorted(members.map((m) => m.site)),
+  });
+  const rows = await db
+    .insert(alerts)
+    .values(
+      members.map((m, index) => ({
+        tenantId,
+        fingerprint: `seed-${id}-${index}`,
+        timestamp: new Date(m.timestamp),
+        sourceSystem: "seed",
+        host: m.host,
+        service: m.service ?? "",
+        severity: m.severity ?? "major",
+        alertType: m.alertType,
+        message: `${m.alertType} on ${m.host}`,
+        tags: (m.site ? { site: m.site } : {}) as Record<string, string>,
+        rawPayload: {},
+        incidentId: id,
+        correlatedAt: new Date(),
+        correlationReason: m.correlationReason ?? null,
+      })),
+    )
+    .returning({ id: alerts.id });
+  return { id, alertIds: rows.map((row) => row.id).sort((a, b) => a - b) };
 }
