@@ -35,7 +35,7 @@ export async function insertAlertRows(
   tx: DbOrTx,
   tenantId: string,
   batch: readonly CanonicalAlert[],
-  correlated?: { at: Date; incidentIds: ReadonlyArray<string | null> },
+  correlated?: { at: Date; incidentIds: ReadonlyArray<string | null>; reasons?: ReadonlyArray<string | null> },
 ): Promise<number> {
   const correlatedAt = correlated ? correlated.at.toISOString() : null;
   let inserted = 0;
@@ -54,16 +54,18 @@ export async function insertAlertRows(
         rp: a.raw_payload,
         st: a.status,
         inc: correlated?.incidentIds[start + offset] ?? null,
+        why: correlated?.reasons?.[start + offset] ?? null,
       })),
     );
     const result = await tx.execute(
       prepared(sql`
       insert into alerts (tenant_id, fingerprint, "timestamp", source_system, host, service, severity,
-                          alert_type, message, tags, raw_payload, status, incident_id, correlated_at)
-      select ${tenantId}, f, t, src, h, svc, sev, typ, msg, tg, rp, st, inc, ${correlatedAt}::timestamptz
+                          alert_type, message, tags, raw_payload, status, incident_id, correlated_at,
+                          correlation_reason)
+      select ${tenantId}, f, t, src, h, svc, sev, typ, msg, tg, rp, st, inc, ${correlatedAt}::timestamptz, why
       from jsonb_to_recordset(${rows}::jsonb)
            as r(f text, t timestamptz, src text, h text, svc text, sev text, typ text, msg text,
-                tg jsonb, rp jsonb, st text, inc text)
+                tg jsonb, rp jsonb, st text, inc text, why text)
       on conflict (tenant_id, fingerprint, "timestamp") do nothing`),
     );
     inserted += affectedRows(result);

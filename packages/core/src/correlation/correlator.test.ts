@@ -40,6 +40,9 @@ function alert(
     service: "",
     severity,
     alertType: "link_down",
+    message: "",
+    tags: {},
+    status: "firing",
     site: null,
     ...extra,
   } satisfies CorrelationInput<number>;
@@ -57,23 +60,27 @@ describe("correlator", () => {
     expect(incidents).toEqual([["opt-a", "rtr-a", "rtr-a", "rtr-b"]]);
   });
 
-  it("does not pull in a same-site server that is not linked to the failure", () => {
+  it("does not pull in a same-site server whose alarm is of an unrelated layer", () => {
     const incidents = run([
       alert("opt-a", 0, "critical"),
       alert("rtr-a", 1),
-      alert("srv-x", 2, "warning"),
+      alert("srv-x", 1, "major", { alertType: "filesystem_almost_full", message: "/var 95% full" }),
       alert("rtr-a", 2),
     ]);
     expect(incidents).toEqual([["opt-a", "rtr-a", "rtr-a"]]);
   });
 
-  it("keeps failures at two sites apart even when their routers are linked", () => {
+  it("joins both ends of a span that fails between two sites", () => {
+    const incidents = run([alert("rtr-b", 0, "critical"), alert("rtr-b", 1), alert("rtr-c", 1, "critical")]);
+    expect(incidents).toEqual([["rtr-b", "rtr-b", "rtr-c"]]);
+  });
+
+  it("keeps apart failures at two sites whose devices are not linked", () => {
     const incidents = run([
-      alert("rtr-b", 0, "critical"),
-      alert("rtr-b", 1),
-      alert("rtr-c", 1, "critical"),
+      alert("rtr-a", 0, "critical"),
+      alert("rtr-a", 1, "major", { alertType: "bgp_session_down" }),
+      alert("rtr-c", 1, "critical", { alertType: "power_supply_failure" }),
       alert("rtr-c", 2),
-      alert("rtr-c", 3),
     ]);
     expect(incidents).toHaveLength(2);
   });
@@ -136,7 +143,10 @@ describe("correlator", () => {
     expect(incidents).toEqual([["app-1", "app-2", "db-1"]]);
   });
 
-  it("continues a seeded incident instead of opening a new one", () => {
+  it("continues a seeded incident from its stored state instead of opening a new one", () => {
+    const first = new Correlator<number>(DEFAULT_CORRELATION_CONFIG, view);
+    for (const a of [alert("rtr-a", 0, "critical"), alert("rtr-a", 1)]) first.add(a);
+    const [stored] = first.incidents();
     const correlator = new Correlator<number>(DEFAULT_CORRELATION_CONFIG, view);
     correlator.seed({
       id: "INC-000001",
@@ -147,12 +157,78 @@ describe("correlator", () => {
       services: [],
       sites: ["s1"],
       severity: "critical",
-      alertCount: 12,
+      alertCount: 2,
+      state: stored ? first.stateOf(stored) : null,
     });
     correlator.add(alert("rtr-b", 3));
-    const [incident] = correlator.incidents();
+    const [incident, ...rest] = correlator.incidents();
+    expect(rest).toHaveLength(0);
     expect(incident?.incidentId).toBe("INC-000001");
-    expect((incident?.priorCount ?? 0) + (incident?.members.length ?? 0)).toBe(13);
+    expect((incident?.priorCount ?? 0) + (incident?.members.length ?? 0)).toBe(3);
+    expect(incident?.reasons[0]).toMatch(/linked to rtr-a in the topology/);
+  });
+
+  it("leaves login and configuration chatter on an affected router out of its incident", () => {
+    const incidents = run([
+      alert("rtr-a", 0, "critical"),
+      alert("rtr-a", 0.5, "major", { alertType: "bgp_session_down", message: "neighbor 192.0.2.1 Down" }),
+      alert("rtr-a", 1, "minor", { alertType: "ssh_login_failed", message: "Failed password for admin from 198.51.100.7" }),
+      alert("rtr-a", 2, "warning", { alertType: "config_change", message: "Configured from console by ops" }),
+    ]);
+    expect(incidents).toEqual([["rtr-a", "rtr-a"]]);
+  });
+});
+
+describe("correlation with no topology", () => {
+  const none = { siteOf: () => undefined, neighbours: () => undefined };
+
+  it("makes one incident of three LinkDown alerts at one site delivered within a second", () => {
+    const incidents = run(
+      ["core-rtr-01", "core-rtr-02", "core-rtr-03"].map((host) =>
+        alert(host, 0.01, "critical", { alertType: "link_down", tags: { site: "fra1", alertname: "LinkDown" } }),
+      ),
+      none,
+    );
+    expect(incidents).toEqual([["core-rtr-01", "core-rtr-02", "core-rtr-03"]]);
+  });
+
+  it("reads the site from the host name and joins causally related alarms of neighbouring devices", () => {
+    const incidents = run(
+      [
+        alert("lis1-opt-01", 0, "critical", { alertType: "optical_loss_of_signal", message: "OTS-1/2 LOS" }),
+        alert("lis1-cr-01", 0.2, "major", { alertType: "link_down", message: "Interface Hu0/0/0/1 down" }),
+        alert("lis1-cr-01", 0.5, "major", { alertType: "bgp_session_down", message: "neighbor 192.0.2.9 Down" }),
+        alert("mad2-cr-07", 0.3, "critical", { alertType: "power_supply_failure", message: "PSU 1 failed" }),
+        alert("mad2-cr-07", 0.4, "major", { alertType: "fan_failure", message: "fan tray 2 failed" }),
+      ],
+      none,
+    );
+    expect(incidents).toEqual([["lis1-cr-01", "lis1-cr-01", "lis1-opt-01"], ["mad2-cr-07", "mad2-cr-07"]]);
+  });
+
+  it("ties the two ends of a cut span by the circuit id both interface descriptions carry", () => {
+    const incidents = run(
+      [
+        alert("pe1.lisbon.example.net", 0, "critical", { message: "Te0/1/0 down, descr CID LIS-MAD-0042 to madrid" }),
+        alert("pe7.madrid.example.net", 0.9, "critical", { message: "et-1/0/3 down (circuit LIS-MAD-0042)" }),
+        alert("pe9.paris.example.net", 2, "critical", { message: "et-0/0/1 down (circuit PAR-BRU-0007)" }),
+      ],
+      none,
+    );
+    expect(incidents).toEqual([["pe1.lisbon.example.net", "pe7.madrid.example.net"], ["pe9.paris.example.net"]]);
+  });
+
+  it("joins a clear to the outage it ends hours later, and a recurrence opens a new incident", () => {
+    const down = { alertType: "link_down", message: "xe-0/0/1 down" };
+    const incidents = run(
+      [
+        alert("edge-rtr-9", 0, "critical", down),
+        alert("edge-rtr-9", 180, "info", { ...down, status: "resolved", message: "xe-0/0/1 up" }),
+        alert("edge-rtr-9", 300, "critical", down),
+      ],
+      none,
+    );
+    expect(incidents.map((hosts) => hosts.length)).toEqual([2, 1]);
   });
 });
 

@@ -1,29 +1,63 @@
 /**
- * Groups alerts into incidents from what real alert streams carry: event time, host, service, site and
- * topology adjacency. It never reads ground truth (`tags.scenario`) and works incrementally: existing
- * incidents can be seeded so later alerts join them.
+ * Groups alerts into incidents from what real alert streams carry: event time, host, site (tag, label or host
+ * name), the network layer of each alarm, entities named in the text (circuits, addresses, other devices),
+ * bursts of one condition on many devices, clears of earlier alarms, learned relations and, when a tenant has
+ * one, topology. Two alerts are linked when one of these pieces of evidence ties them within its time window;
+ * incidents are the connected groups, so the outcome does not depend on the order or batching of deliveries.
+ * It never reads ground truth.
  */
 import { type Severity, severityRank } from "@teleops/schema";
+import {
+  entitiesOf,
+  isChatter,
+  type Layer,
+  layerOf,
+  relatedLayers,
+  signalOf,
+  sitePattern,
+} from "./features.ts";
+import {
+  addTime,
+  decodeState,
+  distance,
+  encodeState,
+  type KeyRanges,
+  latestBefore,
+  mergeRanges,
+  type StoredGroupState,
+} from "./state.ts";
 
 export interface CorrelationConfig {
-  /** An incident quiet for longer than this no longer absorbs alerts; a recurrence becomes a new incident. */
-  quietPeriodMs: number;
-  /** Window in which a symptom on a neighbouring device (or the same service) is taken as related. */
-  propagationWindowMs: number;
-  /** A group needs this many alerts to become an incident (unless one alert is critical). */
-  minAlerts: number;
-  /** A group whose alerts are all less severe than this never becomes an incident: scattered noise. */
+  /** Two alarms on one host, of related layers, this close in time belong together. */
+  sameHostWindowMs: number;
+  /** Two alarms at one site (or on linked devices), of causally related layers, this close belong together. */
+  siteWindowMs: number;
+  /** Two alarms naming the same circuit, address or device this close belong together. */
+  entityWindowMs: number;
+  /** One condition raised on several devices of one site (or of unknown sites) this close is one failure. */
+  burstWindowMs: number;
+  /** A clear (link up, session established) joins the latest raise of its condition on its host this far back. */
+  clearWindowMs: number;
+  /** A group whose alerts are all less severe than this is an incident only with this many distinct signals. */
   minSeverity: Severity;
-  /** Alerts below this severity only join through their own host or a direct neighbour, never by service. */
-  serviceMatchMinSeverity: Severity;
+  /** Distinct signals (host and condition) that make a group of non-critical alarms an incident. */
+  minSignals: number;
+  /** Distinct signals that make an incident whatever the severity. */
+  minSignalsAnySeverity: number;
+  /** A learned relation (Dice coefficient over past incidents) at least this strong links two conditions. */
+  minLearnedDice: number;
 }
 
 export const DEFAULT_CORRELATION_CONFIG: CorrelationConfig = {
-  quietPeriodMs: 15 * 60_000,
-  propagationWindowMs: 10 * 60_000,
-  minAlerts: 3,
+  sameHostWindowMs: 15 * 60_000,
+  siteWindowMs: 2 * 60_000,
+  entityWindowMs: 10 * 60_000,
+  burstWindowMs: 30_000,
+  clearWindowMs: 12 * 60 * 60_000,
   minSeverity: "minor",
-  serviceMatchMinSeverity: "minor",
+  minSignals: 2,
+  minSignalsAnySeverity: 3,
+  minLearnedDice: 0.5,
 };
 
 /** What the correlator needs of an alert; `ref` is the caller's handle (array index, row id…). */
@@ -35,7 +69,10 @@ export interface CorrelationInput<Ref> {
   service: string;
   severity: Severity;
   alertType: string;
-  /** `tags.site` when the source gives it; otherwise the topology's site for the host, if known. */
+  message: string;
+  tags: Readonly<Record<string, string>>;
+  status: "firing" | "resolved";
+  /** `tags.site` / `tags.region` when the source gives it; otherwise the topology or host name decides. */
   site: string | null;
 }
 
@@ -50,6 +87,8 @@ export interface ExistingIncident {
   sites: readonly string[];
   severity: Severity;
   alertCount: number;
+  /** The stored correlation state; null for incidents stored before it existed or just corrected by an operator. */
+  state: StoredGroupState | null;
 }
 
 export interface AlertGroup<Ref> {
@@ -64,12 +103,19 @@ export interface AlertGroup<Ref> {
   severity: Severity;
   /** Alerts counted before this pass (existing incidents). */
   priorCount: number;
-  /** Alerts added in this pass, in event-time order of arrival. */
+  /** Alerts added in this pass, in the order they were added. */
   members: Array<CorrelationInput<Ref>>;
+  /** Why each member joined, by member index: the evidence that linked it. */
+  reasons: string[];
   /** The earliest alert of this pass of at least minor severity: the likely first root signal. */
   firstSignal: CorrelationInput<Ref> | null;
-  /** Service-index keys this group is already listed under. */
-  serviceKeys: Set<string>;
+  keys: KeyRanges;
+  /** Distinct firing signals (host and condition), a few at most. */
+  signals: Set<string>;
+  /** True when an operator corrected the incident: never merged into or with another incident automatically. */
+  pinned: boolean;
+  /** Existing incidents this group absorbed (the correlator found one failure where two incidents were). */
+  absorbed: string[];
 }
 
 /** Topology knowledge: device → site, and device → directly linked devices. */
@@ -78,77 +124,123 @@ export interface TopologyView {
   neighbours(host: string): ReadonlySet<string> | undefined;
 }
 
-const NO_TOPOLOGY: TopologyView = { siteOf: () => undefined, neighbours: () => undefined };
+/** Relations between conditions learned from the tenant's past incidents and operators' corrections. */
+export interface LearnedRelations {
+  /** Conditions seen together with `signal` in past incidents, with their Dice coefficient. */
+  partners(signal: string): ReadonlyArray<readonly [string, number]>;
+}
 
-type Relation = 0 | 1 | 2 | 3;
-const SAME_HOST: Relation = 3;
-const NEIGHBOUR: Relation = 2;
-const SAME_SERVICE: Relation = 1;
+export interface CorrelatorOptions {
+  topology?: TopologyView;
+  /** Host name → site, for hosts with no site tag and no topology entry (`TELEOPS_SITE_PATTERN`). */
+  siteOfHost?: (host: string) => string | null;
+  relations?: LearnedRelations;
+}
+
+const NO_TOPOLOGY: TopologyView = { siteOf: () => undefined, neighbours: () => undefined };
+const NO_RELATIONS: LearnedRelations = { partners: () => [] };
+const defaultSiteOfHost = sitePattern();
+
+/** What an alert reads as, computed once. */
+interface Features {
+  host: string;
+  site: string | null;
+  layer: Layer;
+  signal: string;
+  chatter: boolean;
+  firing: boolean;
+  /** Devices and addresses the text names. */
+  mentions: string[];
+  /** Circuit ids the text names. */
+  circuits: string[];
+  /** The names this alert's own device goes by. */
+  names: string[];
+}
+
+interface Link<Ref> {
+  group: AlertGroup<Ref>;
+  rank: number;
+  reason: string;
+}
+
+// Evidence, strongest first: the rank decides which group an alert joins and which reason it records.
+const CLEARS = 7;
+const SAME_HOST = 6;
+const ENTITY = 5;
+const NEIGHBOUR = 4;
+const SAME_SITE = 3;
+const BURST = 2;
+const LEARNED = 1;
 
 export class Correlator<Ref> {
   private readonly groups: Array<AlertGroup<Ref>> = [];
-  /** tenant + host → groups containing that host (most recent last). */
-  private readonly byHost = new Map<string, Array<AlertGroup<Ref>>>();
-  /** tenant + site + service → groups. */
-  private readonly byService = new Map<string, Array<AlertGroup<Ref>>>();
+  private readonly index = new Map<string, Array<AlertGroup<Ref>>>();
   private readonly mergedInto = new Map<AlertGroup<Ref>, AlertGroup<Ref>>();
+  private readonly topology: TopologyView;
+  private readonly siteOfHost: (host: string) => string | null;
+  private readonly relations: LearnedRelations;
 
   constructor(
     private readonly config: CorrelationConfig = DEFAULT_CORRELATION_CONFIG,
-    private readonly topology: TopologyView = NO_TOPOLOGY,
-  ) {}
-
-  /** Seeds an incident that is still open so alerts of this pass can continue it. */
-  seed(incident: ExistingIncident): void {
-    const group: AlertGroup<Ref> = {
-      incidentId: incident.id,
-      tenantId: incident.tenantId,
-      startMs: incident.startMs,
-      endMs: incident.endMs,
-      hosts: new Set(incident.hosts),
-      services: new Set(incident.services),
-      sites: new Set(incident.sites),
-      severity: incident.severity,
-      priorCount: incident.alertCount,
-      members: [],
-      firstSignal: null,
-      serviceKeys: new Set(),
-    };
-    this.groups.push(group);
-    for (const host of group.hosts) this.index(this.byHost, hostKey(group.tenantId, host), group);
-    for (const service of group.services) {
-      for (const site of group.sites.size > 0 ? group.sites : new Set([""])) {
-        this.indexService(group, serviceKey(group.tenantId, site, service));
-      }
-    }
+    options: CorrelatorOptions | TopologyView = {},
+  ) {
+    const opts: CorrelatorOptions = "siteOf" in options ? { topology: options } : options;
+    this.topology = opts.topology ?? NO_TOPOLOGY;
+    this.siteOfHost = opts.siteOfHost ?? defaultSiteOfHost;
+    this.relations = opts.relations ?? NO_RELATIONS;
   }
 
-  /** Adds alerts; call with alerts sorted by event time for best results (late arrivals still join). */
+  /** Seeds an incident that is still open so alerts of this pass can continue it. */
+  seed(incident: ExistingIncident): AlertGroup<Ref> {
+    const group = this.emptyGroup(incident.tenantId, incident.startMs);
+    group.incidentId = incident.id;
+    group.endMs = incident.endMs;
+    group.hosts = new Set(incident.hosts);
+    group.services = new Set(incident.services);
+    group.sites = new Set(incident.sites);
+    group.severity = incident.severity;
+    group.priorCount = incident.alertCount;
+    this.groups.push(group);
+    if (incident.state) {
+      for (const [key, ranges] of Object.entries(incident.state.keys)) group.keys.set(key, [...ranges]);
+      for (const signal of incident.state.signals) group.signals.add(signal);
+      group.pinned = incident.state.pinned === true;
+    }
+    for (const key of group.keys.keys()) this.indexKey(key, group);
+    return group;
+  }
+
+  /**
+   * Rebuilds a seeded incident's state from its member alerts (incidents stored without state, or corrected by
+   * an operator): their evidence keys are recorded as if they had joined, without looking for links.
+   */
+  remember(group: AlertGroup<Ref>, alert: CorrelationInput<Ref>): void {
+    const features = this.featuresOf(alert);
+    this.record(group, alert, features);
+  }
+
+  /** Adds an alert; alerts given in event-time order give the same incidents however they are batched. */
   add(alert: CorrelationInput<Ref>): AlertGroup<Ref> {
-    const site = alert.site ?? this.topology.siteOf(alert.host) ?? null;
-    const normalized = site === alert.site ? alert : { ...alert, site };
-    const candidates = this.findCandidates(normalized);
-    let target: AlertGroup<Ref> | undefined;
-    let bestRelation: Relation = 0;
-    for (const [group, relation] of candidates) {
-      if (
-        relation > bestRelation ||
-        (relation === bestRelation && target !== undefined && group.endMs > target.endMs)
-      ) {
-        target = group;
-        bestRelation = relation;
-      }
-    }
+    const features = this.featuresOf(alert);
+    const links = features.chatter ? [] : this.findLinks(alert, features);
+    let target: Link<Ref> | undefined;
+    for (const link of links) if (!target || this.prefer(link, target)) target = link;
+    let group: AlertGroup<Ref>;
     if (!target) {
-      target = this.newGroup(normalized);
+      group = this.emptyGroup(alert.tenantId, alert.timeMs);
+      this.groups.push(group);
     } else {
-      // An alert tied by host or adjacency to several new groups shows they are one failure: merge them.
-      for (const [group, relation] of candidates) {
-        if (group !== target && relation >= NEIGHBOUR && group.incidentId === null) this.merge(group, target);
+      group = target.group;
+      // Everything this alert links is one failure: the groups it ties together become one.
+      for (const link of links) {
+        const other = this.resolve(link.group);
+        if (other !== group && this.mayMerge(other, group)) group = this.merge(other, group);
       }
     }
-    this.attach(target, normalized);
-    return target;
+    group.members.push(alert);
+    group.reasons.push(target ? target.reason : "first alarm of the incident");
+    this.record(group, alert, features);
+    return group;
   }
 
   /** Groups that qualify as incidents (existing ones always do). */
@@ -161,113 +253,296 @@ export class Correlator<Ref> {
     return this.groups.filter((g) => !this.mergedInto.has(g) && g.incidentId === null && !this.qualifies(g));
   }
 
-  private qualifies(group: AlertGroup<Ref>): boolean {
-    if (severityRank(group.severity) > severityRank(this.config.minSeverity)) return false;
-    return group.members.length >= this.config.minAlerts || group.severity === "critical";
+  /** The state to store with a group's incident. */
+  stateOf(group: AlertGroup<Ref>): StoredGroupState {
+    return encodeState(group.keys, group.signals, group.pinned);
   }
 
-  private findCandidates(alert: CorrelationInput<Ref>): Map<AlertGroup<Ref>, Relation> {
-    const found = new Map<AlertGroup<Ref>, Relation>();
-    const consider = (groups: Array<AlertGroup<Ref>> | undefined, relation: Relation, windowMs: number) => {
+  private qualifies(group: AlertGroup<Ref>): boolean {
+    const signals = group.signals.size;
+    if (signals === 0) return false;
+    if (signals >= this.config.minSignalsAnySeverity) return true;
+    if (group.severity === "critical") return true;
+    return signals >= this.config.minSignals && severityRank(group.severity) <= severityRank(this.config.minSeverity);
+  }
+
+  private featuresOf(alert: CorrelationInput<Ref>): Features {
+    const host = alert.host.toLowerCase();
+    const tagSite = alert.site ?? alert.tags.site ?? alert.tags.region ?? null;
+    const site = tagSite?.toLowerCase() ?? this.topology.siteOf(alert.host)?.toLowerCase() ?? this.siteOfHost(host);
+    const layer = layerOf(alert.alertType, alert.message);
+    const chatter = isChatter(layer);
+    const mentions: string[] = [];
+    const circuits: string[] = [];
+    if (!chatter) {
+      for (const entity of entitiesOf(host, alert.message, alert.tags)) {
+        if (entity.startsWith("circuit:")) circuits.push(entity.slice(8));
+        else mentions.push(entity.slice(entity.indexOf(":") + 1));
+      }
+    }
+    const short = host.split(".")[0] ?? host;
+    const names = short !== host ? [host, short] : [host];
+    return {
+      host,
+      site,
+      layer,
+      signal: signalOf(alert.alertType),
+      chatter,
+      firing: alert.status !== "resolved",
+      mentions,
+      circuits,
+      names,
+    };
+  }
+
+  private findLinks(alert: CorrelationInput<Ref>, f: Features): Array<Link<Ref>> {
+    const found = new Map<AlertGroup<Ref>, Link<Ref>>();
+    const t = alert.timeMs;
+    const c = this.config;
+    const offer = (key: string, windowMs: number, rank: number, reason: (d: number) => string) => {
+      const groups = this.index.get(key);
       if (!groups) return;
-      for (let i = groups.length - 1; i >= 0; i--) {
-        const group = this.resolve(groups[i] as AlertGroup<Ref>);
-        if (alert.timeMs > group.endMs + windowMs || alert.timeMs < group.startMs - windowMs) continue;
-        if ((found.get(group) ?? 0) < relation) found.set(group, relation);
+      for (const listed of groups) {
+        const group = this.resolve(listed);
+        if (group.tenantId !== alert.tenantId) continue;
+        const d = distance(group.keys, key, t);
+        if (d > windowMs) continue;
+        const known = found.get(group);
+        if (!known || known.rank < rank) found.set(group, { group, rank, reason: reason(d) });
       }
     };
-    const { quietPeriodMs, propagationWindowMs } = this.config;
-    consider(this.byHost.get(hostKey(alert.tenantId, alert.host)), SAME_HOST, quietPeriodMs);
+    // A clear joins the latest raise of its condition on its host, however long the outage lasted.
+    if (!f.firing) {
+      const key = `d|${f.host}|${f.signal}`;
+      let best: AlertGroup<Ref> | undefined;
+      let bestTime = Number.NEGATIVE_INFINITY;
+      for (const listed of this.index.get(key) ?? []) {
+        const group = this.resolve(listed);
+        const latest = latestBefore(group.keys, key, t);
+        if (t - latest <= c.clearWindowMs && latest > bestTime) {
+          best = group;
+          bestTime = latest;
+        }
+      }
+      if (best) {
+        found.set(best, { group: best, rank: CLEARS, reason: `clears ${f.signal} raised on ${f.host} ${ago(t - bestTime)}` });
+      }
+    }
+    for (const layer of relatedLayers(f.layer)) {
+      offer(`h|${f.host}|${layer}`, c.sameHostWindowMs, SAME_HOST, (d) =>
+        describeLayers(`same host ${f.host}`, f.layer, layer, d),
+      );
+    }
+    // Resolved alarms only follow what they clear or their own host; they never pull other devices in.
+    if (!f.firing) return [...found.values()];
+    for (const name of f.mentions) {
+      offer(`m|${name}`, c.entityWindowMs, ENTITY, (d) => `both name ${name}, ${apart(d)}`);
+      offer(`n|${name}`, c.entityWindowMs, ENTITY, (d) => `names ${name}, which alarmed ${apart(d)}`);
+    }
+    for (const name of f.names) {
+      offer(`m|${name}`, c.entityWindowMs, ENTITY, (d) => `named by an alarm on another device ${apart(d)}`);
+    }
+    for (const circuit of f.circuits) {
+      offer(`e|${circuit}`, c.entityWindowMs, ENTITY, (d) => `same circuit ${circuit}, ${apart(d)}`);
+    }
     const neighbours = this.topology.neighbours(alert.host);
     if (neighbours) {
       for (const neighbour of neighbours) {
-        // Inter-site links are not evidence enough: two sites failing at once are usually two incidents.
-        if (alert.site !== null && this.topology.siteOf(neighbour) !== alert.site) continue;
-        consider(this.byHost.get(hostKey(alert.tenantId, neighbour)), NEIGHBOUR, propagationWindowMs);
+        for (const layer of relatedLayers(f.layer)) {
+          offer(`h|${neighbour.toLowerCase()}|${layer}`, c.siteWindowMs, NEIGHBOUR, (d) =>
+            describeLayers(`linked to ${neighbour} in the topology`, f.layer, layer, d),
+          );
+        }
       }
     }
-    if (alert.service !== "" && severityRank(alert.severity) <= severityRank(this.config.serviceMatchMinSeverity)) {
-      const groups = this.byService.get(serviceKey(alert.tenantId, alert.site ?? "", alert.service));
-      consider(groups, SAME_SERVICE, propagationWindowMs);
+    if (f.site !== null) {
+      for (const layer of relatedLayers(f.layer)) {
+        offer(`s|${f.site}|${layer}`, c.siteWindowMs, SAME_SITE, (d) =>
+          describeLayers(`same site ${f.site}`, f.layer, layer, d),
+        );
+      }
     }
-    return found;
+    // One condition on many devices at once: sites must agree where both are known.
+    const burstReason = (d: number) => `${f.signal} on several devices, ${apart(d)}`;
+    if (f.site === null) offer(`b|${f.signal}|*`, c.burstWindowMs, BURST, burstReason);
+    else {
+      offer(`b|${f.signal}|${f.site}`, c.burstWindowMs, BURST, burstReason);
+      offer(`b|${f.signal}|?`, c.burstWindowMs, BURST, burstReason);
+    }
+    for (const [partner, dice] of this.relations.partners(f.signal)) {
+      if (dice < c.minLearnedDice) continue;
+      const reason = (d: number) => `learned relation ${f.signal} ↔ ${partner} (Dice ${dice.toFixed(2)}), ${apart(d)}`;
+      if (f.site === null) offer(`l|${partner}|*`, c.siteWindowMs, LEARNED, reason);
+      else {
+        offer(`l|${partner}|${f.site}`, c.siteWindowMs, LEARNED, reason);
+        offer(`l|${partner}|?`, c.siteWindowMs, LEARNED, reason);
+      }
+    }
+    return [...found.values()];
   }
 
-  private newGroup(alert: CorrelationInput<Ref>): AlertGroup<Ref> {
-    const group: AlertGroup<Ref> = {
-      incidentId: null,
-      tenantId: alert.tenantId,
-      startMs: alert.timeMs,
-      endMs: alert.timeMs,
-      hosts: new Set(),
-      services: new Set(),
-      sites: new Set(),
-      severity: alert.severity,
-      priorCount: 0,
-      members: [],
-      firstSignal: null,
-      serviceKeys: new Set(),
-    };
-    this.groups.push(group);
-    return group;
-  }
-
-  private attach(group: AlertGroup<Ref>, alert: CorrelationInput<Ref>): void {
-    group.members.push(alert);
+  /** Records an alert's evidence keys and summary in its group. */
+  private record(group: AlertGroup<Ref>, alert: CorrelationInput<Ref>, f: Features): void {
     if (alert.timeMs < group.startMs) group.startMs = alert.timeMs;
     if (alert.timeMs > group.endMs) group.endMs = alert.timeMs;
     if (severityRank(alert.severity) < severityRank(group.severity)) group.severity = alert.severity;
     if (
       severityRank(alert.severity) <= severityRank("minor") &&
+      !f.chatter &&
       (group.firstSignal === null || alert.timeMs < group.firstSignal.timeMs)
     ) {
       group.firstSignal = alert;
     }
-    if (!group.hosts.has(alert.host)) {
-      group.hosts.add(alert.host);
-      this.index(this.byHost, hostKey(group.tenantId, alert.host), group);
+    group.hosts.add(alert.host);
+    if (alert.service !== "") group.services.add(alert.service);
+    if (f.site !== null) group.sites.add(f.site);
+    if (f.chatter || !f.firing) return;
+    if (group.signals.size < 4) group.signals.add(`${f.host}|${f.signal}`);
+    const c = this.config;
+    const t = alert.timeMs;
+    this.put(group, `d|${f.host}|${f.signal}`, t, 0);
+    this.put(group, `h|${f.host}|${f.layer}`, t, c.sameHostWindowMs);
+    for (const name of f.mentions) this.put(group, `m|${name}`, t, c.entityWindowMs);
+    for (const name of f.names) this.put(group, `n|${name}`, t, c.entityWindowMs);
+    for (const circuit of f.circuits) this.put(group, `e|${circuit}`, t, c.entityWindowMs);
+    if (f.site !== null) this.put(group, `s|${f.site}|${f.layer}`, t, c.siteWindowMs);
+    this.put(group, `b|${f.signal}|${f.site ?? "?"}`, t, c.burstWindowMs);
+    this.put(group, `b|${f.signal}|*`, t, c.burstWindowMs);
+    this.put(group, `l|${f.signal}|${f.site ?? "?"}`, t, c.siteWindowMs);
+    this.put(group, `l|${f.signal}|*`, t, c.siteWindowMs);
+  }
+
+  private put(group: AlertGroup<Ref>, key: string, timeMs: number, windowMs: number): void {
+    const had = group.keys.has(key);
+    addTime(group.keys, key, timeMs, windowMs * 2);
+    if (!had) this.indexKey(key, group);
+  }
+
+  private prefer(link: Link<Ref>, over: Link<Ref>): boolean {
+    if (link.rank !== over.rank) return link.rank > over.rank;
+    // Ties go to an existing incident, then to the older group: the same choice whatever the batching.
+    const a = link.group;
+    const b = over.group;
+    if ((a.incidentId === null) !== (b.incidentId === null)) return a.incidentId !== null;
+    return a.startMs < b.startMs || (a.startMs === b.startMs && (a.incidentId ?? "") < (b.incidentId ?? ""));
+  }
+
+  /** Operators' corrections stand: a pinned incident is never merged with another incident automatically. */
+  private mayMerge(a: AlertGroup<Ref>, b: AlertGroup<Ref>): boolean {
+    if (a.incidentId !== null && b.incidentId !== null) return !a.pinned && !b.pinned;
+    return true;
+  }
+
+  /** Merges two groups; the survivor is the existing incident (the older one when both are). */
+  private merge(a: AlertGroup<Ref>, b: AlertGroup<Ref>): AlertGroup<Ref> {
+    let into = b;
+    let from = a;
+    const older = a.startMs < b.startMs || (a.startMs === b.startMs && (a.incidentId ?? "") < (b.incidentId ?? ""));
+    if ((a.incidentId !== null && b.incidentId === null) || (a.incidentId !== null && older)) {
+      into = a;
+      from = b;
     }
-    if (alert.site !== null) group.sites.add(alert.site);
-    if (alert.service !== "") {
-      group.services.add(alert.service);
-      this.indexService(group, serviceKey(group.tenantId, alert.site ?? "", alert.service));
+    this.mergedInto.set(from, into);
+    const gap = (key: string) => 2 * this.windowOf(key);
+    mergeRanges(into.keys, from.keys, gap);
+    for (const key of from.keys.keys()) this.indexKey(key, into);
+    for (const signal of from.signals) if (into.signals.size < 4) into.signals.add(signal);
+    into.members.push(...from.members);
+    into.reasons.push(...from.reasons);
+    into.priorCount += from.priorCount;
+    if (from.startMs < into.startMs) into.startMs = from.startMs;
+    if (from.endMs > into.endMs) into.endMs = from.endMs;
+    if (severityRank(from.severity) < severityRank(into.severity)) into.severity = from.severity;
+    for (const host of from.hosts) into.hosts.add(host);
+    for (const service of from.services) into.services.add(service);
+    for (const site of from.sites) into.sites.add(site);
+    if (from.firstSignal && (!into.firstSignal || from.firstSignal.timeMs < into.firstSignal.timeMs)) {
+      into.firstSignal = from.firstSignal;
+    }
+    into.pinned ||= from.pinned;
+    if (from.incidentId !== null) into.absorbed.push(from.incidentId, ...from.absorbed);
+    from.members = [];
+    from.reasons = [];
+    return into;
+  }
+
+  private windowOf(key: string): number {
+    const c = this.config;
+    switch (key[0]) {
+      case "h":
+        return c.sameHostWindowMs;
+      case "s":
+      case "l":
+        return c.siteWindowMs;
+      case "b":
+        return c.burstWindowMs;
+      case "d":
+        return 0;
+      default:
+        return c.entityWindowMs;
     }
   }
 
-  private merge(from: AlertGroup<Ref>, into: AlertGroup<Ref>): void {
-    this.mergedInto.set(from, into);
-    for (const member of from.members) this.attach(into, member);
-    from.members = [];
+  private emptyGroup(tenantId: string, timeMs: number): AlertGroup<Ref> {
+    return {
+      incidentId: null,
+      tenantId,
+      startMs: timeMs,
+      endMs: timeMs,
+      hosts: new Set(),
+      services: new Set(),
+      sites: new Set(),
+      severity: "info",
+      priorCount: 0,
+      members: [],
+      reasons: [],
+      firstSignal: null,
+      keys: new Map(),
+      signals: new Set(),
+      pinned: false,
+      absorbed: [],
+    };
   }
 
   private resolve(group: AlertGroup<Ref>): AlertGroup<Ref> {
     let current = group;
     for (let next = this.mergedInto.get(current); next; next = this.mergedInto.get(current)) current = next;
+    if (current !== group) this.mergedInto.set(group, current);
     return current;
   }
 
-  private indexService(group: AlertGroup<Ref>, key: string): void {
-    if (group.serviceKeys.has(key)) return;
-    group.serviceKeys.add(key);
-    this.index(this.byService, key, group);
-  }
-
-  private index(map: Map<string, Array<AlertGroup<Ref>>>, key: string, group: AlertGroup<Ref>): void {
-    const list = map.get(key);
+  private indexKey(key: string, group: AlertGroup<Ref>): void {
+    const list = this.index.get(key);
     if (!list) {
-      map.set(key, [group]);
+      this.index.set(key, [group]);
       return;
     }
-    if (list[list.length - 1] !== group) list.push(group);
-    // Keep only recent groups per key so lookups stay O(1) on long streams.
-    if (list.length > 8) list.splice(0, list.length - 8);
+    if (list[list.length - 1] === group) return;
+    list.push(group);
+    // Long streams: keep the recent groups per key, dropping those merged away first, so lookups stay cheap.
+    if (list.length > 16) {
+      const live = list.filter((g) => !this.mergedInto.has(g));
+      list.length = 0;
+      list.push(...live.slice(-16));
+    }
   }
 }
 
-function hostKey(tenantId: string, host: string): string {
-  return `${tenantId}\u0000${host}`;
+export { decodeState };
+
+function apart(ms: number): string {
+  if (ms < 1000) return "within a second";
+  if (ms < 120_000) return `${Math.round(ms / 1000)} s apart`;
+  return `${Math.round(ms / 60_000)} min apart`;
 }
 
-function serviceKey(tenantId: string, site: string, service: string): string {
-  return `${tenantId}\u0000${site}\u0000${service}`;
+function ago(ms: number): string {
+  if (ms < 120_000) return `${Math.round(ms / 1000)} s earlier`;
+  if (ms < 2 * 3600_000) return `${Math.round(ms / 60_000)} min earlier`;
+  return `${(ms / 3600_000).toFixed(1)} h earlier`;
+}
+
+function describeLayers(evidence: string, mine: Layer, theirs: Layer, d: number): string {
+  const layers = mine === theirs ? `${mine} alarms` : `${theirs} → ${mine}`;
+  return `${evidence}, ${layers}, ${apart(d)}`;
 }

@@ -3,8 +3,10 @@ import type { CanonicalAlert } from "@teleops/schema";
 import {
   type AlertGroup,
   type CorrelationConfig,
+  type CorrelationInput,
   Correlator,
   DEFAULT_CORRELATION_CONFIG,
+  type LearnedRelations,
   type TopologyView,
 } from "./correlator.ts";
 
@@ -17,23 +19,19 @@ export interface InMemoryCorrelation {
 
 export function correlateAlerts(
   alerts: readonly CanonicalAlert[],
-  options: { config?: CorrelationConfig; topology?: TopologyView; defaultTenant?: string } = {},
+  options: {
+    config?: CorrelationConfig;
+    topology?: TopologyView;
+    siteOfHost?: (host: string) => string | null;
+    relations?: LearnedRelations;
+    defaultTenant?: string;
+  } = {},
 ): InMemoryCorrelation {
-  const correlator = new Correlator<number>(options.config ?? DEFAULT_CORRELATION_CONFIG, options.topology);
+  const correlator = new Correlator<number>(options.config ?? DEFAULT_CORRELATION_CONFIG, options);
   const times = alerts.map((a) => Date.parse(a.timestamp));
   const order = alerts.map((_, i) => i).sort((a, b) => (times[a] as number) - (times[b] as number));
   for (const index of order) {
-    const alert = alerts[index] as CanonicalAlert;
-    correlator.add({
-      ref: index,
-      tenantId: alert.tenant_id ?? options.defaultTenant ?? "default",
-      timeMs: times[index] as number,
-      host: alert.host,
-      service: alert.service,
-      severity: alert.severity,
-      alertType: alert.alert_type,
-      site: alert.tags.site ?? null,
-    });
+    correlator.add(correlationInput(alerts[index] as CanonicalAlert, index, options.defaultTenant ?? "default"));
   }
   const incidents = correlator.incidents();
   const assignment = new Int32Array(alerts.length).fill(-1);
@@ -45,3 +43,20 @@ export function correlateAlerts(
 
 /** Kept here for the callers that score a correlation; the scoring itself lives with the evaluation. */
 export { pairwiseScores } from "../evaluation/pairwise.ts";
+
+/** The correlator's view of a canonical alert. */
+export function correlationInput<Ref>(alert: CanonicalAlert, ref: Ref, defaultTenant: string): CorrelationInput<Ref> {
+  return {
+    ref,
+    tenantId: alert.tenant_id ?? defaultTenant,
+    timeMs: Date.parse(alert.timestamp),
+    host: alert.host,
+    service: alert.service,
+    severity: alert.severity,
+    alertType: alert.alert_type,
+    message: alert.message,
+    tags: alert.tags,
+    status: alert.status,
+    site: alert.tags.site ?? alert.tags.region ?? null,
+  };
+}

@@ -7,20 +7,26 @@ import { alerts, type DbOrTx, incidents, prepared } from "@teleops/db";
 import type { CanonicalAlert, IncidentRef, Severity } from "@teleops/schema";
 import { and, asc, gte, isNotNull, isNull, lte, ne, sql } from "drizzle-orm";
 import { insertAlertRows } from "../alerts/ingest.ts";
+import { correlationInput } from "./inMemory.ts";
 import {
   type AlertGroup,
   type CorrelationConfig,
   type CorrelationInput,
   Correlator,
   DEFAULT_CORRELATION_CONFIG,
+  type LearnedRelations,
   type TopologyView,
 } from "./correlator.ts";
 import { groupTitle, retitle } from "./describe.ts";
+import { decodeState } from "./state.ts";
 
 export interface CorrelatePendingOptions {
   tenantId: string;
   topology?: TopologyView;
   config?: CorrelationConfig;
+  /** Host name → site for hosts without a site tag (`TELEOPS_SITE_PATTERN`); the built-in default when unset. */
+  siteOfHost?: (host: string) => string | null;
+  relations?: LearnedRelations;
   /** Alerts taken per pass; passes repeat until the queue is empty. */
   batchSize?: number;
 }
@@ -119,7 +125,7 @@ async function storeInTransaction(
   // Alerts stored earlier without correlation (an import) may reach outside the window read above.
   const window = timeWindow(options, fresh, incoming);
   const context =
-    fresh.length > 0 && (window.start < guess.start || window.end > guess.end)
+    fresh.length > 0 && (window.incidentsStart < guess.incidentsStart || window.start < guess.start || window.end > guess.end)
       ? await correlationContext(tx, options, window)
       : guessed;
   return correlateAndWrite(tx, options, { fresh, incoming, ...context }, (pass) => {
@@ -196,17 +202,24 @@ function pendingAlerts(tx: DbOrTx, options: CorrelatePendingOptions) {
 }
 
 interface TimeWindow {
+  /** Where unassigned alerts are re-read from. */
   start: Date;
   end: Date;
+  /** Where open incidents are read from (a clear reaches further back than any other link). */
+  incidentsStart: Date;
 }
 
-/** The span the alerts cover, widened by the quiet period on both sides: what they can join. */
+/**
+ * The span the alerts cover, widened on both sides: open incidents as far as a clear can reach back, unassigned
+ * alerts as far as a chain of sub-threshold alarms plausibly reaches (a few link windows).
+ */
 function timeWindow(
   options: CorrelatePendingOptions,
   rows: readonly AlertRow[],
   incoming: readonly CanonicalAlert[],
 ): TimeWindow {
-  const quiet = (options.config ?? DEFAULT_CORRELATION_CONFIG).quietPeriodMs;
+  const config = options.config ?? DEFAULT_CORRELATION_CONFIG;
+  const reach = Math.max(config.sameHostWindowMs, config.entityWindowMs, config.siteWindowMs, config.burstWindowMs);
   let minMs = Number.POSITIVE_INFINITY;
   let maxMs = Number.NEGATIVE_INFINITY;
   for (const row of rows) {
@@ -220,7 +233,11 @@ function timeWindow(
     if (t > maxMs) maxMs = t;
   }
   if (minMs > maxMs) minMs = maxMs = Date.now();
-  return { start: new Date(minMs - quiet), end: new Date(maxMs + quiet) };
+  return {
+    start: new Date(minMs - 2 * reach),
+    end: new Date(maxMs + 2 * reach),
+    incidentsStart: new Date(minMs - Math.max(config.clearWindowMs, 2 * reach)),
+  };
 }
 
 /** Open incidents and unassigned alerts in the window: what new alerts can join or grow with. */
@@ -234,7 +251,7 @@ async function correlationContext(tx: DbOrTx, options: CorrelatePendingOptions, 
         and(
           sql`${incidents.tenantId} = ${tenantId}`,
           ne(incidents.status, "resolved"),
-          gte(incidents.endTime, window.start),
+          gte(incidents.endTime, window.incidentsStart),
           lte(incidents.startTime, window.end),
         ),
       )
@@ -289,9 +306,10 @@ async function correlateAndWrite<Outcome extends CorrelationOutcome = Correlatio
     return (extra?.outcome ?? idle) as Outcome;
   }
   const freshIds = new Set(fresh.map((row) => row.id));
-  const correlator = new Correlator<number>(config, options.topology);
+  const correlator = new Correlator<number>(config, options);
+  const seeded = new Map<string, AlertGroup<number>>();
   for (const incident of openIncidents) {
-    correlator.seed({
+    const group = correlator.seed({
       id: incident.id,
       tenantId,
       startMs: incident.startTime.getTime(),
@@ -301,31 +319,48 @@ async function correlateAndWrite<Outcome extends CorrelationOutcome = Correlatio
       sites: incident.sites,
       severity: incident.severity,
       alertCount: incident.alertCount,
+      state: decodeState(incident.correlation),
     });
+    if (incident.correlation === null) seeded.set(incident.id, group);
+  }
+  // Incidents without state (just corrected by an operator, or stored before state existed): rebuilt from their
+  // recent member alerts and pinned, so the correlator never undoes an operator's split by merging them again.
+  if (seeded.size > 0) {
+    const members = await recentMembers(tx, tenantId, [...seeded.keys()], config.clearWindowMs);
+    for (const row of members) {
+      const group = seeded.get(row.incidentId as string);
+      if (group) correlator.remember(group, toInput(tenantId, row));
+    }
+    for (const group of seeded.values()) group.pinned = true;
   }
   const inputs = [...unassigned, ...fresh].map((row) => toInput(tenantId, row));
   for (const [index, alert] of incoming.entries()) inputs.push(incomingInput(tenantId, alert, index));
   inputs.sort((a, b) => a.timeMs - b.timeMs);
   for (const input of inputs) correlator.add(input);
 
-  const groups = correlator.incidents().filter((g) => g.members.length > 0);
+  const groups = correlator.incidents().filter((g) => g.members.length > 0 || g.absorbed.length > 0);
   const newGroups = groups.filter((g) => g.incidentId === null);
   const newIds = await allocateIncidentIds(tx, newGroups.length);
-  const assignments: Array<{ id: number; incident_id: string }> = [];
+  const assignments: Array<{ id: number; incident_id: string; reason: string }> = [];
   const refs: IncidentRef[] = [];
   const now = new Date();
 
   const titles = new Map(openIncidents.map((incident) => [incident.id, incident.title]));
   const created: Array<typeof incidents.$inferInsert> = [];
   const grown: Array<Record<string, unknown>> = [];
+  const absorbed: Array<{ id: string; into: string }> = [];
   for (const group of groups) {
     const id = group.incidentId ?? (newIds.shift() as string);
     const alertCount = group.priorCount + group.members.length;
-    for (const member of group.members) assignments.push({ id: member.ref, incident_id: id });
+    group.members.forEach((member, i) => {
+      assignments.push({ id: member.ref, incident_id: id, reason: group.reasons[i] ?? "" });
+    });
+    for (const from of group.absorbed) absorbed.push({ id: from, into: id });
     refs.push({ id, alert_count: alertCount });
     const hosts = [...group.hosts].sort();
     const services = [...group.services].sort();
     const sites = [...group.sites].sort();
+    const state = correlator.stateOf(group) as unknown as Record<string, unknown>;
     if (group.incidentId === null) {
       created.push({
         id,
@@ -339,6 +374,7 @@ async function correlateAndWrite<Outcome extends CorrelationOutcome = Correlatio
         hosts,
         services,
         sites,
+        correlation: state,
         updatedAt: now,
       });
     } else {
@@ -352,6 +388,7 @@ async function correlateAndWrite<Outcome extends CorrelationOutcome = Correlatio
         hosts,
         services,
         sites,
+        correlation: state,
       });
     }
   }
@@ -369,21 +406,42 @@ async function correlateAndWrite<Outcome extends CorrelationOutcome = Correlatio
           alert_count = v.alert_count, updated_at = ${now.toISOString()}::timestamptz,
           hosts = array(select jsonb_array_elements_text(v.hosts)),
           services = array(select jsonb_array_elements_text(v.services)),
-          sites = array(select jsonb_array_elements_text(v.sites))
+          sites = array(select jsonb_array_elements_text(v.sites)),
+          correlation = v.correlation
       from jsonb_to_recordset(${JSON.stringify(grown)}::jsonb)
            as v(id text, title text, severity text, start_time timestamptz, end_time timestamptz,
-                alert_count integer, hosts jsonb, services jsonb, sites jsonb)
+                alert_count integer, hosts jsonb, services jsonb, sites jsonb, correlation jsonb)
       where i.id = v.id and i.tenant_id = ${tenantId}`),
       ),
+    );
+  }
+  // One failure found where two incidents were: the younger one's alerts move to the older, which it now points to.
+  if (absorbed.length > 0) {
+    const moves = JSON.stringify(absorbed);
+    pending.push(
+      tx.execute(sql`
+      update alerts as a set incident_id = v.into
+      from jsonb_to_recordset(${moves}::jsonb) as v(id text, "into" text)
+      where a.tenant_id = ${tenantId} and a.incident_id = v.id`),
+      tx.execute(sql`
+      update incidents as i set status = 'resolved', merged_into = v.into, alert_count = 0,
+             updated_at = ${now.toISOString()}::timestamptz
+      from jsonb_to_recordset(${moves}::jsonb) as v(id text, "into" text)
+      where i.tenant_id = ${tenantId} and i.id = v.id`),
     );
   }
 
   // One write per alert: fresh alerts are marked correlated and, with the re-read unassigned ones, get their
   // incident in one UPDATE; incoming alerts (negative refs) are inserted with theirs.
-  const assigned = new Map(assignments.map((a) => [a.id, a.incident_id]));
-  const changes = fresh.map((row) => ({ id: row.id, incident_id: assigned.get(row.id) ?? null, fresh: true }));
-  for (const [id, incidentId] of assigned) {
-    if (id > 0 && !freshIds.has(id)) changes.push({ id, incident_id: incidentId, fresh: false });
+  const assigned = new Map(assignments.map((a) => [a.id, a]));
+  const changes = fresh.map((row) => {
+    const assignment = assigned.get(row.id);
+    return { id: row.id, incident_id: assignment?.incident_id ?? null, reason: assignment?.reason ?? null, fresh: true };
+  });
+  for (const [id, assignment] of assigned) {
+    if (id > 0 && !freshIds.has(id)) {
+      changes.push({ id, incident_id: assignment.incident_id, reason: assignment.reason, fresh: false });
+    }
   }
   if (changes.length > 0) {
     pending.push(
@@ -391,16 +449,19 @@ async function correlateAndWrite<Outcome extends CorrelationOutcome = Correlatio
         prepared(sql`
       update alerts as a
       set incident_id = coalesce(v.incident_id, a.incident_id),
+          correlation_reason = coalesce(v.reason, a.correlation_reason),
           correlated_at = case when v.fresh then ${now.toISOString()}::timestamptz else a.correlated_at end
-      from jsonb_to_recordset(${JSON.stringify(changes)}::jsonb) as v(id bigint, incident_id text, fresh boolean)
+      from jsonb_to_recordset(${JSON.stringify(changes)}::jsonb)
+           as v(id bigint, incident_id text, reason text, fresh boolean)
       where a.id = v.id and a.tenant_id = ${tenantId}`),
       ),
     );
   }
   if (incoming.length > 0) {
-    const incidentIds = incoming.map((_, index) => assigned.get(-1 - index) ?? null);
+    const incidentIds = incoming.map((_, index) => assigned.get(-1 - index)?.incident_id ?? null);
+    const reasons = incoming.map((_, index) => assigned.get(-1 - index)?.reason ?? null);
     pending.push(
-      insertAlertRows(tx, tenantId, incoming, { at: now, incidentIds }).then((inserted) => {
+      insertAlertRows(tx, tenantId, incoming, { at: now, incidentIds, reasons }).then((inserted) => {
         // Fewer rows than alerts: another path (an import, which inserts without the lock) stored one of them
         // since the check; the transaction rolls back and the caller tries again.
         if (inserted !== incoming.length) throw new ConcurrentInsertError("an alert was stored concurrently");
@@ -426,16 +487,7 @@ async function settleAll(pending: ReadonlyArray<Promise<unknown>>): Promise<void
 
 function incomingInput(tenantId: string, alert: CanonicalAlert, index: number): CorrelationInput<number> {
   // Incoming alerts have no row id yet: they take negative refs, -1 for incoming[0], -2 for incoming[1], …
-  return {
-    ref: -1 - index,
-    tenantId,
-    timeMs: Date.parse(alert.timestamp),
-    host: alert.host,
-    service: alert.service,
-    severity: alert.severity,
-    alertType: alert.alert_type,
-    site: alert.tags.site ?? null,
-  };
+  return correlationInput(alert, -1 - index, tenantId);
 }
 
 const alertColumns = {
@@ -445,7 +497,9 @@ const alertColumns = {
   service: alerts.service,
   severity: alerts.severity,
   alertType: alerts.alertType,
+  message: alerts.message,
   tags: alerts.tags,
+  status: alerts.status,
 };
 
 function toInput(
@@ -457,7 +511,9 @@ function toInput(
     service: string;
     severity: Severity;
     alertType: string;
+    message: string;
     tags: Record<string, string>;
+    status: "firing" | "resolved";
   },
 ): CorrelationInput<number> {
   return {
@@ -468,11 +524,29 @@ function toInput(
     service: row.service,
     severity: row.severity,
     alertType: row.alertType,
-    site: row.tags.site ?? null,
+    message: row.message,
+    tags: row.tags,
+    status: row.status,
+    site: row.tags.site ?? row.tags.region ?? null,
   };
 }
 
-/** The next `count` incident ids (`INC-000042`) from `incident_number_seq`. */
+/** Member alerts of incidents whose correlation state must be rebuilt, as far back as a clear can reach. */
+function recentMembers(tx: DbOrTx, tenantId: string, incidentIds: string[], reachMs: number) {
+  return tx
+    .select({ ...alertColumns, incidentId: alerts.incidentId })
+    .from(alerts)
+    .where(
+      and(
+        sql`${alerts.tenantId} = ${tenantId}`,
+        sql`${alerts.incidentId} = any(${incidentIds})`,
+        gte(alerts.timestamp, sql`now() - make_interval(secs => ${reachMs / 1000})`),
+      ),
+    )
+    .orderBy(asc(alerts.timestamp))
+    .limit(20_000);
+}
+
 export async function allocateIncidentIds(tx: DbOrTx, count: number): Promise<string[]> {
   if (count === 0) return [];
   const result = await tx.execute(

@@ -1,0 +1,229 @@
+/**
+ * What the correlator reads from one alert of any source: the network layer its alarm type belongs to, whether
+ * it is background chatter, the entities its text names (circuits, addresses, other devices), the signal it
+ * raises or clears, and the site its host name carries. Domain knowledge of networks, not any generator's names.
+ */
+
+/** Network layers, bottom up, plus the kinds of alarm that describe no failure of their own. */
+export type Layer =
+  | "power"
+  | "hardware"
+  | "optical"
+  | "link"
+  | "switching"
+  | "routing"
+  | "traffic"
+  | "system"
+  | "service"
+  | "security"
+  | "config"
+  | "housekeeping"
+  | "other";
+
+/** Layers whose alarms report no failure by themselves (logins, scans, commits, clocks): never evidence. */
+const CHATTER_LAYERS: ReadonlySet<Layer> = new Set(["security", "config", "housekeeping"]);
+
+// Ordered: the first rule whose words occur in the alarm type (or, failing that, the message) wins, so the more
+// specific kinds come first ("optical power low" is optical, not power; "bgp auth failure" is routing).
+const LAYER_RULES: ReadonlyArray<readonly [Layer, RegExp]> = [
+  ["traffic", /\b(?:ddos|dos|syn flood|flood(?:ing)?|volumetric|amplification|attack|scrubb\w*)\b/],
+  [
+    "optical",
+    /\b(?:los|lof|lom|oof|optic\w*|transceiver|sfp\w*|qsfp\w*|xfp|dom|rx power|tx power|rx los|laser|ots|oms|och|osc|otu\d*\w*|odu\d*\w*|fec|pre fec|ber|edfa|amplifier|amp|roadm|dwdm|wdm|lambda|wavelength|span loss|fiber|fibre)\b/,
+  ],
+  [
+    "power",
+    /\b(?:power supply|psu|pem|ps fail\w*|pwr\w*|ups|mains|battery|rectifier|generator|voltage|input power|power (?:loss|fail\w*|outage|down|module)|on battery)\b/,
+  ],
+  [
+    "hardware",
+    /\b(?:fan\w*|temperature|temp|thermal|overheat\w*|chassis\w*|linecard|line card|fpc|pic|mpc|module fail\w*|card|asic|parity|edac|ecc|hardware|hw|memory error|disk fail\w*|raid|smart|ipmi|crash\w*|watchdog|kernel panic|reload|reboot\w*|restart\w*|uptime)\b/,
+  ],
+  [
+    "routing",
+    /\b(?:bgp|ospf\w*|isis|is is|ldp|mpls|rsvp|lsp|te tunnel|pim|igmp|msdp|vrrp|hsrp|glbp|bfd\w*|rpd|route\w*|routing|prefix\w*|adjacency|adj\w*|neighbou?r|nbr\w*|peer\w*|vrf|rib|fib|evpn|vpls|pseudowire|pw)\b/,
+  ],
+  [
+    "switching",
+    /\b(?:stp|rstp|mstp|spanning tree|vlan|mac (?:flap\w*|move)|mac address|loop\w*|lldp|cdp|vpc|mlag|storm control|err disable\w*|errdisable)\b/,
+  ],
+  [
+    "link",
+    /\b(?:link\w*|interface\w*|if\w*status|if (?:down|up)|port\w*|lineproto\w*|line protocol|updown|carrier|lacp\w*|lag|bundle\w*|ae\d+|ethernet|eth|crc|input errors|output errors|discards|duplex|flap\w*|snmp trap link \w+)\b/,
+  ],
+  [
+    "service",
+    /\b(?:instance down|target down|down|unreachable|probe\w*|blackbox|http\w*|https|dns|resolver|servfail|nxdomain|latency|packet loss|loss|jitter|timed out|timeout\w*|sla|icmp|ping|5xx|error rate|errors|upstream|backend|endpoint\w*|service\w*|api|web|database|db|postgres\w*|mysql|replication|kube\w*|pod\w*|container\w*|node not ready|not ready|scrape|job failed|queue|voip|sip|call\w*)\b/,
+  ],
+  [
+    "system",
+    /\b(?:cpu|memory|mem|ram|swap|oom|disk|filesystem|file system|storage|inode\w*|load|utili[sz]ation|capacity|congest\w*|bandwidth|saturat\w*|process\w*|threshold|high|full)\b/,
+  ],
+  [
+    "security",
+    /\b(?:auth\w*|login\w*|logon|logged|ssh|telnet|password|denied|deny|acl|blocked|drop(?:ped)?|scan\w*|brute|intrusion|ips|ids|threat|malware|vpn user|radius|tacacs|snmp authentication\w*|unauthori[sz]ed|certificate|cert)\b/,
+  ],
+  ["config", /\b(?:config\w*|commit\w*|configuration|changed by|archive|rollback|write memory|ui commit)\b/],
+  ["housekeeping", /\b(?:ntp|clock|time sync|syslog|license\w*|backup|logging|heartbeat|info|notice|informational)\b/],
+];
+
+/** The alarm type and message as lower-case words, so `LinkDown`, `link_down` and `%LINK-3-UPDOWN` all read "link down". */
+export function words(text: string): string {
+  return text
+    .replace(/([a-z0-9])([A-Z])/g, "$1 $2")
+    .replace(/([A-Z]+)([A-Z][a-z])/g, "$1 $2")
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, " ")
+    .trim();
+}
+
+/** The layer of an alarm: from its type first (the source's own classification), else from its message. */
+export function layerOf(alertType: string, message: string): Layer {
+  const type = ` ${words(alertType)} `;
+  for (const [layer, pattern] of LAYER_RULES) if (pattern.test(type)) return layer;
+  const text = ` ${words(message).slice(0, 300)} `;
+  for (const [layer, pattern] of LAYER_RULES) if (pattern.test(text)) return layer;
+  return "other";
+}
+
+export function isChatter(layer: Layer): boolean {
+  return CHATTER_LAYERS.has(layer);
+}
+
+/**
+ * Which layers' alarms can be cause and effect of one another across devices: optical → link → switching and
+ * routing → service; power and hardware take down everything above them; floods saturate links and services;
+ * exhausted resources starve routing daemons and services. A layer always relates to itself.
+ */
+const RELATED: Readonly<Record<Layer, readonly Layer[]>> = {
+  power: ["power", "hardware", "optical", "link", "switching", "routing", "traffic", "system", "service", "other"],
+  hardware: ["power", "hardware", "optical", "link", "switching", "routing", "system", "service", "other"],
+  optical: ["power", "hardware", "optical", "link", "routing", "service"],
+  link: ["power", "hardware", "optical", "link", "switching", "routing", "traffic", "service"],
+  switching: ["power", "hardware", "link", "switching", "routing", "service"],
+  routing: ["power", "hardware", "optical", "link", "switching", "routing", "traffic", "system", "service"],
+  traffic: ["power", "link", "routing", "traffic", "system", "service"],
+  system: ["power", "hardware", "routing", "traffic", "system", "service"],
+  service: ["power", "hardware", "optical", "link", "switching", "routing", "traffic", "system", "service", "other"],
+  other: ["power", "hardware", "service", "other"],
+  security: [],
+  config: [],
+  housekeeping: [],
+};
+
+export function relatedLayers(layer: Layer): readonly Layer[] {
+  return RELATED[layer];
+}
+
+/** The condition an alarm raises or clears: its type without the state words, so a "link up" clears a "link down". */
+export function signalOf(alertType: string): string {
+  const stripped = words(alertType)
+    .replace(/\b(?:up|down|clear(?:ed)?|restored?|recovered|resolved|established|fail(?:ed|ure)?|lost|alarm|changed|state)\b/g, " ")
+    .replace(/\s+/g, " ")
+    .trim();
+  return stripped.length > 0 ? stripped : words(alertType);
+}
+
+// Circuit ids as carriers and NOCs write them: "CID LIS-MAD-0001", "circuit: 12/KQGN/123456", "ckt_id=XR-44".
+const CIRCUIT = /\b(?:cid|ckt|circuit(?:[ _-]?id)?|cct|svc[ _-]?id|span)\b\s*(?:id)?\s*[:=#]?\s*["']?([A-Za-z0-9][A-Za-z0-9/._-]{2,40})/gi;
+const IPV4 = /\b(?:25[0-5]|2[0-4]\d|1?\d?\d)(?:\.(?:25[0-5]|2[0-4]\d|1?\d?\d)){3}\b/g;
+const IPV6 = /\b(?:[0-9a-f]{1,4}:){2,7}(?::|[0-9a-f]{1,4})(?::[0-9a-f]{1,4})*\b|\b(?:[0-9a-f]{1,4}:)+:(?:[0-9a-f]{1,4}:?)*\b/gi;
+// Names that look like devices: at least one hyphen or dot and a digit or a known separator, e.g. mad-cr1, pe2.lis.
+const DEVICE_NAME = /\b[a-z][a-z0-9]*(?:[-.][a-z0-9]+)+\b(?![/:]\d)/gi;
+// Interface names (xe-0/0/1, Gi0/1, ae12, Bundle-Ether10) and software versions repeat on every device.
+const NOT_A_DEVICE =
+  /^(?:xe|ge|et|ae|te|gi|fa|hu|fo|tw|eth|ethernet|gigabitethernet|tengige|tengigabitethernet|hundredgige|fortygige|bundle|port|lo|irb|vlan|ve|mgmt|management|em|fxp|ifd|ifl|lag|po|version|ios|junos|eos|sr|release|v)(?:[-.]|\d|$)/i;
+
+/** Tag and label names whose values never name a shared thing (they describe the alert or its sender). */
+const NON_ENTITY_TAGS = new Set([
+  "severity",
+  "alertname",
+  "job",
+  "site",
+  "region",
+  "service",
+  "team",
+  "env",
+  "environment",
+  "cluster",
+  "prometheus",
+  "monitor",
+  "status",
+  "priority",
+  "category",
+  "source",
+]);
+
+/**
+ * Entities an alarm names that another device's alarm can name too: circuit ids, IP addresses (a BGP peer, a
+ * probed target) and other devices' names (an interface description "to mad-cr1", an LLDP neighbour). The host
+ * itself is excluded: sharing a host is its own, stronger evidence.
+ */
+export function entitiesOf(host: string, message: string, tags: Readonly<Record<string, string>>): string[] {
+  const found = new Set<string>();
+  const self = host.toLowerCase();
+  const texts = [message];
+  for (const [name, value] of Object.entries(tags)) {
+    if (!NON_ENTITY_TAGS.has(name.toLowerCase()) && typeof value === "string") texts.push(value);
+  }
+  for (const text of texts) {
+    if (text.length === 0) continue;
+    const sample = text.length > 2000 ? text.slice(0, 2000) : text;
+    for (const match of sample.matchAll(CIRCUIT)) {
+      const id = match[1]?.toLowerCase();
+      if (id && /\d/.test(id)) found.add(`circuit:${id}`);
+    }
+    for (const match of sample.matchAll(IPV4)) found.add(`ip:${match[0]}`);
+    for (const match of sample.matchAll(IPV6)) {
+      if (match[0].replace(/:/g, "").length >= 4) found.add(`ip:${match[0].toLowerCase()}`);
+    }
+    for (const match of sample.matchAll(DEVICE_NAME)) {
+      const name = match[0].toLowerCase();
+      if (name !== self && name.length >= 5 && /\d/.test(name) && !NOT_A_DEVICE.test(name)) found.add(`device:${name}`);
+    }
+  }
+  // The host's own addresses and names in its own text are not links to anything else.
+  found.delete(`device:${self}`);
+  found.delete(`ip:${self}`);
+  return [...found];
+}
+
+/**
+ * The default site pattern: a leading site code (three letters, optionally digits, e.g. `fra1-`, `lis-`, `ams2.`)
+ * unless the code is a device-role word, or the site label of a four-label name (`mx1.ams.example.net`, `pe1.lisbon.example.net`).
+ */
+export const DEFAULT_SITE_PATTERN =
+  "^(?!(?:cor|edg|acc|agg|dis|rtr|sw[0-9]|swi|fw[0-9]|lb[0-9]|web|app|api|dns|db[0-9]|sql|srv|ser|vm[0-9]|hst|nod|olt|bng|cpe|mux|ups|pdu|pe[0-9]|ce[0-9]|p[0-9])[0-9]*[-.])(?<site>[a-z]{3}[0-9]{0,2})[-.]|^[a-z0-9-]+\\.(?<site2>[a-z]{3,12}[0-9]{0,2})\\.[a-z0-9-]+\\.[a-z]{2,}$";
+
+/** Builds the host → site function from a pattern with a named group `site` (or `site2`, `site3`… alternatives). */
+export function sitePattern(pattern: string = DEFAULT_SITE_PATTERN): (host: string) => string | null {
+  const regex = new RegExp(pattern, "i");
+  const cache = new Map<string, string | null>();
+  return (host) => {
+    const known = cache.get(host);
+    if (known !== undefined) return known;
+    const groups = regex.exec(host)?.groups;
+    let site: string | null = null;
+    if (groups) {
+      for (const [name, value] of Object.entries(groups)) {
+        if (name.startsWith("site") && value) {
+          site = value.toLowerCase();
+          break;
+        }
+      }
+    }
+    if (cache.size > 100_000) cache.clear();
+    cache.set(host, site);
+    return site;
+  };
+}
+
+/** Checks a site pattern: it must compile and name a `site` group. Returns the problem, or null. */
+export function sitePatternProblem(pattern: string): string | null {
+  try {
+    new RegExp(pattern);
+  } catch (error) {
+    return `not a valid regular expression: ${(error as Error).message}`;
+  }
+  return /\(\?<site\d*>/.test(pattern) ? null : "needs a named group (?<site>…)";
+}
