@@ -2,14 +2,10 @@
 import { createHash } from "node:crypto";
 import type { AlertDraft, CanonicalAlert } from "@teleops/schema";
 
-/** Tags that vary per delivery or only serve evaluation; they must not change an alert's identity. */
-const VOLATILE_TAGS = new Set(["scenario", "noise"]);
-
 export function deriveFingerprint(
   alert: Pick<AlertDraft, "source_system" | "host" | "service" | "alert_type" | "tags">,
 ): string {
   const labels = Object.keys(alert.tags)
-    .filter((key) => !VOLATILE_TAGS.has(key))
     .sort()
     .map((key) => `${key}=${alert.tags[key]}`)
     .join(",");

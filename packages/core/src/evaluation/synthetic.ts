@@ -1,9 +1,8 @@
 /**
- * Synthetic evaluation cases: generated scenarios over every category, one seed each, with the ground-truth tag
- * removed so an engine sees only what a real alert stream carries.
+ * Synthetic evaluation cases: generated scenarios over every category, one seed each. The generator keeps its
+ * ground truth beside the alerts (the truth array), so an engine sees only what a real alert stream carries.
  */
 import {
-  type AlertDraft,
   generateParamsSchema,
   type LabelCase,
   mostSevere,
@@ -25,14 +24,6 @@ export interface SyntheticOptions {
   seed?: number;
 }
 
-/** Tags that carry ground truth; everything else (site, region) is what a real stream would have. */
-const GROUND_TRUTH_TAGS = new Set(["scenario"]);
-
-function withoutGroundTruth(alert: AlertDraft): AlertDraft {
-  const tags = Object.fromEntries(Object.entries(alert.tags).filter(([key]) => !GROUND_TRUTH_TAGS.has(key)));
-  return { ...alert, tags };
-}
-
 /** `count` cases cycling through the 11 scenario types, each a single generated scenario with its noise. */
 export function syntheticCases(topology: Topology, options: SyntheticOptions = {}): LabelCase[] {
   const count = options.count ?? SYNTHETIC_DEFAULT_CASES;
@@ -44,7 +35,6 @@ export function syntheticCases(topology: Topology, options: SyntheticOptions = {
     const generated = generateScenario(params, topology, new Date(SYNTHETIC_START_MS + i * HOUR_MS));
     const truth = generated.groundTruth[0];
     if (!truth) continue;
-    const alerts = generated.alerts.map(withoutGroundTruth);
     const own = generated.alerts.filter((_, index) => generated.membership[index] === 0);
     const first = own[0];
     const severity = own.reduce<Severity>((worst, alert) => mostSevere(worst, alert.severity), "info");
@@ -59,7 +49,7 @@ export function syntheticCases(topology: Topology, options: SyntheticOptions = {
       category: truth.scenario,
       root_component: truth.root_component,
       severity,
-      alerts,
+      alerts: generated.alerts,
     });
   }
   return cases;

