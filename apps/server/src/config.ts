@@ -44,6 +44,8 @@ const envSchema = z.object({
   LLM_TIMEOUT_MS: z.coerce.number().int().positive().default(60_000),
   /** Unset: the corpus shipped in fixtures/runbooks, found relative to the code rather than the cwd. */
   RAG_CORPUS_DIR: optionalString,
+  /** Unset: the labelled streams shipped in fixtures/correlation, scored by `correlation.evaluate`. */
+  TELEOPS_CORRELATION_CORPUS_DIR: optionalString,
 });
 
 export type Config = z.output<typeof envSchema>;

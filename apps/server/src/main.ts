@@ -102,6 +102,7 @@ async function main(): Promise<void> {
       correlate: (tenantId) => scheduler.request(tenantId),
       storeDelivery: (tenantId, delivery) => batcher.submit(tenantId, delivery),
       runbooks,
+      correlationCorpusDir: config.TELEOPS_CORRELATION_CORPUS_DIR,
       llm,
       changes,
       onChange: (event) => changes.publish(event),

@@ -31,6 +31,8 @@ export interface AppServices {
   correlation: CorrelationConfig;
   /** Runbook sections indexed for retrieval; unset means the shipped corpus, indexed on first use. */
   runbooks?: RunbookIndex;
+  /** Labelled streams `correlation.evaluate` scores; unset means the shipped fixtures/correlation. */
+  correlationCorpusDir?: string;
   /** The LLM RCA engine; unset means not configured. */
   llm?: LlmEngine;
   /** Called after alerts are stored or incidents change, e.g. to notify live views. */

@@ -2,6 +2,7 @@
 import { adminRouter } from "./routers/admin.ts";
 import { alertsRouter } from "./routers/alerts.ts";
 import { auditRouter } from "./routers/audit.ts";
+import { correlationRouter } from "./routers/correlation.ts";
 import { evaluationRouter } from "./routers/evaluation.ts";
 import { eventsRouter } from "./routers/events.ts";
 import { importsRouter } from "./routers/imports.ts";
@@ -27,6 +28,7 @@ export const appRouter = router({
   integrations: integrationsRouter,
   imports: importsRouter,
   evaluation: evaluationRouter,
+  correlation: correlationRouter,
   session: sessionRouter,
   topology: topologyRouter,
   users: usersRouter,
