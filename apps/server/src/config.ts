@@ -34,6 +34,13 @@ const envSchema = z.object({
   TELEOPS_REQUEST_TIMEOUT_MS: z.coerce.number().int().min(1_000).default(60_000),
   /** Alerts a tenant's deliveries may have waiting for the database before new ones get 503 + Retry-After. */
   TELEOPS_INGEST_MAX_QUEUED: z.coerce.number().int().min(1_000).default(100_000),
+  /** How far past now an alert or ticket time may lie (minutes); later times, and times before 1970, are a 400. */
+  TELEOPS_TIMESTAMP_MAX_FUTURE_MIN: z.coerce
+    .number()
+    .int()
+    .min(0)
+    .max(366 * 24 * 60)
+    .default(24 * 60),
   TELEOPS_TOPOLOGY_FILE: optionalString,
   TELEOPS_WEB_DIST: optionalString,
   TELEOPS_QUIET_PERIOD_MIN: z.coerce.number().positive().default(15),

@@ -34,6 +34,39 @@ export const timestampSchema = z.string().transform((value, ctx) => {
   return new Date(millis).toISOString();
 });
 
+/**
+ * The times an event (an alert, a ticket update) may carry: from 1970-01-01 to a bound past now. Year 0 fails in
+ * the database and year 9999 in time partitions, so both are a sender's mistake to refuse, not a 500.
+ */
+const eventTimeWindow = { maxFutureMs: 24 * 60 * 60_000 };
+
+/**
+ * Sets how far past now an event time may lie (`TELEOPS_TIMESTAMP_MAX_FUTURE_MIN`); the server calls it once
+ * with its validated configuration, so every schema below applies the same bound.
+ */
+export function setEventTimeWindow(window: { maxFutureMs: number }): void {
+  eventTimeWindow.maxFutureMs = window.maxFutureMs;
+}
+
+/** Why `millis` is not an acceptable event time, or undefined when it is. */
+export function eventTimeProblem(millis: number): string | undefined {
+  const minutes = Math.round(eventTimeWindow.maxFutureMs / 60_000);
+  if (millis < 0 || millis > Date.now() + eventTimeWindow.maxFutureMs) {
+    return `out of range: event times must lie between 1970-01-01T00:00:00Z and ${minutes} min from now`;
+  }
+  return undefined;
+}
+
+/** `timestampSchema` within the event-time window: what alerts and webhook events carry. */
+export const eventTimeSchema = timestampSchema.transform((value, ctx) => {
+  const problem = eventTimeProblem(Date.parse(value));
+  if (problem) {
+    ctx.addIssue({ code: "custom", message: problem });
+    return z.NEVER;
+  }
+  return value;
+});
+
 const tagValue = z.union([z.string(), z.number(), z.boolean()]).transform(String);
 
 const CANONICAL_KEYS = new Set([
@@ -59,7 +92,7 @@ const CANONICAL_KEYS = new Set([
 export const alertInputSchema = z
   .looseObject({
     fingerprint: z.string().trim().min(1).max(256).optional(),
-    timestamp: timestampSchema,
+    timestamp: eventTimeSchema,
     source_system: z.string().trim().min(1).max(128).default("unknown"),
     host: z.string().trim().min(1, "host must not be empty").max(255),
     service: z.string().trim().max(128).default(""),

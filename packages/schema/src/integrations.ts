@@ -4,7 +4,7 @@
  * integration events and linked tickets. Every outside shape tolerates fields it does not name.
  */
 import { z } from "zod";
-import { timestampSchema } from "./alert.ts";
+import { eventTimeProblem, eventTimeSchema, timestampSchema } from "./alert.ts";
 
 /** "x is required" for a missing field; other problems keep zod's own message. */
 function required(name: string) {
@@ -17,9 +17,9 @@ const stringMapSchema = z.record(z.string(), z.union([z.string(), z.number(), z.
 /** An Alertmanager time: ISO-8601 normalized to UTC, or null for Go's zero time (`0001-01-01T00:00:00Z`). */
 export const alertmanagerTimeSchema = z.string().transform((value, ctx): string | null => {
   if (value.trim().startsWith("0001-01-01")) return null;
-  const parsed = timestampSchema.safeParse(value);
+  const parsed = eventTimeSchema.safeParse(value);
   if (!parsed.success) {
-    ctx.addIssue({ code: "custom", message: `not an ISO-8601 timestamp with a zone: "${value}"` });
+    ctx.addIssue({ code: "custom", message: parsed.error.issues[0]?.message ?? "not a timestamp" });
     return z.NEVER;
   }
   return parsed.data;
@@ -32,9 +32,9 @@ export const alertmanagerTimeSchema = z.string().transform((value, ctx): string 
 export const alertmanagerAlertSchema = z.looseObject({
   labels: z.record(z.string(), z.union([z.string(), z.number(), z.boolean()]).transform(String), required("labels")),
   annotations: stringMapSchema.default({}),
-  startsAt: timestampSchema,
+  startsAt: eventTimeSchema,
   endsAt: alertmanagerTimeSchema.nullish().transform((value) => value ?? null),
-  updatedAt: timestampSchema.optional(),
+  updatedAt: eventTimeSchema.optional(),
   generatorURL: z.string().default(""),
   fingerprint: z.string().trim().min(1).max(256).optional(),
   receivers: z.array(z.looseObject({ name: z.string() })).optional(),
@@ -115,24 +115,50 @@ export const SERVICENOW_PRIORITIES: Readonly<Record<string, string>> = {
 };
 
 /** A ServiceNow incident record with Table API field names; only `sys_id` and `number` are required. */
-export const servicenowIncidentSchema = z.looseObject({
-  sys_id: z.string(required("sys_id")).trim().min(1, "sys_id must not be empty").max(64),
-  number: z.string(required("number")).trim().min(1, "number must not be empty").max(64),
-  short_description: servicenowValueSchema.optional(),
-  description: servicenowValueSchema.optional(),
-  state: servicenowValueSchema.optional(),
-  incident_state: servicenowValueSchema.optional(),
-  priority: servicenowValueSchema.optional(),
-  impact: servicenowValueSchema.optional(),
-  urgency: servicenowValueSchema.optional(),
-  correlation_id: servicenowValueSchema.optional(),
-  assignment_group: servicenowValueSchema.optional(),
-  cmdb_ci: servicenowValueSchema.optional(),
-  opened_at: servicenowValueSchema.optional(),
-  sys_updated_on: servicenowValueSchema.optional(),
-  sys_mod_count: servicenowValueSchema.optional(),
-});
+export const servicenowIncidentSchema = z
+  .looseObject({
+    sys_id: z.string(required("sys_id")).trim().min(1, "sys_id must not be empty").max(64),
+    number: z.string(required("number")).trim().min(1, "number must not be empty").max(64),
+    short_description: servicenowValueSchema.optional(),
+    description: servicenowValueSchema.optional(),
+    state: servicenowValueSchema.optional(),
+    incident_state: servicenowValueSchema.optional(),
+    priority: servicenowValueSchema.optional(),
+    impact: servicenowValueSchema.optional(),
+    urgency: servicenowValueSchema.optional(),
+    correlation_id: servicenowValueSchema.optional(),
+    assignment_group: servicenowValueSchema.optional(),
+    cmdb_ci: servicenowValueSchema.optional(),
+    opened_at: servicenowValueSchema.optional(),
+    sys_updated_on: servicenowValueSchema.optional(),
+    sys_mod_count: servicenowValueSchema.optional(),
+  })
+  .superRefine((record, ctx) => {
+    for (const field of ["opened_at", "sys_updated_on"] as const) {
+      const value = record[field];
+      const texts =
+        typeof value === "string"
+          ? [value]
+          : value && typeof value === "object"
+            ? [value.value, value.display_value]
+            : [];
+      for (const text of texts) {
+        const problem = typeof text === "string" ? eventTimeProblem(servicenowTimeMillis(text)) : undefined;
+        if (problem) ctx.addIssue({ code: "custom", path: [field], message: problem });
+      }
+    }
+  });
 export type ServicenowIncident = z.output<typeof servicenowIncidentSchema>;
+
+/**
+ * A ServiceNow time in milliseconds: `YYYY-MM-DD HH:MM:SS` in UTC (the Table API's internal format), or ISO;
+ * NaN when it is neither.
+ */
+export function servicenowTimeMillis(text: string): number {
+  const value = text.trim();
+  const internal = /^(\d{4}-\d{2}-\d{2})[ T](\d{2}:\d{2}:\d{2})$/.exec(value);
+  return internal ? Date.parse(`${internal[1]}T${internal[2]}Z`) : Date.parse(value);
+}
 
 /** A Table API list answer (`GET /api/now/table/incident`). */
 export const servicenowTableAnswerSchema = z.looseObject({ result: z.array(servicenowIncidentSchema) });
@@ -223,6 +249,18 @@ export const jiraWebhookEventSchema = z
   .superRefine((event, ctx) => {
     if (event.webhookEvent.startsWith("jira:issue_") && !event.issue) {
       ctx.addIssue({ code: "custom", path: ["issue"], message: `${event.webhookEvent} needs an issue` });
+    }
+    const times: Array<[Array<string>, string | number | null | undefined]> = [
+      [["timestamp"], event.timestamp],
+      [["issue", "fields", "created"], event.issue?.fields.created],
+      [["issue", "fields", "updated"], event.issue?.fields.updated],
+    ];
+    for (const [path, value] of times) {
+      if (value === null || value === undefined || value === "") continue;
+      const millis = typeof value === "number" ? value : Date.parse(value);
+      // An unreadable time is left to the mapping (it is ignored there); a readable one must be plausible.
+      const problem = Number.isNaN(millis) ? undefined : eventTimeProblem(millis);
+      if (problem) ctx.addIssue({ code: "custom", path, message: problem });
     }
   });
 export type JiraWebhookEvent = z.output<typeof jiraWebhookEventSchema>;

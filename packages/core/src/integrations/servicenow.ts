@@ -4,6 +4,7 @@ import {
   SERVICENOW_STATES,
   type ServicenowIncident,
   type ServicenowValue,
+  servicenowTimeMillis,
 } from "@teleops/schema";
 import { findIncidentRefs, type InboundTicket } from "./tickets.ts";
 
@@ -56,8 +57,7 @@ function fromChoices(
 export function parseServicenowTime(text: string | undefined): Date | null {
   const value = text?.trim();
   if (!value) return null;
-  const internal = /^(\d{4}-\d{2}-\d{2})[ T](\d{2}:\d{2}:\d{2})$/.exec(value);
-  const millis = internal ? Date.parse(`${internal[1]}T${internal[2]}Z`) : Date.parse(value);
+  const millis = servicenowTimeMillis(value);
   return Number.isNaN(millis) ? null : new Date(millis);
 }
 
