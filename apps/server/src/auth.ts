@@ -87,14 +87,31 @@ export function authenticatorFromUsers(file: UsersFile): Authenticator {
 /** How often the users file's modification time is checked, so added or revoked users apply without a restart. */
 const RELOAD_CHECK_MS = 2_000;
 
+/** While the users file is missing nobody is anyone: every token, user or webhook, is refused. */
+const refuseEveryone: Authenticator = {
+  mode: "users",
+  actorFor: () => null,
+  webhookTenantFor: () => undefined,
+  // Routes the file could open stay closed to everyone but the env credentials.
+  hasWebhookTokens: () => true,
+  users: () => [],
+};
+
+export interface UsersFileEvents {
+  /** The file changed but is invalid: the previous users stay in force. */
+  onReloadError?: (error: Error) => void;
+  /** The file is gone: every token of it is refused until it is back. */
+  onMissing?: () => void;
+  /** The file is back (after `onMissing`) and valid again. */
+  onRestored?: () => void;
+}
+
 /**
- * The users file's authenticator. The file is re-read when it changes (checked at most every 2 s on use); a
- * change that breaks the file keeps the last valid users and is reported through `onReloadError`.
+ * The users file's authenticator. The file is re-read when it changes (checked at most every 2 s on use). A change
+ * that breaks the file keeps the last valid users and is reported through `onReloadError`; a file that is removed
+ * fails closed (every token refused) until it is back, so deleting it can never leave revoked tokens valid.
  */
-export function loadAuthenticator(
-  usersFile: string | undefined,
-  options: { onReloadError?: (error: Error) => void } = {},
-): Authenticator {
+export function loadAuthenticator(usersFile: string | undefined, events: UsersFileEvents = {}): Authenticator {
   if (!usersFile) return localAdminAuthenticator;
   let current = authenticatorFromUsers(readUsersFile(usersFile));
   let loadedMtime = mtimeOf(usersFile);
@@ -106,10 +123,18 @@ export function loadAuthenticator(
     const mtime = mtimeOf(usersFile);
     if (mtime === loadedMtime) return current;
     loadedMtime = mtime;
+    if (mtime === MISSING) {
+      current = refuseEveryone;
+      events.onMissing?.();
+      return current;
+    }
     try {
+      const restored = current === refuseEveryone;
       current = authenticatorFromUsers(readUsersFile(usersFile));
+      if (restored) events.onRestored?.();
     } catch (error) {
-      options.onReloadError?.(error instanceof Error ? error : new Error(String(error)));
+      // A broken edit keeps the users in force; a file that comes back broken after being removed keeps refusing.
+      events.onReloadError?.(error instanceof Error ? error : new Error(String(error)));
     }
     return current;
   };
@@ -122,11 +147,14 @@ export function loadAuthenticator(
   };
 }
 
+const MISSING = -1;
+/** An unreadable file (permissions) is treated as a broken edit; only a file that is gone fails closed. */
+const UNREADABLE = -2;
+
 function mtimeOf(path: string): number {
   try {
     return statSync(path).mtimeMs;
-  } catch {
-    // A file removed while running keeps the last users; a broken file must not open the server.
-    return -1;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === "ENOENT" ? MISSING : UNREADABLE;
   }
 }

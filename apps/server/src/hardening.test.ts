@@ -1,5 +1,5 @@
 import { execFile } from "node:child_process";
-import { mkdtempSync, readFileSync, utimesSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, utimesSync, writeFileSync } from "node:fs";
 import { request } from "node:http";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -202,7 +202,7 @@ describe("server hardening", () => {
     expect((await post("viewer-acme", alert("acme-core-3"))).status).toBe(401);
   });
 
-  it("takes webhook deliveries only from allowed addresses when an allow-list is set, and records the refusal", async () => {
+  it("takes webhook deliveries only from allowed addresses when an allow-list is set, and counts the refusal", async () => {
     const closed = await serve({ security: { webhookAllowedSources: parseSourceList("10.0.0.0/8, 2001:db8::/32") } });
     const refused = await call(closed.url, "/webhooks/alerts", {
       method: "POST",
@@ -211,11 +211,15 @@ describe("server hardening", () => {
     });
     expect(refused.status).toBe(403);
     expect(refused.json.error).toContain("deliveries from 127.0.0.1 are not allowed");
+    // Refused before any credential was checked: counted, and stored in no tenant's log.
     const events = await call(
       closed.url,
       `/trpc/integrations.events?input=${encodeURIComponent('{"outcome":"rejected"}')}`,
     );
-    expect(events.json.result.data.events[0]).toMatchObject({ http_status: 403, source: "alerts" });
+    expect(events.json.result.data.events).toEqual([]);
+    expect((await call(closed.url, "/metrics")).text).toContain(
+      'teleops_webhook_refusals_total{route="/webhooks/alerts",status="403",authenticated="false"} 1',
+    );
     const open = await serve({ security: { webhookAllowedSources: parseSourceList("127.0.0.1,::1") } });
     const accepted = await call(open.url, "/webhooks/alerts", {
       method: "POST",
@@ -264,5 +268,38 @@ describe("server hardening", () => {
     expect(revoked.status).toBe(401);
     expect(revoked.json.error.message).toBe("a valid bearer token is required");
     expect((await call(server.url, "/trpc/session.whoami", { headers: bearer("ada-token") })).status).toBe(200);
+  });
+
+  it("refuses every token of a users file that was deleted until it is back, webhook tokens included", async () => {
+    const content = {
+      users: [user("ada", "admin", "acme", "ada-token")],
+      webhook_tokens: [{ tenant: "acme", sources: ["alerts"], token_sha256: sha256Hex("acme-hook") }],
+    };
+    const file = usersFile(content);
+    const events: string[] = [];
+    const server = await serve({
+      auth: loadAuthenticator(file, { onMissing: () => events.push("missing"), onRestored: () => events.push("back") }),
+      production: true,
+    });
+    const hook = () =>
+      call(server.url, "/webhooks/alerts", {
+        method: "POST",
+        headers: { ...bearer("acme-hook"), "content-type": "application/json" },
+        body: JSON.stringify({ timestamp: "2026-11-25T10:00:00Z", host: "h1", severity: "major", alert_type: "x" }),
+      });
+    const whoami = () => call(server.url, "/trpc/session.whoami", { headers: bearer("ada-token") });
+    expect((await whoami()).status).toBe(200);
+    expect((await hook()).status).toBe(202);
+    rmSync(file);
+    await new Promise((resolve) => setTimeout(resolve, 2_100));
+    expect((await whoami()).status).toBe(401);
+    expect((await hook()).status).toBe(401);
+    const listed = await call(server.url, "/trpc/users.list", { headers: bearer("ada-token") });
+    expect(listed.status).toBe(401);
+    writeFileSync(file, JSON.stringify(content));
+    await new Promise((resolve) => setTimeout(resolve, 2_100));
+    expect((await whoami()).status).toBe(200);
+    expect((await hook()).status).toBe(202);
+    expect(events).toEqual(["missing", "back"]);
   });
 });

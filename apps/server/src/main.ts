@@ -13,23 +13,20 @@ import {
   topologyView,
 } from "@teleops/core";
 import { createDb, createLocalChangeFeed, createPostgresChangeFeed, isDatabaseUnavailable } from "@teleops/db";
-import pino from "pino";
+import { setEventTimeWindow } from "@teleops/schema";
 import { loadAuthenticator } from "./auth.ts";
 import { ConfigError, loadConfig } from "./config.ts";
 import { parseSourceList } from "./http/credentials.ts";
-import { serializeError } from "./logErrors.ts";
+import { createLogger } from "./logErrors.ts";
 import { createTeleopsServer } from "./server.ts";
 
 const LOOPBACK = new Set(["127.0.0.1", "::1", "localhost"]);
 
 async function main(): Promise<void> {
   const config = loadConfig();
-  const logger = pino({
-    level: config.LOG_LEVEL,
-    base: { service: "teleops" },
-    serializers: { err: serializeError, error: serializeError },
-  });
+  const logger = createLogger(config.LOG_LEVEL);
   const production = config.TELEOPS_ENV === "production";
+  setEventTimeWindow({ maxFutureMs: config.TELEOPS_TIMESTAMP_MAX_FUTURE_MIN * 60_000 });
   if (production && !config.TELEOPS_USERS_FILE) {
     throw new ConfigError("TELEOPS_ENV=production needs TELEOPS_USERS_FILE: refusing to start without authentication");
   }
@@ -47,7 +44,10 @@ async function main(): Promise<void> {
     throw new ConfigError(`TELEOPS_WEBHOOK_ALLOWED_SOURCES: ${error instanceof Error ? error.message : String(error)}`);
   }
   const auth = loadAuthenticator(config.TELEOPS_USERS_FILE, {
-    onReloadError: (err) => logger.error({ err }, "users file changed but is invalid: keeping the previous users"),
+    onReloadError: (err) => logger.error({ err }, "users file changed but is invalid: keeping the users in force"),
+    onMissing: () =>
+      logger.error({ file: config.TELEOPS_USERS_FILE }, "users file is missing: refusing every token until it is back"),
+    onRestored: () => logger.warn({ file: config.TELEOPS_USERS_FILE }, "users file is back: tokens are accepted again"),
   });
   if (auth.mode === "local-admin") {
     logger.warn("no TELEOPS_USERS_FILE: every request runs as the local admin; development only");

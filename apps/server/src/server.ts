@@ -71,6 +71,19 @@ export function createTeleopsServer(deps: ServerDeps): RunningServer {
     registers: [registry],
   });
 
+  const refused = new client.Counter({
+    name: "teleops_webhook_refusals_total",
+    help: "Refused webhook requests by route, status and whether the sender had passed the credential checks",
+    labelNames: ["route", "status", "authenticated"] as const,
+    registers: [registry],
+  });
+  const unrecorded = new client.Counter({
+    name: "teleops_webhook_refusals_unrecorded_total",
+    help: "Refusals of authenticated deliveries that could not be recorded as integration events (database down)",
+    labelNames: ["route"] as const,
+    registers: [registry],
+  });
+
   // Procedures read who is configured (session.whoami, users.list) from the same authenticator requests use.
   const services: AppServices = deps.services.identity
     ? deps.services
@@ -113,6 +126,9 @@ export function createTeleopsServer(deps: ServerDeps): RunningServer {
         }
       : undefined,
     onAccepted: (route, n) => ingested.inc({ route }, n),
+    onRefused: (route, status, authenticated) =>
+      refused.inc({ route, status: String(status), authenticated: String(authenticated) }),
+    onRefusalUnrecorded: (route) => unrecorded.inc({ route }),
   });
   const spa = existsSync(deps.webDist) ? sirv(deps.webDist, { single: true, etag: true, gzip: true }) : null;
 
@@ -178,7 +194,8 @@ export function createTeleopsServer(deps: ServerDeps): RunningServer {
         requests.inc({ route: family, status: String(res.statusCode) });
       })
       .catch((error: unknown) => {
-        deps.logger.error({ err: error, url: req.url }, "request failed");
+        // The path only: a query string can carry a tRPC input, which is data.
+        deps.logger.error({ err: error, path: (req.url ?? "").split("?")[0] }, "request failed");
         if (!res.headersSent) sendJson(res, 500, { error: "internal error" });
         else res.end();
       });

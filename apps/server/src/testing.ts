@@ -12,7 +12,7 @@ import {
   topologyView,
 } from "@teleops/core";
 import { createLocalChangeFeed, type DbHandle } from "@teleops/db";
-import pino from "pino";
+import pino, { type Logger } from "pino";
 import { type Authenticator, LOCAL_ADMIN } from "./auth.ts";
 import { createTeleopsServer, type ServerDeps } from "./server.ts";
 
@@ -40,6 +40,8 @@ export async function startTestServer(
     security?: ServerDeps["security"];
     /** The built SPA to serve; default `apps/web/dist`. */
     webDist?: string;
+    /** Where the server logs; default silent. */
+    logger?: Logger;
   } = {},
 ): Promise<TestServer> {
   const topology = loadTopology();
@@ -62,7 +64,7 @@ export async function startTestServer(
       onChange: (event) => changes.publish(event),
     },
     auth: options.auth ?? { mode: "local-admin", actorFor: () => LOCAL_ADMIN },
-    logger: pino({ level: "silent" }),
+    logger: options.logger ?? pino({ level: "silent" }),
     webhookToken: options.webhookToken,
     jiraWebhookSecret: options.jiraWebhookSecret,
     servicenowWebhookToken: options.servicenowWebhookToken,

@@ -9,6 +9,7 @@ import {
 } from "@teleops/core";
 import { isDatabaseUnavailable } from "@teleops/db";
 import { initTRPC, TRPCError } from "@trpc/server";
+import { ZodError } from "zod";
 import type { Actor, Context, Role } from "./context.ts";
 import { roleAtLeast } from "./context.ts";
 
@@ -26,6 +27,17 @@ const t = initTRPC
     // Never put stack traces in answers, whatever NODE_ENV says; the server logs them instead.
     isDev: false,
     errorFormatter({ shape, error }) {
+      // An input that fails its schema: zod's message is a JSON dump of every issue; answer with paths instead.
+      if (error.cause instanceof ZodError) {
+        const issues = error.cause.issues.slice(0, 50).map((issue) => ({
+          path: issue.path.map(String).join("."),
+          message: issue.message,
+        }));
+        const [first] = issues;
+        const more = issues.length > 1 ? `; ${error.cause.issues.length - 1} more` : "";
+        const message = first ? `invalid input: ${first.path || "input"}: ${first.message}${more}` : "invalid input";
+        return { ...shape, message, data: { ...shape.data, stack: undefined, issues } };
+      }
       const issues = error.cause instanceof ValidationError ? error.cause.issues : undefined;
       // An unexpected failure may quote SQL or internals: the client gets a generic sentence, the log the original.
       if (error.code === "INTERNAL_SERVER_ERROR") {

@@ -49,12 +49,31 @@ export async function readBody(req: IncomingMessage, limit = MAX_BODY_BYTES): Pr
 }
 
 export function parseJson(raw: Buffer): unknown {
+  const text = raw.toString("utf8");
   try {
-    return JSON.parse(raw.toString("utf8"));
+    return JSON.parse(text);
   } catch (error) {
-    const detail = error instanceof Error ? error.message : String(error);
-    throw new HttpError(400, `malformed JSON: ${detail}`, [{ path: "", message: detail }]);
+    const detail = jsonErrorDetail(error, text);
+    throw new HttpError(400, `malformed JSON: ${detail}; nothing was stored`, [{ path: "", message: detail }]);
   }
+}
+
+/**
+ * What is wrong with a JSON text, by position only. V8's own message quotes the text around the error
+ * (`Unexpected token 'x', "{"password":"…" is not valid JSON`), which would echo the body into the answer and the log.
+ */
+export function jsonErrorDetail(error: unknown, text: string): string {
+  const message = error instanceof Error ? error.message : "";
+  if (/end of JSON input/i.test(message)) return "the document ends too early";
+  const position = /at position (\d+)/.exec(message);
+  const what = /^(Expected [^"]*?|Unexpected non-whitespace character after JSON|Bad [a-z ]+?) in JSON/i.exec(message);
+  const reason = what?.[1] ? what[1].replace(/^./, (c) => c.toLowerCase()) : "unexpected character";
+  if (!position?.[1]) return reason;
+  const offset = Number(position[1]);
+  const before = text.slice(0, offset);
+  const line = before.split("\n").length;
+  const column = offset - before.lastIndexOf("\n");
+  return `${reason} at line ${line}, column ${column}`;
 }
 
 /** `[3].severity` style paths that point into the posted document. */

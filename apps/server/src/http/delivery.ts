@@ -39,6 +39,10 @@ export interface WebhookDeps {
     has(source: WebhookTokenSource): boolean;
   };
   onAccepted?: (route: string, accepted: number) => void;
+  /** Every refused request, by whether the sender had passed the credential checks (for `/metrics`). */
+  onRefused?: (route: string, status: number, authenticated: boolean) => void;
+  /** A refusal that should have been recorded as an integration event but could not be (database down). */
+  onRefusalUnrecorded?: (route: string) => void;
 }
 
 export interface DeliveryInput {
@@ -82,7 +86,11 @@ export interface WebhookRoute {
 /** A zod failure as the contract's 400: a message and every issue with its path into the posted document. */
 export function schemaError(error: z.ZodError | { issues: readonly z.core.$ZodIssue[] }, what: string): HttpError {
   const issues = error.issues.map((issue) => ({ path: formatPath(issue.path), message: issue.message }));
-  return new HttpError(400, `${what} does not match the schema; nothing was stored`, issues);
+  const [first] = issues;
+  const where = first
+    ? ` (${first.path || "document"}: ${first.message}${issues.length > 1 ? `; ${issues.length - 1} more` : ""})`
+    : "";
+  return new HttpError(400, `${what} does not match the schema${where}; nothing was stored`, issues);
 }
 
 /**
@@ -117,11 +125,16 @@ const RECORDED_HEADERS = [
   "x-hub-signature",
 ];
 
+/** Longest header value kept; a sender may send up to 16 KiB of headers, and the event needs a few words of each. */
+const RECORDED_HEADER_CHARS = 256;
+
 export function recordedHeaders(req: IncomingMessage): Record<string, string> {
   const headers: Record<string, string> = {};
   for (const name of RECORDED_HEADERS) {
     const value = req.headers[name];
-    if (value !== undefined) headers[name] = Array.isArray(value) ? value.join(", ") : value;
+    if (value === undefined) continue;
+    const text = Array.isArray(value) ? value.join(", ") : value;
+    headers[name] = text.length > RECORDED_HEADER_CHARS ? `${text.slice(0, RECORDED_HEADER_CHARS)}…` : text;
   }
   const scheme = req.headers.authorization?.trim().split(/\s+/)[0];
   if (scheme) headers.authorization = `${scheme} [redacted]`;

@@ -10,7 +10,15 @@ import { findUnsafeJson } from "@teleops/schema";
 import { TRPC_ERROR_CODES_BY_KEY } from "@trpc/server/rpc";
 import helmet from "helmet";
 import { RateLimiterMemory, RateLimiterRes } from "rate-limiter-flexible";
-import { formatPath, HttpError, isJsonContentType, MAX_BODY_BYTES, readBody, sendJson } from "./body.ts";
+import {
+  formatPath,
+  HttpError,
+  isJsonContentType,
+  jsonErrorDetail,
+  MAX_BODY_BYTES,
+  readBody,
+  sendJson,
+} from "./body.ts";
 import { assertJsonDepth, assertSafeJson } from "./hygiene.ts";
 
 /** Import calls carry a whole file (up to 5 MiB of text, JSON-escaped) or a batch of up to 5,000 records. */
@@ -165,7 +173,8 @@ export async function checkTrpcRequest(req: IncomingMessage & { body?: string },
   try {
     input = JSON.parse(text);
   } catch (error) {
-    throw new HttpError(400, `malformed JSON: ${error instanceof Error ? error.message : String(error)}`);
+    const detail = jsonErrorDetail(error, text);
+    throw new HttpError(400, `malformed JSON: ${detail}`, [{ path: "", message: detail }]);
   }
   // Import records (and file content) are checked record by record by the importer, which rejects a bad record
   // by its line instead of refusing the whole batch; everything else is checked here.

@@ -307,7 +307,7 @@ describe.each(testBackends())("POST /webhooks/jira on $name", (backend) => {
     expect((await ticketsOf()).find((t) => t.number === "NETOPS-98")?.status).toBe("In Progress");
   });
 
-  it("refuses a missing, malformed or wrong signature with 401 and stores nothing but the rejection", async () => {
+  it("refuses a missing, malformed or wrong signature with 401 and stores nothing, not even the rejection", async () => {
     const body = JSON.stringify({
       webhookEvent: "jira:issue_created",
       issue: issue("NETOPS-200", "10600", { summary: "forged", status: status("Open", "To Do") }),
@@ -323,8 +323,8 @@ describe.each(testBackends())("POST /webhooks/jira on $name", (backend) => {
     expect([missing.status, malformed.status, wrongSecret.status, tampered.status]).toEqual([401, 401, 401, 401]);
     expect(missing.body.error).toMatch(/X-Hub-Signature/);
     expect((await ticketsOf()).some((t) => t.number === "NETOPS-200")).toBe(false);
-    const after = await integrationEvents(server, { source: "jira", outcome: "rejected", withPayload: true });
-    expect(after.total - before.total).toBe(4);
-    expect(after.events[0]).toMatchObject({ http_status: 401, payload: null });
+    // An unsigned sender is not who it claims to be: its refusals are counted in /metrics, never stored.
+    const after = await integrationEvents(server, { source: "jira", outcome: "rejected" });
+    expect(after.total).toBe(before.total);
   });
 });

@@ -15,13 +15,7 @@ import { alertmanagerRoute } from "./alertmanager.ts";
 import { alertsRoute } from "./alerts.ts";
 import { HttpError, isJsonContentType, parseJson, readBody, sendJson } from "./body.ts";
 import { checkSource } from "./credentials.ts";
-import {
-  DEFAULT_TENANT,
-  type DeliveryResult,
-  recordedHeaders,
-  type WebhookDeps,
-  type WebhookRoute,
-} from "./delivery.ts";
+import { type DeliveryResult, recordedHeaders, type WebhookDeps, type WebhookRoute } from "./delivery.ts";
 import { assertJsonDepth, assertSafeJson } from "./hygiene.ts";
 import { jiraRoute } from "./jira.ts";
 import { servicenowRoute } from "./servicenow.ts";
@@ -41,6 +35,8 @@ const REJECTED_PAYLOAD_CHARS = 64 * 1024;
 const KEPT_PAYLOAD_BYTES = 64 * 1024;
 
 export function createWebhookHandler(deps: WebhookDeps) {
+  // A flood of unauthenticated requests must not flood the log either: one line per route and status a minute.
+  const refusalLog = createLogThrottle(60_000);
   return async function handleWebhook(req: IncomingMessage, res: ServerResponse, path: string): Promise<void> {
     const route = ROUTES.get(path);
     if (!route) {
@@ -48,21 +44,23 @@ export function createWebhookHandler(deps: WebhookDeps) {
       return;
     }
     const eventId = newIntegrationEventId();
-    // Set once the sender has passed the credential checks; unauthenticated bodies are never stored.
-    let trusted: { raw: Buffer; body?: unknown } | undefined;
+    // Set once the sender has passed the credential checks (for Jira, the signature over the body): only then is a
+    // refusal recorded, and under the credential's tenant. Unauthenticated refusals are counted, never stored.
+    let sender: Sender | undefined;
     try {
       if (req.method !== "POST") throw new HttpError(405, "use POST");
       checkSource(req, deps.allowedSources);
       const tenantId = route.authorize(req, deps);
+      if (!route.verify) sender = { tenantId };
       if (!isJsonContentType(req.headers["content-type"])) {
         throw new HttpError(415, "send the body as application/json");
       }
       const raw = await readBody(req);
       route.verify?.(req, raw, deps);
-      trusted = { raw };
+      sender = { tenantId, raw };
       assertJsonDepth(raw);
       const body = parseJson(raw);
-      trusted.body = body;
+      sender.body = body;
       assertSafeJson(body);
       const eventFor = (result: DeliveryResult) => acceptedEvent(route, req, eventId, result, keptPayload(body, raw));
       const result = await route.handle({ tenantId, req, raw, body, eventFor }, deps);
@@ -93,16 +91,37 @@ export function createWebhookHandler(deps: WebhookDeps) {
             : isDatabaseUnavailable(error)
               ? new HttpError(503, "the database is unreachable; the delivery was not acknowledged, retry later")
               : new HttpError(500, "internal error; the delivery was not acknowledged, retry later");
+      deps.onRefused?.(path, failure.status, sender !== undefined);
       if (!(error instanceof HttpError)) deps.logger.error({ err: error, route: path }, "webhook failed");
-      else deps.logger.warn({ route: path, status: failure.status, reason: failure.message }, "webhook rejected");
-      await recordRejection(deps, route, req, eventId, failure, trusted);
+      else if (sender || refusalLog.take(`${path} ${failure.status}`)) {
+        deps.logger.warn(
+          { route: path, status: failure.status, reason: failure.message, authenticated: sender !== undefined },
+          "webhook rejected",
+        );
+      }
+      if (sender) {
+        const recorded = await recordRejection(deps, route, req, eventId, failure, sender);
+        if (!recorded) deps.onRefusalUnrecorded?.(path);
+      }
       const headers: Record<string, string> = {};
       if (failure.status === 401) headers["www-authenticate"] = route.challenge;
       if (failure.status === 405) headers.allow = "POST";
       if (failure.status === 503) headers["retry-after"] = "5";
-      sendJson(res, failure.status, { error: failure.message, issues: failure.issues, event_id: eventId }, headers);
+      sendJson(
+        res,
+        failure.status,
+        { error: failure.message, issues: failure.issues, ...(sender ? { event_id: eventId } : {}) },
+        headers,
+      );
     }
   };
+}
+
+/** A sender that passed the credential checks: its tenant, and as much of its delivery as was read. */
+interface Sender {
+  tenantId: string;
+  raw?: Buffer;
+  body?: unknown;
 }
 
 /**
@@ -153,25 +172,29 @@ async function record(deps: WebhookDeps, event: IntegrationEventDraft): Promise<
   }
 }
 
+/**
+ * Records an authenticated delivery's refusal under its credential's tenant; false when it could not be recorded
+ * (the database is down, or refuses the row), which the caller counts. The log line never carries the body.
+ */
 async function recordRejection(
   deps: WebhookDeps,
   route: WebhookRoute,
   req: IncomingMessage,
   eventId: string,
   failure: HttpError,
-  trusted: { raw: Buffer; body?: unknown } | undefined,
-): Promise<void> {
+  sender: Sender,
+): Promise<boolean> {
   let payload: unknown = null;
-  if (trusted) {
+  if (sender.raw) {
     payload =
-      trusted.body !== undefined && trusted.raw.length <= REJECTED_PAYLOAD_CHARS
-        ? trusted.body
-        : trusted.raw.toString("utf8", 0, REJECTED_PAYLOAD_CHARS);
+      sender.body !== undefined && sender.raw.length <= REJECTED_PAYLOAD_CHARS
+        ? sender.body
+        : sender.raw.toString("utf8", 0, REJECTED_PAYLOAD_CHARS);
   }
   try {
     await recordIntegrationEvent(deps.db, {
       id: eventId,
-      tenantId: deps.webhookTenant ?? DEFAULT_TENANT,
+      tenantId: sender.tenantId,
       source: route.source,
       outcome: "rejected",
       httpStatus: failure.status,
@@ -180,7 +203,23 @@ async function recordRejection(
       summary: failure.issues.length > 0 ? { issues: failure.issues.slice(0, 50) } : {},
       error: failure.message,
     });
+    return true;
   } catch (error) {
-    deps.logger.error({ err: error, event_id: eventId }, "could not record the rejected delivery");
+    deps.logger.error({ err: error, event_id: eventId, route: route.source }, "could not record the rejected delivery");
+    return false;
   }
+}
+
+/** Lets one log line per key through per window; the metrics count every event. */
+function createLogThrottle(windowMs: number) {
+  const last = new Map<string, number>();
+  return {
+    take(key: string): boolean {
+      const now = Date.now();
+      if (now - (last.get(key) ?? Number.NEGATIVE_INFINITY) < windowMs) return false;
+      // Keys are route × status: a few dozen at most, so the map never needs pruning.
+      last.set(key, now);
+      return true;
+    },
+  };
 }

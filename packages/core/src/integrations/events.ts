@@ -146,11 +146,11 @@ export async function listIntegrationEvents(
 }
 
 /**
- * jsonb refuses the NUL character, which a hostile or broken sender can put in any string; it is replaced so
- * the delivery can still be recorded.
+ * jsonb refuses the NUL character and unpaired surrogates (`\ud800`), which a hostile or broken sender can put in
+ * any string; they become U+FFFD so the delivery (or its refusal) can still be recorded.
  */
 export function jsonSafe(value: unknown): unknown {
-  if (typeof value === "string") return withoutNul(value);
+  if (typeof value === "string") return storableText(value);
   if (Array.isArray(value)) return value.map(jsonSafe);
   if (value && typeof value === "object") return jsonSafeRecord(value);
   return value;
@@ -158,11 +158,14 @@ export function jsonSafe(value: unknown): unknown {
 
 function jsonSafeRecord(value: object): Record<string, unknown> {
   // fromEntries defines own properties, so a `__proto__` key stays data instead of becoming a prototype.
-  return Object.fromEntries(Object.entries(value).map(([key, inner]) => [withoutNul(key), jsonSafe(inner)]));
+  return Object.fromEntries(Object.entries(value).map(([key, inner]) => [storableText(key), jsonSafe(inner)]));
 }
 
-function withoutNul(text: string): string {
-  return text.includes("\u0000") ? text.replaceAll("\u0000", "\uFFFD") : text;
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
+
+function storableText(text: string): string {
+  const withoutNul = text.includes("\u0000") ? text.replaceAll("\u0000", "\uFFFD") : text;
+  return withoutNul.replace(LONE_SURROGATE, "\uFFFD");
 }
 
 function storablePayload(payload: unknown): unknown {
