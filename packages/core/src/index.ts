@@ -18,3 +18,4 @@ export * from "./integrations/index.ts";
 export * from "./rca/index.ts";
 export * from "./redaction/index.ts";
 export * from "./scenarios/generateAndStore.ts";
+export * from "./topology/index.ts";

@@ -4,7 +4,8 @@ import { REVIEW_DECISIONS } from "./rca.ts";
 
 /**
  * What an audited action did; `rca.review` events carry `details.decision`. The three corrections of
- * correlation (merge, split, move_alerts) carry the incidents and alert ids they touched.
+ * correlation (merge, split, move_alerts) carry the incidents and alert ids they touched; `topology.import`
+ * carries the format, source and device/link counts of the topology that replaced the tenant's.
  */
 export const AUDIT_ACTIONS = [
   "rca.review",
@@ -13,6 +14,7 @@ export const AUDIT_ACTIONS = [
   "incident.merge",
   "incident.split",
   "incident.move_alerts",
+  "topology.import",
 ] as const;
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];
 

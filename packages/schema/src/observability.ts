@@ -1,6 +1,6 @@
 /** Aggregates behind the Observability page, and the topology facts the incident page shows per device. */
 import { z } from "zod";
-import { DEVICE_ROLES, layerSchema } from "./topology.ts";
+import { layerSchema } from "./topology.ts";
 
 /** Windows end now; `all` spans every stored alert of the tenant. */
 export const OBSERVABILITY_RANGES = ["24h", "7d", "30d", "all"] as const;
@@ -82,17 +82,17 @@ export type Observability = z.infer<typeof observabilitySchema>;
 /** What the topology knows about one host an incident touches. */
 export const topologyDeviceSchema = z.object({
   host: z.string(),
-  role: z.enum(DEVICE_ROLES),
-  site: z.string(),
+  role: z.string().nullable(),
+  site: z.string().nullable(),
   region: z.string().nullable(),
-  layer: layerSchema,
+  layer: layerSchema.nullable(),
   vendor: z.string().nullable(),
 });
 export type TopologyDevice = z.infer<typeof topologyDeviceSchema>;
 
 export const topologyDevicesSchema = z.object({
   devices: z.array(topologyDeviceSchema),
-  /** Hosts the topology file does not list. */
+  /** Hosts the tenant's topology does not list. */
   unknown: z.array(z.string()),
 });
 export type TopologyDevices = z.infer<typeof topologyDevicesSchema>;

@@ -5,6 +5,7 @@
  */
 import type { DbOrTx } from "@teleops/db";
 import type { CanonicalAlert, IncidentRef } from "@teleops/schema";
+import type { TopologyView } from "../correlation/correlator.ts";
 import { type CorrelatePendingOptions, storeAndCorrelate } from "../correlation/persist.ts";
 import { type IntegrationEventDraft, recordIntegrationEvents } from "../integrations/events.ts";
 
@@ -40,17 +41,21 @@ export interface StoredDelivery {
 
 export type DeliveryWriter = (tenantId: string, deliveries: DeliveryToStore[]) => Promise<StoredDelivery[]>;
 
-export function createDeliveryWriter(
-  db: DbOrTx,
-  correlation: Omit<CorrelatePendingOptions, "tenantId">,
-): DeliveryWriter {
+export interface DeliveryCorrelation extends Omit<CorrelatePendingOptions, "tenantId"> {
+  /** The tenant's topology (cached by the caller), read before each write; takes the place of `topology`. */
+  topologyOf?: (tenantId: string) => Promise<TopologyView | undefined>;
+}
+
+export function createDeliveryWriter(db: DbOrTx, correlation: DeliveryCorrelation): DeliveryWriter {
+  const { topologyOf, topology: fixed, ...options } = correlation;
   return async (tenantId, deliveries) => {
     let stored: StoredDelivery[] = [];
     const prior: Array<PriorChanges | undefined> = [];
     const hooks = deliveries.some((delivery) => delivery.before);
+    const topology = topologyOf ? await topologyOf(tenantId) : fixed;
     await storeAndCorrelate(
       db,
-      { ...correlation, tenantId },
+      { ...options, ...(topology ? { topology } : {}), tenantId },
       deliveries.map((delivery) => delivery.alerts),
       (tx, outcome) => {
         stored = outcome.batches.map((counts, index) => {

@@ -1,11 +1,11 @@
 /** Turns a topology document into the lookups the correlator needs. */
-import type { Topology } from "@teleops/schema";
+import type { NetworkTopology } from "@teleops/schema";
 import type { TopologyView } from "./correlator.ts";
 
-export function topologyView(topology: Topology): TopologyView {
+export function topologyView(topology: NetworkTopology): TopologyView {
   const site = new Map<string, string>();
   const neighbours = new Map<string, Set<string>>();
-  for (const device of topology.devices) site.set(device.name, device.site);
+  for (const device of topology.devices) if (device.site) site.set(device.name, device.site);
   for (const link of topology.links) {
     for (const [from, to] of [
       [link.a, link.b],

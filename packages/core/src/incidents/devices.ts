@@ -1,8 +1,11 @@
-/** Looks up the hosts an incident touches in the topology: role, site and layer, and which hosts it does not know. */
-import type { Topology, TopologyDevices } from "@teleops/schema";
+/**
+ * Looks up the hosts an incident touches in the tenant's topology: role, site and layer, and which hosts it does
+ * not know (all of them when the tenant has stored no topology).
+ */
+import type { NetworkTopology, TopologyDevices } from "@teleops/schema";
 
-export function describeHosts(topology: Topology, hosts: readonly string[]): TopologyDevices {
-  const byName = new Map(topology.devices.map((device) => [device.name, device]));
+export function describeHosts(topology: NetworkTopology | undefined, hosts: readonly string[]): TopologyDevices {
+  const byName = new Map((topology?.devices ?? []).map((device) => [device.name, device]));
   const devices: TopologyDevices["devices"] = [];
   const unknown: string[] = [];
   for (const host of new Set(hosts)) {
@@ -13,10 +16,10 @@ export function describeHosts(topology: Topology, hosts: readonly string[]): Top
     }
     devices.push({
       host,
-      role: device.role,
-      site: device.site,
+      role: device.role ?? null,
+      site: device.site ?? null,
       region: device.region ?? null,
-      layer: device.layer,
+      layer: device.layer ?? null,
       vendor: device.vendor ?? null,
     });
   }

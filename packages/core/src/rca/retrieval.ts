@@ -5,7 +5,7 @@
 import { readdirSync, readFileSync } from "node:fs";
 import { basename, join } from "node:path";
 import { fileURLToPath } from "node:url";
-import type { RunbookChunkRef, Topology } from "@teleops/schema";
+import type { NetworkTopology, RunbookChunkRef } from "@teleops/schema";
 import MiniSearch from "minisearch";
 import { ValidationError } from "../errors.ts";
 import type { RcaInput } from "./baseline/index.ts";
@@ -168,7 +168,7 @@ const EARLY_TYPES = 3;
  * The retrieval query for an incident: the words of its alert types (the earliest ones stressed), the roles of its
  * devices when the topology knows them, and the most frequent words of its messages. With no alerts, the summary.
  */
-export function incidentQuery(input: RcaInput, topology?: Topology): string {
+export function incidentQuery(input: RcaInput, topology?: NetworkTopology): string {
   const parts: string[] = [];
   if (input.summary) parts.push(input.summary, ...(input.alerts.length === 0 ? [input.summary] : []));
 

@@ -7,19 +7,20 @@ import type {
   Alert,
   Hypothesis,
   LlmTrace,
+  NetworkTopology,
   RcaArtifact,
   RcaEngine,
   RcaStatus,
   ReviewDecision,
   RunbookChunkRef,
-  Topology,
 } from "@teleops/schema";
 import { and, desc, eq, isNull } from "drizzle-orm";
 import { appendAudit } from "../audit/events.ts";
 import { ConflictError, NotFoundError, PreconditionError, UpstreamError } from "../errors.ts";
 import { getIncident, incidentAlerts } from "../incidents/queries.ts";
+import { createRedactor } from "../redaction/index.ts";
 import { rankRootCauses } from "./baseline/index.ts";
-import { type LlmEngine, LlmNotConfiguredError, LlmRunError } from "./llm/index.ts";
+import { type LlmEngine, LlmNotConfiguredError, LlmRunError, redactHypothesis, redactTrace } from "./llm/index.ts";
 import type { RunbookIndex } from "./retrieval.ts";
 
 export const LLM_NOT_CONFIGURED = "LLM engine not configured: set LLM_BASE_URL and LLM_MODEL";
@@ -28,7 +29,7 @@ export const LLM_NOT_CONFIGURED = "LLM engine not configured: set LLM_BASE_URL a
 export interface RcaServices {
   runbooks: RunbookIndex;
   llm?: LlmEngine | undefined;
-  topology?: Topology | undefined;
+  topology?: NetworkTopology | undefined;
 }
 
 export interface RunRcaParams {
@@ -72,7 +73,22 @@ interface NewArtifact {
   trace: LlmTrace | null;
 }
 
-async function storeArtifact(db: DbOrTx, params: RunRcaParams, artifact: NewArtifact): Promise<RcaArtifact> {
+/**
+ * An LLM's output is untrusted text: it is redacted again as it is stored, whichever engine produced it, so a
+ * value the model echoes or invents never reaches the artifact, its trace or its error.
+ */
+function redactModelOutput(artifact: NewArtifact, tenantId: string): NewArtifact {
+  const redactor = createRedactor({ tenants: [tenantId] });
+  return {
+    ...artifact,
+    hypotheses: artifact.hypotheses.map((h) => redactHypothesis(h, redactor)),
+    error: artifact.error === null ? null : redactor.redactText(artifact.error),
+    trace: artifact.trace === null ? null : redactTrace(artifact.trace, redactor),
+  };
+}
+
+async function storeArtifact(db: DbOrTx, params: RunRcaParams, given: NewArtifact): Promise<RcaArtifact> {
+  const artifact = given.engine === "llm" ? redactModelOutput(given, params.tenantId) : given;
   const [row] = await db
     .insert(rcaArtifacts)
     .values({
@@ -159,16 +175,16 @@ export async function runRca(db: DbOrTx, params: RunRcaParams): Promise<RcaArtif
       error: error.message,
       trace: error.trace,
     });
-    throw new UpstreamError(`LLM engine failed: ${error.message} (trace kept in artifact ${failed.id})`);
+    throw new UpstreamError(`LLM engine failed: ${failed.error} (trace kept in artifact ${failed.id})`);
   }
 }
 
 /** Role of each alerting host the topology knows, so the model can tell a core router from a DNS server. */
-function topologyRoles(topology: Topology | undefined, alerts: Alert[]): Record<string, string> | undefined {
+function topologyRoles(topology: NetworkTopology | undefined, alerts: Alert[]): Record<string, string> | undefined {
   if (!topology) return undefined;
   const hosts = new Set(alerts.map((alert) => alert.host));
   const roles: Record<string, string> = {};
-  for (const device of topology.devices) if (hosts.has(device.name)) roles[device.name] = device.role;
+  for (const device of topology.devices) if (device.role && hosts.has(device.name)) roles[device.name] = device.role;
   return roles;
 }
 

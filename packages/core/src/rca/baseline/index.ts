@@ -4,16 +4,17 @@
  * say), blames the device that carries the earliest and strongest root signals, and cites the alerts, details and
  * runbook sections it relied on.
  */
-import type {
-  Alert,
-  Device,
-  DeviceRole,
-  Hypothesis,
-  Layer,
-  RcaCategory,
-  RunbookChunkRef,
-  Severity,
-  Topology,
+import {
+  type Alert,
+  type DeviceRole,
+  type Hypothesis,
+  isDeviceRole,
+  type Layer,
+  type NetworkDevice,
+  type NetworkTopology,
+  type RcaCategory,
+  type RunbookChunkRef,
+  type Severity,
 } from "@teleops/schema";
 import { SCENARIO_CATALOG } from "../../generator/catalog.ts";
 import { incidentQuery, type RunbookIndex } from "../retrieval.ts";
@@ -37,7 +38,7 @@ export interface RcaResult {
 
 export interface RcaDeps {
   runbooks: RunbookIndex;
-  topology?: Topology;
+  topology?: NetworkTopology;
 }
 
 const MAX_HYPOTHESES = 3;
@@ -139,7 +140,7 @@ interface Condition {
 interface HostInfo {
   name: string;
   firstMs: number;
-  device: Device | undefined;
+  device: NetworkDevice | undefined;
   layer: Layer | undefined;
   layerSource: "topology" | "alert types" | "device name" | null;
   role: DeviceRole | undefined;
@@ -160,13 +161,13 @@ interface Analysis {
 }
 
 interface TopologyLookup {
-  devices: Map<string, Device>;
+  devices: Map<string, NetworkDevice>;
   neighbours: Map<string, Set<string>>;
 }
 
-const topologyCache = new WeakMap<Topology, TopologyLookup>();
+const topologyCache = new WeakMap<NetworkTopology, TopologyLookup>();
 
-function lookupFor(topology: Topology | undefined): TopologyLookup | undefined {
+function lookupFor(topology: NetworkTopology | undefined): TopologyLookup | undefined {
   if (!topology) return undefined;
   let lookup = topologyCache.get(topology);
   if (!lookup) {
@@ -387,14 +388,17 @@ function describeHosts(conditions: readonly Condition[], topology: TopologyLooku
     let info = hosts.get(condition.host);
     if (!info) {
       const device = topology?.devices.get(condition.host);
+      // Imported topologies carry any role string and may lack layers; only known roles and given layers count.
+      const givenRole = device?.role;
+      const role = isDeviceRole(givenRole) ? givenRole : undefined;
       info = {
         name: condition.host,
         firstMs: condition.firstMs,
         device,
         layer: device?.layer,
-        layerSource: device ? "topology" : null,
-        role: device?.role,
-        roleSource: device ? "topology" : null,
+        layerSource: device?.layer ? "topology" : null,
+        role,
+        roleSource: role ? "topology" : null,
         conditions: [],
         bgpDown: 0,
         bgpUp: 0,
@@ -405,13 +409,16 @@ function describeHosts(conditions: readonly Condition[], topology: TopologyLooku
     info.firstMs = Math.min(info.firstMs, condition.firstMs);
   }
   for (const info of hosts.values()) {
-    if (info.device) continue;
+    if (info.role && info.layer) continue;
     const words = new Set(splitWords(info.name));
-    const hint = ROLE_NAME_HINTS.find(([, names]) => [...names].some((name) => words.has(name)));
+    const hint = info.role
+      ? undefined
+      : ROLE_NAME_HINTS.find(([, names]) => [...names].some((name) => words.has(name)));
     if (hint) {
       info.role = hint[0];
       info.roleSource = "device name";
     }
+    if (info.layer) continue;
     for (const condition of info.conditions) {
       if (condition.layer && layerIndex(condition.layer) > layerIndex(info.layer)) info.layer = condition.layer;
     }
@@ -764,6 +771,7 @@ function rankFromSummary(input: RcaInput, deps: RcaDeps, retrieval: RunbookChunk
   const topology = lookupFor(deps.topology);
   const host = summary ? hostInSummary(summary, topology) : null;
   const device = host ? topology?.devices.get(host) : undefined;
+  const deviceRole = device?.role;
   const pseudo: Alert = {
     id: 0,
     fingerprint: "",
@@ -789,7 +797,7 @@ function rankFromSummary(input: RcaInput, deps: RcaDeps, retrieval: RunbookChunk
       .map((f) => f.meaning);
     const story: Story = {
       host,
-      noun: device ? ROLE_NOUNS[device.role] : knowledge.noun,
+      noun: isDeviceRole(deviceRole) ? ROLE_NOUNS[deviceRole] : knowledge.noun,
       root: facts,
       all: facts,
       otherDevices: 0,
