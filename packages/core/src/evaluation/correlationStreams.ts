@@ -177,7 +177,7 @@ function readAlertmanager(stream: StreamBuilder, line: number, body: unknown, tr
   });
 }
 
-/** Collects alerts as the stores would hold them: one per fingerprint and time, resolved ones closing theirs. */
+/** Collects alerts as the correlator meets them: one per fingerprint and time; a later resolve adds nothing. */
 class StreamBuilder {
   readonly alerts: CanonicalAlert[] = [];
   readonly truth: Truth[] = [];
@@ -231,8 +231,8 @@ class StreamBuilder {
       this.add(line, alert, truth);
       return;
     }
-    const stored = this.alerts[target];
-    if (stored) this.alerts[target] = { ...stored, status: "resolved" };
+    // The store marks the row resolved, but the correlator met the alert when it fired and placed it then: the
+    // evaluation keeps the status the correlator saw.
     this.checkSameTruth(line, target, truth);
   }
 

@@ -47,6 +47,16 @@ describe("alertmanagerToCanonical", () => {
     expect(alertmanagerToCanonical(labels({})).host).toBe("unknown");
   });
 
+  it("skips a device label that names a disk or an interface of the host (node_exporter) rather than a machine", () => {
+    const labels = (extra: Record<string, string>) => apiAlert({ labels: { alertname: "X", ...extra } });
+    for (const device of ["/dev/mapper/vg0-log", "sda1", "nvme0n1p2", "dm-3", "eth0", "ens192", "bond0.20", "tmpfs"]) {
+      expect(alertmanagerToCanonical(labels({ device, instance: "db-03.example.net:9100" })).host).toBe("db-03.example.net");
+    }
+    expect(alertmanagerToCanonical(labels({ device: "fra1-sw-07", instance: "snmp-exporter:9116" })).host).toBe(
+      "fra1-sw-07",
+    );
+  });
+
   it("strips ports from instances, including IPv6 and probe URLs", () => {
     expect(hostFromInstance("10.0.0.1:9100")).toBe("10.0.0.1");
     expect(hostFromInstance("[2001:db8::1]:9100")).toBe("2001:db8::1");

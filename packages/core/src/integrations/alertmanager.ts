@@ -98,10 +98,18 @@ export function hostFromInstance(instance: string): string {
   return value;
 }
 
+/**
+ * Exporters also use `device` for a disk, a mount's block device or a network interface of the host they watch
+ * (node_exporter's `device="/dev/sda1"`, `device="eth0"`): such a value names a part of a machine, not a machine.
+ */
+const LOCAL_DEVICE =
+  /^(?:\/|(?:sd[a-z]+|hd[a-z]+|vd[a-z]+|xvd[a-z]+|nvme\d+n\d+|mmcblk\d+|dm-|md|loop|sr|nbd|rbd|zd)\d*(?:p?\d+)?$|(?:eth|ens|enp|eno|enx|em|bond|team|br|docker|veth|virbr|vlan|tun|tap|wg|wlan|lo|ib|cali|flannel|cni|kube-ipvs)[\w.-]*$|tmpfs$|overlay$|shm$|rootfs$)/i;
+
 function hostFromLabels(labels: Record<string, string>): string {
   for (const key of ["host", "device", "instance", "node"]) {
     const value = labels[key]?.trim();
     if (!value) continue;
+    if (key === "device" && LOCAL_DEVICE.test(value)) continue;
     const host = key === "instance" ? hostFromInstance(value) : value;
     if (host) return host.slice(0, 255);
   }
