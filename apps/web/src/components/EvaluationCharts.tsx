@@ -1,12 +1,18 @@
-/** The evaluation page's charts: the reliability diagram of one engine and the mean score of every stored run. */
-import type { EvaluationRunSummary, ReliabilityBin } from "@teleops/schema";
+/**
+ * The evaluation page's charts: the reliability diagram of one engine, the mean score of every stored run, and
+ * the correlation F1 of each labelled stream against its target.
+ */
+import type { CorrelationStreamResult, EvaluationRunSummary, ReliabilityBin } from "@teleops/schema";
 import {
   Bar,
+  BarChart,
   CartesianGrid,
+  Cell,
   ComposedChart,
   Legend,
   Line,
   LineChart,
+  ReferenceLine,
   ResponsiveContainer,
   Tooltip,
   XAxis,
@@ -91,6 +97,43 @@ export function TrendChart({ runs }: { runs: EvaluationRunSummary[] }) {
           <Line dataKey="baseline" name="baseline" stroke="#38bdf8" connectNulls isAnimationActive={false} />
           <Line dataKey="llm" name="llm" stroke="#f472b6" connectNulls isAnimationActive={false} />
         </LineChart>
+      </ResponsiveContainer>
+    </div>
+  );
+}
+
+/** Pairwise F1 of each labelled stream, with the target every stream must reach drawn across. */
+export function CorrelationF1Chart({ streams, target }: { streams: CorrelationStreamResult[]; target: number }) {
+  const rows = streams.map((stream) => ({ name: stream.name, f1: stream.f1, incidents: stream.incidents }));
+  return (
+    <div
+      className="evaluation__chart"
+      role="img"
+      aria-label={`Correlation F1 per labelled stream against the target of ${target}`}
+      data-testid="correlation-f1-chart"
+    >
+      <ResponsiveContainer width="100%" height={240}>
+        <BarChart data={rows} margin={{ top: 8, right: 8, bottom: 0, left: -16 }}>
+          <CartesianGrid stroke="#26324a" vertical={false} />
+          <XAxis dataKey="name" {...AXIS} interval={0} angle={-20} textAnchor="end" height={60} />
+          <YAxis domain={[0, 1]} ticks={[0, 0.25, 0.5, 0.75, 1]} {...AXIS} />
+          <Tooltip
+            {...TOOLTIP}
+            cursor={{ fill: "rgba(148, 163, 184, 0.12)" }}
+            formatter={(value) => [String(value), "F1"]}
+          />
+          <ReferenceLine
+            y={target}
+            stroke="#facc15"
+            strokeDasharray="4 3"
+            label={{ value: `target ${target}`, fill: "#facc15", fontSize: 12, position: "insideTopRight" }}
+          />
+          <Bar dataKey="f1" name="F1" isAnimationActive={false}>
+            {rows.map((row) => (
+              <Cell key={row.name} fill={row.f1 >= target ? "#4ade80" : "#f87171"} />
+            ))}
+          </Bar>
+        </BarChart>
       </ResponsiveContainer>
     </div>
   );

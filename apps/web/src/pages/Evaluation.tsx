@@ -1,10 +1,11 @@
 /**
  * Evaluation: score the RCA engines on the shipped hand-labelled set or on generated scenarios, read one run in
- * detail, and follow the mean score over every stored run.
+ * detail, follow the mean score over every stored run, and see how well the correlator groups labelled streams.
  */
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { EVALUATION_ENGINES, type EvaluationEngineChoice, SYNTHETIC_CASES_MAX } from "@teleops/schema";
 import { type FormEvent, lazy, type ReactNode, Suspense, useState } from "react";
+import { CorrelationQuality } from "../components/CorrelationQuality.tsx";
 import { EvaluationResult } from "../components/EvaluationResult.tsx";
 import { EmptyState, ErrorState, LoadingState } from "../components/StateViews.tsx";
 import { failureSentence } from "../lib/errors.ts";
@@ -179,6 +180,7 @@ export function Evaluation() {
         </section>
       ) : null}
       {detail}
+      <CorrelationQuality />
     </section>
   );
 }
