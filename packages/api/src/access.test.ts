@@ -98,10 +98,19 @@ const PROBES: Record<string, { role: Role; call: (c: Caller, s: Seeded) => Promi
   "incidents.alerts": { role: "viewer", call: (c, s) => c.incidents.alerts({ id: s.incidentId }) },
   "incidents.byId": { role: "viewer", call: (c, s) => c.incidents.byId({ id: s.incidentId }) },
   "incidents.list": { role: "viewer", call: (c) => c.incidents.list() },
+  "incidents.merge": {
+    role: "operator",
+    call: (c, s) => c.incidents.merge({ into: s.incidentId, from: ["INC-999999"] }),
+  },
+  "incidents.moveAlerts": {
+    role: "operator",
+    call: (c, s) => c.incidents.moveAlerts({ alertIds: [1], to: s.incidentId }),
+  },
   "incidents.setStatus": {
     role: "operator",
     call: (c, s) => c.incidents.setStatus({ id: s.incidentId, status: "resolved" }),
   },
+  "incidents.split": { role: "operator", call: (c, s) => c.incidents.split({ id: s.incidentId, alertIds: [1] }) },
   "integrations.createTicket": {
     role: "operator",
     call: (c, s) => c.integrations.createTicket({ incidentId: s.incidentId, system: "jira" }),
@@ -279,6 +288,9 @@ describe.each(testBackends())("access control on $name", (backend) => {
       "incidents.byId",
       "incidents.alerts",
       "incidents.setStatus",
+      "incidents.merge",
+      "incidents.split",
+      "incidents.moveAlerts",
       "rca.run",
       "rca.list",
       "rca.latest",

@@ -9,6 +9,7 @@ import { AffectedDevices } from "../components/AffectedDevices.tsx";
 import { AlertTable } from "../components/AlertTable.tsx";
 import { SeverityBadge } from "../components/Badges.tsx";
 import { ContextCard } from "../components/ContextCard.tsx";
+import { IncidentCorrections } from "../components/IncidentCorrections.tsx";
 import { RcaPanel } from "../components/RcaPanel.tsx";
 import { RefreshControl } from "../components/RefreshControl.tsx";
 import { RootAlarmLine } from "../components/RootAlarmLine.tsx";
@@ -18,6 +19,7 @@ import { StatusActions } from "../components/StatusActions.tsx";
 import { TicketsCard } from "../components/TicketsCard.tsx";
 import { usePollingFallback } from "../lib/live.ts";
 import { findRootAlarm } from "../lib/rootAlarm.ts";
+import { useCan } from "../lib/session.ts";
 import { useDocumentTitle } from "../lib/useDocumentTitle.ts";
 import { useEscapeBack } from "../lib/useEscapeBack.ts";
 import { trpc } from "../trpc.ts";
@@ -30,6 +32,7 @@ const REFRESH_MS = 5_000;
 const TIMELINE_HEIGHT = 288;
 // The most the API returns in one call; the chart needs them all, the table shows the first rows.
 const ALERT_LIMIT = 5_000;
+const NONE_SELECTED: ReadonlySet<number> = new Set();
 
 function backLink(state: unknown): string {
   const search =
@@ -67,6 +70,14 @@ export function IncidentDetail() {
   // Alerts the RCA panel points at, highlighted in the timeline and table; the table can narrow to them.
   const [cited, setCited] = useState<ReadonlySet<number>>(() => new Set());
   const [citedOnly, setCitedOnly] = useState(false);
+  // Alerts ticked for a split or a move, kept with their incident so another incident opens with none ticked.
+  const [ticked, setTicked] = useState<{ incidentId: string; alerts: ReadonlySet<number> }>(() => ({
+    incidentId: id,
+    alerts: new Set(),
+  }));
+  const selected = ticked.incidentId === id ? ticked.alerts : NONE_SELECTED;
+  const setSelected = (alerts: ReadonlySet<number>) => setTicked({ incidentId: id, alerts });
+  const canCorrect = useCan("operator");
   const back = (
     <Link className="back-link" to={backLink(location.state)}>
       ← Incidents
@@ -108,8 +119,17 @@ export function IncidentDetail() {
             {incident.title}
           </h1>
         </div>
-        <StatusActions incident={incident} />
+        {incident.merged_into === null ? <StatusActions incident={incident} /> : null}
       </div>
+      {incident.merged_into !== null ? (
+        <p className="notice merged-banner" role="status" data-testid="merged-into">
+          Merged into{" "}
+          <Link className="mono" to={`/incidents/${incident.merged_into}`}>
+            {incident.merged_into}
+          </Link>
+          ; its alerts are listed there.
+        </p>
+      ) : null}
       <ContextCard incident={incident} />
       <div className="detail-grid">
         <section className="card" aria-labelledby="timeline-title" data-testid="timeline-card">
@@ -153,6 +173,9 @@ export function IncidentDetail() {
         <div className="card__header">
           <h2 id="alerts-title">Alerts</h2>
         </div>
+        {incident.merged_into === null ? (
+          <IncidentCorrections incident={incident} selected={selected} onDone={() => setSelected(new Set())} />
+        ) : null}
         {alertsQuery.isPending ? (
           <TableSkeleton rows={8} label="Loading alerts…" />
         ) : alertsQuery.isError ? (
@@ -183,6 +206,9 @@ export function IncidentDetail() {
             <AlertTable
               alerts={citedOnly && cited.size > 0 ? alerts.filter((alert) => cited.has(alert.id)) : alerts}
               highlighted={cited}
+              {...(canCorrect && incident.merged_into === null
+                ? { selection: { selected, onChange: setSelected } }
+                : {})}
             />
           </>
         ) : null}
