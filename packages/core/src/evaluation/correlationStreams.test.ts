@@ -62,7 +62,7 @@ describe("readLabelledStream", () => {
     expect(alert?.fingerprint).toBe(deriveFingerprint(alert as NonNullable<typeof alert>));
   });
 
-  it("maps an Alertmanager body per alert, with truth per alert, and a later resolved alert closes the one it started", () => {
+  it("maps an Alertmanager body per alert, with truth per alert; a later resolve of an alert adds nothing", () => {
     const stream = readLabelledStream(
       lines(
         {
@@ -72,7 +72,8 @@ describe("readLabelledStream", () => {
           ]),
           truth: ["fra1", null],
         },
-        // Alertmanager re-sends the group with one alert resolved: nothing new, the first alert is closed.
+        // Alertmanager re-sends the group with one alert resolved: nothing new. The alert stays as the correlator
+        // met it (firing), since the store correlates an alert when it first arrives.
         {
           alertmanager: amBody(
             [
@@ -92,7 +93,7 @@ describe("readLabelledStream", () => {
     expect(stream.duplicates).toBe(1);
     expect(stream.truth).toEqual(["fra1", null]);
     expect(stream.alerts.map((a) => [a.host, a.alert_type, a.service, a.status, a.fingerprint])).toEqual([
-      ["core-rtr-01", "link_down", "snmp", "resolved", "fp-core-rtr-01"],
+      ["core-rtr-01", "link_down", "snmp", "firing", "fp-core-rtr-01"],
       ["core-rtr-02", "link_down", "snmp", "firing", "fp-core-rtr-02"],
     ]);
     expect(stream.alerts[0]?.tags).toMatchObject({ site: "fra1", instance: "core-rtr-01:9116" });
