@@ -18,4 +18,5 @@ export * from "./integrations/index.ts";
 export * from "./rca/index.ts";
 export * from "./redaction/index.ts";
 export * from "./scenarios/generateAndStore.ts";
+export * from "./scenarios/truth.ts";
 export * from "./topology/index.ts";

@@ -18,6 +18,8 @@ export const incidentSchema = z.object({
   services: z.array(z.string()),
   sites: z.array(z.string()),
   owner: z.string().nullable(),
+  /** True when the incident holds alerts the scenario generator made (lab data, not an outage). */
+  synthetic: z.boolean(),
   /** Set from the top hypothesis when a reviewer accepts an RCA artifact; null until then. */
   suspected_category: z.string().nullable(),
   suspected_root_cause: z.string().nullable(),

@@ -4,6 +4,7 @@ import {
   alertCounts,
   alerts,
   type DbOrTx,
+  generatedTruth,
   INCIDENT_SEVERITY_RANK,
   type IncidentRow,
   incidents,
@@ -25,6 +26,7 @@ export function toIncident(row: IncidentRow): Incident {
     services: row.services,
     sites: row.sites,
     owner: row.owner,
+    synthetic: row.synthetic,
     suspected_category: row.suspectedCategory,
     suspected_root_cause: row.suspectedRootCause,
     suspected_component: row.suspectedComponent,
@@ -227,8 +229,13 @@ export interface MetricsOverview {
   open_incidents: number;
   unassigned_alerts: number;
   avg_alerts_per_incident: number;
-  /** 1 − incidents / alerts: the share of alerts an operator does not have to look at one by one. */
-  noise_reduction: number;
+  /**
+   * Alerts in incidents / incidents (null without incidents). Not 1 − incidents/alerts, which rewards a
+   * correlator that leaves alerts out or splits per host; read it with `unassigned_share`.
+   */
+  compression: number | null;
+  /** Alerts in no incident / alerts (null without alerts). */
+  unassigned_share: number | null;
 }
 
 export async function metricsOverview(db: DbOrTx, tenantId: string): Promise<MetricsOverview> {
@@ -259,11 +266,12 @@ export async function metricsOverview(db: DbOrTx, tenantId: string): Promise<Met
     open_incidents: row?.open ?? 0,
     unassigned_alerts: unassigned,
     avg_alerts_per_incident: incidentTotal === 0 ? 0 : (row?.members ?? 0) / incidentTotal,
-    noise_reduction: alertTotal === 0 ? 0 : 1 - incidentTotal / alertTotal,
+    compression: incidentTotal === 0 ? null : (row?.members ?? 0) / incidentTotal,
+    unassigned_share: alertTotal === 0 ? null : unassigned / alertTotal,
   };
 }
 
-/** Deletes every alert and incident of one tenant. */
+/** Deletes every alert and incident of one tenant, and the generator's truth about its alerts. */
 export async function resetTenant(db: DbOrTx, tenantId: string): Promise<{ alerts: number; incidents: number }> {
   return db.transaction(async (tx) => {
     const deletedAlerts = await tx.delete(alerts).where(eq(alerts.tenantId, tenantId)).returning({ id: alerts.id });
@@ -271,6 +279,7 @@ export async function resetTenant(db: DbOrTx, tenantId: string): Promise<{ alert
       .delete(incidents)
       .where(eq(incidents.tenantId, tenantId))
       .returning({ id: incidents.id });
+    await tx.delete(generatedTruth).where(eq(generatedTruth.tenantId, tenantId));
     return { alerts: deletedAlerts.length, incidents: deletedIncidents.length };
   });
 }
