@@ -10,6 +10,8 @@ import { type Severity, severityRank } from "@teleops/schema";
 import {
   entitiesOf,
   isChatter,
+  isClearType,
+  isInfrastructure,
   type Layer,
   layerOf,
   relatedLayers,
@@ -32,10 +34,18 @@ export interface CorrelationConfig {
   sameHostWindowMs: number;
   /** Two alarms at one site (or on linked devices), of causally related layers, this close belong together. */
   siteWindowMs: number;
-  /** Two alarms naming the same circuit, address or device this close belong together. */
+  /** Two alarms of related layers naming the same address or device this close belong together. */
   entityWindowMs: number;
+  /** Two alarms of related layers naming the same circuit id this close belong together. */
+  circuitWindowMs: number;
   /** One condition raised on several devices of one site (or of unknown sites) this close is one failure. */
   burstWindowMs: number;
+  /** One network-layer condition (loss of signal, link down) at several sites this close is one failure. */
+  crossSiteBurstWindowMs: number;
+  /** One condition in one Alertmanager group (same `groupKey`) this close is one failure, wherever its targets are. */
+  groupWindowMs: number;
+  /** A raise repeated on its host while not cleared this soon after the last one continues that occurrence. */
+  repeatWindowMs: number;
   /** A clear (link up, session established) joins the latest raise of its condition on its host this far back. */
   clearWindowMs: number;
   /** A group whose alerts are all less severe than this is an incident only with this many distinct signals. */
@@ -49,10 +59,14 @@ export interface CorrelationConfig {
 }
 
 export const DEFAULT_CORRELATION_CONFIG: CorrelationConfig = {
-  sameHostWindowMs: 15 * 60_000,
+  sameHostWindowMs: 5 * 60_000,
   siteWindowMs: 2 * 60_000,
-  entityWindowMs: 10 * 60_000,
+  entityWindowMs: 3 * 60_000,
+  circuitWindowMs: 10 * 60_000,
   burstWindowMs: 30_000,
+  groupWindowMs: 5 * 60_000,
+  crossSiteBurstWindowMs: 10_000,
+  repeatWindowMs: 30 * 60_000,
   clearWindowMs: 12 * 60 * 60_000,
   minSeverity: "minor",
   minSignals: 2,
@@ -74,6 +88,8 @@ export interface CorrelationInput<Ref> {
   status: "firing" | "resolved";
   /** `tags.site` / `tags.region` when the source gives it; otherwise the topology or host name decides. */
   site: string | null;
+  /** Alertmanager's `groupKey` for alerts it delivered: its own grouping, a hint the correlator weighs. */
+  group?: string | null;
 }
 
 /** An incident that already exists, so new alerts can join it. */
@@ -114,6 +130,10 @@ export interface AlertGroup<Ref> {
   signals: Set<string>;
   /** True when an operator corrected the incident: never merged into or with another incident automatically. */
   pinned: boolean;
+  /** A critical alarm reporting an outage (power, optical, link, switching, routing, traffic or service layer). */
+  outage: boolean;
+  /** Distinct signals raised at major severity or above (counted up to a few). */
+  severeSignals: number;
   /** Existing incidents this group absorbed (the correlator found one failure where two incidents were). */
   absorbed: string[];
 }
@@ -136,6 +156,16 @@ export interface CorrelatorOptions {
   siteOfHost?: (host: string) => string | null;
   relations?: LearnedRelations;
 }
+
+const OUTAGE_LAYERS: ReadonlySet<Layer> = new Set([
+  "power",
+  "optical",
+  "link",
+  "switching",
+  "routing",
+  "traffic",
+  "service",
+]);
 
 const NO_TOPOLOGY: TopologyView = { siteOf: () => undefined, neighbours: () => undefined };
 const NO_RELATIONS: LearnedRelations = { partners: () => [] };
@@ -231,10 +261,19 @@ export class Correlator<Ref> {
       this.groups.push(group);
     } else {
       group = target.group;
-      // Everything this alert links is one failure: the groups it ties together become one.
+      // Everything this alert links is one failure: the groups it ties together become one. When it has specific
+      // evidence (its host, a named entity, a topology link), mere co-location (same site, a burst, a learned
+      // relation) does not merge another group in: a remote peer's alarm belongs with the router it names, not
+      // with whatever else happens at its own site.
+      // Nor does co-location glue two established failures together: one noisy alarm between them is no proof.
+      const strong = target.rank >= NEIGHBOUR;
       for (const link of links) {
+        if (link.rank < NEIGHBOUR && (strong || (this.established(link.group) && this.established(group)))) continue;
         const other = this.resolve(link.group);
-        if (other !== group && this.mayMerge(other, group)) group = this.merge(other, group);
+        if (other !== group && this.mayMerge(other, group)) {
+          if (process.env.DIAG) console.log("MERGE via", alert.host, alert.alertType, "|", link.reason, "| sizes", other.members.length, group.members.length, "|", alert.message.slice(0, 70));
+          group = this.merge(other, group);
+        }
       }
     }
     group.members.push(alert);
@@ -258,12 +297,22 @@ export class Correlator<Ref> {
     return encodeState(group.keys, group.signals, group.pinned);
   }
 
+  /** A group with several distinct signals: a failure in its own right. */
+  private established(group: AlertGroup<Ref>): boolean {
+    return this.resolve(group).signals.size >= this.config.minSignals;
+  }
+
+  /**
+   * An incident: several distinct signals; or a critical outage of the network or a service (not a resource
+   * threshold, which alone is a warning sign); or two signals of which two are at least major (a lone port going
+   * down next to a minor notice is chatter).
+   */
   private qualifies(group: AlertGroup<Ref>): boolean {
     const signals = group.signals.size;
     if (signals === 0) return false;
     if (signals >= this.config.minSignalsAnySeverity) return true;
-    if (group.severity === "critical") return true;
-    return signals >= this.config.minSignals && severityRank(group.severity) <= severityRank(this.config.minSeverity);
+    if (group.outage) return true;
+    return signals >= this.config.minSignals && group.severeSignals >= this.config.minSignals;
   }
 
   private featuresOf(alert: CorrelationInput<Ref>): Features {
@@ -288,7 +337,7 @@ export class Correlator<Ref> {
       layer,
       signal: signalOf(alert.alertType),
       chatter,
-      firing: alert.status !== "resolved",
+      firing: alert.status !== "resolved" && !isClearType(alert.alertType),
       mentions,
       circuits,
       names,
@@ -328,6 +377,20 @@ export class Correlator<Ref> {
         found.set(best, { group: best, rank: CLEARS, reason: `clears ${f.signal} raised on ${f.host} ${ago(t - bestTime)}` });
       }
     }
+    // A raise repeated while not cleared (a standing alarm re-announced) continues its occurrence.
+    if (f.firing) {
+      const key = `d|${f.host}|${f.signal}`;
+      for (const listed of this.index.get(key) ?? []) {
+        const group = this.resolve(listed);
+        const raised = latestBefore(group.keys, key, t);
+        if (t - raised > c.repeatWindowMs) continue;
+        if (latestBefore(group.keys, `c|${f.host}|${f.signal}`, t) >= raised) continue;
+        const known = found.get(group);
+        if (!known || known.rank < SAME_HOST) {
+          found.set(group, { group, rank: SAME_HOST, reason: `repeats ${f.signal} on ${f.host}, not cleared since ${ago(t - raised)}` });
+        }
+      }
+    }
     for (const layer of relatedLayers(f.layer)) {
       offer(`h|${f.host}|${layer}`, c.sameHostWindowMs, SAME_HOST, (d) =>
         describeLayers(`same host ${f.host}`, f.layer, layer, d),
@@ -335,15 +398,19 @@ export class Correlator<Ref> {
     }
     // Resolved alarms only follow what they clear or their own host; they never pull other devices in.
     if (!f.firing) return [...found.values()];
-    for (const name of f.mentions) {
-      offer(`m|${name}`, c.entityWindowMs, ENTITY, (d) => `both name ${name}, ${apart(d)}`);
-      offer(`n|${name}`, c.entityWindowMs, ENTITY, (d) => `names ${name}, which alarmed ${apart(d)}`);
-    }
-    for (const name of f.names) {
-      offer(`m|${name}`, c.entityWindowMs, ENTITY, (d) => `named by an alarm on another device ${apart(d)}`);
-    }
-    for (const circuit of f.circuits) {
-      offer(`e|${circuit}`, c.entityWindowMs, ENTITY, (d) => `same circuit ${circuit}, ${apart(d)}`);
+    // Named entities tie alarms of causally related layers only: a DDoS victim's address in a flood alarm and in
+    // an unrelated login line are not one failure.
+    for (const layer of relatedLayers(f.layer)) {
+      for (const name of f.mentions) {
+        offer(`m|${name}|${layer}`, c.entityWindowMs, ENTITY, (d) => `both name ${name}, ${apart(d)}`);
+        offer(`n|${name}|${layer}`, c.entityWindowMs, ENTITY, (d) => `names ${name}, which alarmed ${apart(d)}`);
+      }
+      for (const name of f.names) {
+        offer(`m|${name}|${layer}`, c.entityWindowMs, ENTITY, (d) => `named by an alarm on another device ${apart(d)}`);
+      }
+      for (const circuit of f.circuits) {
+        offer(`e|${circuit}|${layer}`, c.circuitWindowMs, ENTITY, (d) => `same circuit ${circuit}, ${apart(d)}`);
+      }
     }
     const neighbours = this.topology.neighbours(alert.host);
     if (neighbours) {
@@ -355,19 +422,36 @@ export class Correlator<Ref> {
         }
       }
     }
+    // Same site: a failure of the network there (power, hardware, optical, link, switching, routing) explains the
+    // alarms above it. Two application alarms on different hosts of one site need more: the same service.
     if (f.site !== null) {
       for (const layer of relatedLayers(f.layer)) {
+        if (!isInfrastructure(f.layer) && !isInfrastructure(layer)) continue;
         offer(`s|${f.site}|${layer}`, c.siteWindowMs, SAME_SITE, (d) =>
           describeLayers(`same site ${f.site}`, f.layer, layer, d),
         );
       }
+      if (alert.service !== "") {
+        offer(`v|${f.site}|${alert.service}`, c.siteWindowMs, SAME_SITE, (d) =>
+          `same service ${alert.service} at site ${f.site}, ${apart(d)}`,
+        );
+      }
     }
-    // One condition on many devices at once: sites must agree where both are known.
+    // One condition on many devices at once: sites must agree where both are known, except for a failure of the
+    // network itself within seconds (both ends of a cut span, every link of a failed shelf).
     const burstReason = (d: number) => `${f.signal} on several devices, ${apart(d)}`;
     if (f.site === null) offer(`b|${f.signal}|*`, c.burstWindowMs, BURST, burstReason);
     else {
       offer(`b|${f.signal}|${f.site}`, c.burstWindowMs, BURST, burstReason);
       offer(`b|${f.signal}|?`, c.burstWindowMs, BURST, burstReason);
+      if (isInfrastructure(f.layer)) {
+        offer(`b|${f.signal}|*`, c.crossSiteBurstWindowMs, BURST, (d) => `${f.signal} at several sites, ${apart(d)}`);
+      }
+    }
+    // Alertmanager grouped them and they report one condition: its targets may sit anywhere (probes of remote
+    // services from one prober), and rules' `for:` delays spread their start times over minutes.
+    if (alert.group) {
+      offer(`g|${alert.group}|${f.signal}`, c.groupWindowMs, BURST, (d) => `${f.signal} in one Alertmanager group, ${apart(d)}`);
     }
     for (const [partner, dice] of this.relations.partners(f.signal)) {
       if (dice < c.minLearnedDice) continue;
@@ -396,18 +480,31 @@ export class Correlator<Ref> {
     group.hosts.add(alert.host);
     if (alert.service !== "") group.services.add(alert.service);
     if (f.site !== null) group.sites.add(f.site);
-    if (f.chatter || !f.firing) return;
-    if (group.signals.size < 4) group.signals.add(`${f.host}|${f.signal}`);
+    if (f.chatter) return;
+    if (!f.firing) {
+      this.put(group, `c|${f.host}|${f.signal}`, alert.timeMs, 0);
+      return;
+    }
+    const signal = `${f.host}|${f.signal}`;
+    if (group.signals.size < 4 && !group.signals.has(signal)) {
+      group.signals.add(signal);
+      if (severityRank(alert.severity) <= severityRank("major")) group.severeSignals += 1;
+    }
+    if (alert.severity === "critical" && OUTAGE_LAYERS.has(f.layer)) group.outage = true;
     const c = this.config;
     const t = alert.timeMs;
     this.put(group, `d|${f.host}|${f.signal}`, t, 0);
     this.put(group, `h|${f.host}|${f.layer}`, t, c.sameHostWindowMs);
-    for (const name of f.mentions) this.put(group, `m|${name}`, t, c.entityWindowMs);
-    for (const name of f.names) this.put(group, `n|${name}`, t, c.entityWindowMs);
-    for (const circuit of f.circuits) this.put(group, `e|${circuit}`, t, c.entityWindowMs);
-    if (f.site !== null) this.put(group, `s|${f.site}|${f.layer}`, t, c.siteWindowMs);
+    for (const name of f.mentions) this.put(group, `m|${name}|${f.layer}`, t, c.entityWindowMs);
+    for (const name of f.names) this.put(group, `n|${name}|${f.layer}`, t, c.entityWindowMs);
+    for (const circuit of f.circuits) this.put(group, `e|${circuit}|${f.layer}`, t, c.circuitWindowMs);
+    if (f.site !== null) {
+      this.put(group, `s|${f.site}|${f.layer}`, t, c.siteWindowMs);
+      if (alert.service !== "") this.put(group, `v|${f.site}|${alert.service}`, t, c.siteWindowMs);
+    }
     this.put(group, `b|${f.signal}|${f.site ?? "?"}`, t, c.burstWindowMs);
     this.put(group, `b|${f.signal}|*`, t, c.burstWindowMs);
+    if (alert.group) this.put(group, `g|${alert.group}|${f.signal}`, t, c.groupWindowMs);
     this.put(group, `l|${f.signal}|${f.site ?? "?"}`, t, c.siteWindowMs);
     this.put(group, `l|${f.signal}|*`, t, c.siteWindowMs);
   }
@@ -447,6 +544,8 @@ export class Correlator<Ref> {
     mergeRanges(into.keys, from.keys, gap);
     for (const key of from.keys.keys()) this.indexKey(key, into);
     for (const signal of from.signals) if (into.signals.size < 4) into.signals.add(signal);
+    into.severeSignals += from.severeSignals;
+    into.outage ||= from.outage;
     into.members.push(...from.members);
     into.reasons.push(...from.reasons);
     into.priorCount += from.priorCount;
@@ -472,12 +571,18 @@ export class Correlator<Ref> {
       case "h":
         return c.sameHostWindowMs;
       case "s":
+      case "v":
       case "l":
         return c.siteWindowMs;
       case "b":
         return c.burstWindowMs;
+      case "g":
+        return c.groupWindowMs;
       case "d":
+      case "c":
         return 0;
+      case "e":
+        return c.circuitWindowMs;
       default:
         return c.entityWindowMs;
     }
@@ -500,6 +605,8 @@ export class Correlator<Ref> {
       keys: new Map(),
       signals: new Set(),
       pinned: false,
+      outage: false,
+      severeSignals: 0,
       absorbed: [],
     };
   }

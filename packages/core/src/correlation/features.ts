@@ -26,6 +26,7 @@ const CHATTER_LAYERS: ReadonlySet<Layer> = new Set(["security", "config", "house
 // Ordered: the first rule whose words occur in the alarm type (or, failing that, the message) wins, so the more
 // specific kinds come first ("optical power low" is optical, not power; "bgp auth failure" is routing).
 const LAYER_RULES: ReadonlyArray<readonly [Layer, RegExp]> = [
+  ["housekeeping", /\b(?:ntp|ptp|clock|time sync|license\w*|backup|syslog|logging)\b/],
   ["traffic", /\b(?:ddos|dos|syn flood|flood(?:ing)?|volumetric|amplification|attack|scrubb\w*)\b/],
   [
     "optical",
@@ -64,7 +65,7 @@ const LAYER_RULES: ReadonlyArray<readonly [Layer, RegExp]> = [
     /\b(?:auth\w*|login\w*|logon|logged|ssh|telnet|password|denied|deny|acl|blocked|drop(?:ped)?|scan\w*|brute|intrusion|ips|ids|threat|malware|vpn user|radius|tacacs|snmp authentication\w*|unauthori[sz]ed|certificate|cert)\b/,
   ],
   ["config", /\b(?:config\w*|commit\w*|configuration|changed by|archive|rollback|write memory|ui commit)\b/],
-  ["housekeeping", /\b(?:ntp|clock|time sync|syslog|license\w*|backup|logging|heartbeat|info|notice|informational)\b/],
+  ["housekeeping", /\b(?:heartbeat|info|notice|informational)\b/],
 ];
 
 /** The alarm type and message as lower-case words, so `LinkDown`, `link_down` and `%LINK-3-UPDOWN` all read "link down". */
@@ -77,13 +78,27 @@ export function words(text: string): string {
     .trim();
 }
 
-/** The layer of an alarm: from its type first (the source's own classification), else from its message. */
+// Words that name a layer in an alarm type but mean little in free text ("reloaded the VCL", "errors high").
+const VAGUE_IN_TEXT =
+  /\b(?:reload\w*|reboot\w*|restart\w*|crash\w*|uptime|card|hw|high|full|load|down|up|errors|loss|process\w*|threshold|service\w*|api|web|info|notice|logging|port\w*|peer\w*|route\w*|link\w*|interface\w*|amp|dom|ber|fec|call\w*|queue|capacity)\b/g;
+
+/**
+ * The layer of an alarm: from its type first (the source's own classification), else from the first words of its
+ * message with vague words left out.
+ */
 export function layerOf(alertType: string, message: string): Layer {
   const type = ` ${words(alertType)} `;
   for (const [layer, pattern] of LAYER_RULES) if (pattern.test(type)) return layer;
-  const text = ` ${words(message).slice(0, 300)} `;
+  const text = ` ${words(message).slice(0, 200).replace(VAGUE_IN_TEXT, " ")} `;
   for (const [layer, pattern] of LAYER_RULES) if (pattern.test(text)) return layer;
   return "other";
+}
+
+/** Layers of the network itself, whose failure takes down what sits on it; same-site evidence needs one of them. */
+const INFRASTRUCTURE: ReadonlySet<Layer> = new Set(["power", "hardware", "optical", "link", "switching", "routing"]);
+
+export function isInfrastructure(layer: Layer): boolean {
+  return INFRASTRUCTURE.has(layer);
 }
 
 export function isChatter(layer: Layer): boolean {
@@ -97,14 +112,14 @@ export function isChatter(layer: Layer): boolean {
  */
 const RELATED: Readonly<Record<Layer, readonly Layer[]>> = {
   power: ["power", "hardware", "optical", "link", "switching", "routing", "traffic", "system", "service", "other"],
-  hardware: ["power", "hardware", "optical", "link", "switching", "routing", "system", "service", "other"],
+  hardware: ["power", "hardware", "optical", "link", "switching", "system", "other"],
   optical: ["power", "hardware", "optical", "link", "routing", "service"],
   link: ["power", "hardware", "optical", "link", "switching", "routing", "traffic", "service"],
   switching: ["power", "hardware", "link", "switching", "routing", "service"],
-  routing: ["power", "hardware", "optical", "link", "switching", "routing", "traffic", "system", "service"],
+  routing: ["power", "optical", "link", "switching", "routing", "traffic", "system", "service"],
   traffic: ["power", "link", "routing", "traffic", "system", "service"],
   system: ["power", "hardware", "routing", "traffic", "system", "service"],
-  service: ["power", "hardware", "optical", "link", "switching", "routing", "traffic", "system", "service", "other"],
+  service: ["power", "optical", "link", "switching", "routing", "traffic", "system", "service", "other"],
   other: ["power", "hardware", "service", "other"],
   security: [],
   config: [],
@@ -115,10 +130,19 @@ export function relatedLayers(layer: Layer): readonly Layer[] {
   return RELATED[layer];
 }
 
+// "up" ends a condition only after the thing that came back ("link up", "bgp session up"), not in "filling up".
+const CLEAR_WORDS =
+  /\b(?:clear(?:ed)?|restored?|recovered|resolved|established|falling|normal)\b|\b(?:link|port|interface|if|session|neighbou?r|nbr|peer|bgp|ospf|isis|ldp|bfd|tunnel|lsp|adjacency|adj|protocol|lineproto|instance|target|node|host|service|power|psu|fan|probe|trap link)\s+up$|\s+ok$/;
+
+/** True when the alarm type itself reports a condition ending ("CPU falling threshold", "link up"). */
+export function isClearType(alertType: string): boolean {
+  return CLEAR_WORDS.test(words(alertType));
+}
+
 /** The condition an alarm raises or clears: its type without the state words, so a "link up" clears a "link down". */
 export function signalOf(alertType: string): string {
   const stripped = words(alertType)
-    .replace(/\b(?:up|down|clear(?:ed)?|restored?|recovered|resolved|established|fail(?:ed|ure)?|lost|alarm|changed|state)\b/g, " ")
+    .replace(/\b(?:up|down|clear(?:ed)?|restored?|recovered|resolved|established|fail(?:ed|ure)?|lost|alarm|changed|state|rising|falling|normal|ok|back)\b/g, " ")
     .replace(/\s+/g, " ")
     .trim();
   return stripped.length > 0 ? stripped : words(alertType);
@@ -178,6 +202,8 @@ export function entitiesOf(host: string, message: string, tags: Readonly<Record<
       if (match[0].replace(/:/g, "").length >= 4) found.add(`ip:${match[0].toLowerCase()}`);
     }
     for (const match of sample.matchAll(DEVICE_NAME)) {
+      // Capitals are vendor mnemonics (%PLATFORM-2-PS_FAIL, LINK-3-UPDOWN), not device names.
+      if (match[0] === match[0].toUpperCase()) continue;
       const name = match[0].toLowerCase();
       if (name !== self && name.length >= 5 && /\d/.test(name) && !NOT_A_DEVICE.test(name)) found.add(`device:${name}`);
     }

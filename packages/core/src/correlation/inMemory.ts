@@ -58,5 +58,6 @@ export function correlationInput<Ref>(alert: CanonicalAlert, ref: Ref, defaultTe
     tags: alert.tags,
     status: alert.status,
     site: alert.tags.site ?? alert.tags.region ?? null,
+    group: typeof alert.raw_payload.groupKey === "string" ? alert.raw_payload.groupKey : null,
   };
 }

@@ -500,6 +500,7 @@ const alertColumns = {
   message: alerts.message,
   tags: alerts.tags,
   status: alerts.status,
+  group: sql<string | null>`${alerts.rawPayload}->>'groupKey'`,
 };
 
 function toInput(
@@ -514,6 +515,7 @@ function toInput(
     message: string;
     tags: Record<string, string>;
     status: "firing" | "resolved";
+    group: string | null;
   },
 ): CorrelationInput<number> {
   return {
@@ -528,6 +530,7 @@ function toInput(
     tags: row.tags,
     status: row.status,
     site: row.tags.site ?? row.tags.region ?? null,
+    group: row.group,
   };
 }
 
