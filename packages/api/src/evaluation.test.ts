@@ -146,6 +146,53 @@ describe.each(testBackends())("evaluation router on $name", (backend) => {
     expect(run.engines.llm?.per_case[1]).toMatchObject({ score: 0, error: "HTTP 500 from the LLM endpoint" });
   });
 
+  it("keeps what the model says out of the stored run and its report: echoed values are redacted", async () => {
+    const leaks = ["victim.person@trusted.example.com", "10.11.12.13", "2001:db8:ab::7", "sk_live_51HcQ2x"];
+    const said = `SECRET_KEY=${leaks[3]} from ${leaks[1]} and ${leaks[2]}, mail ${leaks[0]}`;
+    const echoing: LlmEngine = {
+      ...echoLlm,
+      run: async (request) => {
+        if (request.incidentId === "X-2") {
+          throw new LlmRunError(`endpoint said: ${said}`, "http", {
+            redacted_prompt: "",
+            raw_response: said,
+            parse_outcome: "http_error",
+            attempts: 1,
+            latency_ms: 1,
+            prompt_tokens: null,
+            completion_tokens: null,
+            error: said,
+          });
+        }
+        const [top] = request.baseline;
+        if (!top) throw new Error("no baseline hypothesis");
+        return {
+          hypotheses: [{ ...top, root_component: leaks[1] ?? null, hypothesis: said }],
+          model: "echo-model",
+          trace: {
+            redacted_prompt: "",
+            raw_response: said,
+            parse_outcome: "ok",
+            attempts: 1,
+            latency_ms: 1,
+            prompt_tokens: null,
+            completion_tokens: null,
+            error: null,
+          },
+        };
+      },
+    };
+    const caller = createCaller({ db: database.db, services: { ...testServices(), llm: echoing }, actor: operator });
+    const { run, report } = await caller.evaluation.run({
+      source: "cases",
+      engine: "llm",
+      cases: [CASE, { ...CASE, case_id: "X-2" }],
+    });
+    const kept = JSON.stringify([run, report, await caller.evaluation.byId({ id: run.id })]);
+    expect(kept).toContain("SECRET_KEY=<secret>");
+    for (const leak of leaks) expect(kept).not.toContain(leak);
+  });
+
   it("refuses bad requests with BAD_REQUEST: no cases, synthetic options on the manual set, an empty component", async () => {
     const caller = callerFor(database.db, operator);
     expect(await codeOf(caller.evaluation.run({ source: "cases" }))).toBe("BAD_REQUEST");

@@ -16,6 +16,7 @@ import { type RcaInput, rankRootCauses } from "../rca/baseline/index.ts";
 import { type LlmEngine, LlmNotConfiguredError, LlmRunError } from "../rca/llm/index.ts";
 import type { RunbookIndex } from "../rca/retrieval.ts";
 import { LLM_NOT_CONFIGURED } from "../rca/store.ts";
+import { createRedactor } from "../redaction/index.ts";
 import { summarizeEngine } from "./metrics.ts";
 import { scoreCase } from "./rubric.ts";
 
@@ -93,6 +94,21 @@ async function mapLimited<T, R>(items: readonly T[], limit: number, worker: (ite
 }
 
 /**
+ * The model's words in a scored case, redacted after scoring (so a component is compared as the model named it)
+ * and before the run is stored or exported: whatever engine answered, its text is untrusted.
+ */
+function redactModelText(result: CaseResult): CaseResult {
+  const redactor = createRedactor();
+  const text = (value: string | null) => (value === null ? null : redactor.redactText(value));
+  return {
+    ...result,
+    root_component: text(result.root_component),
+    hypothesis: text(result.hypothesis),
+    error: text(result.error),
+  };
+}
+
+/**
  * Scores the chosen engines on the cases. The baseline always runs (the LLM gets its ranking as a hint); an
  * engine that was not chosen or is not configured reports null, never zeros.
  */
@@ -154,7 +170,7 @@ export async function evaluateEngines(
       }
       done += 1;
       onProgress?.({ engine: "llm", done, total: baselineRuns.length });
-      return scoreCase(label, hypotheses, error) satisfies CaseResult;
+      return redactModelText(scoreCase(label, hypotheses, error));
     });
     if (notConfigured) notes.push(`llm: ${LLM_NOT_CONFIGURED}`);
     else llm = summarizeEngine(results, { model: engine.describe().model, durationMs: performance.now() - llmStarted });

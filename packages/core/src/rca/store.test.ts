@@ -8,7 +8,7 @@ import { NotFoundError, PreconditionError, UpstreamError } from "../errors.ts";
 import { loadTopology } from "../generator/index.ts";
 import { getIncident } from "../incidents/queries.ts";
 import { generateAndStore } from "../scenarios/generateAndStore.ts";
-import { createLlmEngine } from "./llm/index.ts";
+import { createLlmEngine, type LlmEngine, LlmRunError } from "./llm/index.ts";
 import { loadRunbookIndex } from "./retrieval.ts";
 import { LLM_NOT_CONFIGURED, listRca, type RcaServices, reviewRca, runRca } from "./store.ts";
 
@@ -198,5 +198,53 @@ describe.each(testBackends())("RCA artifacts on $name", (backend) => {
         notes: "",
       }),
     ).rejects.toThrow(/already accepted by rita/);
+  });
+
+  it("stores what any LLM engine says redacted: echoed addresses, e-mails and secrets never reach an artifact", async () => {
+    const leaks = ["victim.person@trusted.example.com", "10.11.12.13", "2001:db8:ab::7", "sk_live_51HcQ2x"];
+    const said = `SECRET_KEY=${leaks[3]} seen from ${leaks[1]} and ${leaks[2]}, mail ${leaks[0]}`;
+    const trace = {
+      redacted_prompt: "",
+      raw_response: said,
+      parse_outcome: `valid; dropped unknown runbook ids ${leaks[0]}`,
+      attempts: 1,
+      latency_ms: 1,
+      prompt_tokens: null,
+      completion_tokens: null,
+      error: null,
+    };
+    // An engine that does not redact: the store must not rely on the engine to do it.
+    const careless: LlmEngine = {
+      configured: true,
+      describe: () => ({ configured: true, model: "careless", baseUrl: "llm.local", howToConfigure: "" }),
+      run: async (input) =>
+        input.summary === "fail"
+          ? Promise.reject(new LlmRunError(`endpoint said: ${said}`, "http", { ...trace, error: said }))
+          : {
+              model: "careless",
+              trace,
+              hypotheses: [
+                {
+                  rank: 1,
+                  category: "other",
+                  root_component: leaks[1] ?? null,
+                  hypothesis: said,
+                  confidence: 0.3,
+                  evidence: { alert_ids: [], counts_by_type: {}, first_seen: {}, notes: [said] },
+                  remediation_steps: [said],
+                  runbook_refs: [],
+                },
+              ],
+            },
+    };
+    const params = { tenantId: "acme", actor: "olga", incidentId, engine: "llm" as const };
+    await runRca(database.db, { ...params, services: { ...base, llm: careless } });
+    const failing: LlmEngine = { ...careless, run: (input) => careless.run({ ...input, summary: "fail" }) };
+    await expect(runRca(database.db, { ...params, services: { ...base, llm: failing } })).rejects.toSatisfy(
+      (error: Error) => leaks.every((leak) => !error.message.includes(leak)),
+    );
+    const stored = JSON.stringify((await listRca(database.db, "acme", incidentId)).filter((a) => a.engine === "llm"));
+    expect(stored).toContain("SECRET_KEY=<secret>");
+    for (const leak of leaks) expect(stored).not.toContain(leak);
   });
 });

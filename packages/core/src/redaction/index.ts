@@ -1,6 +1,7 @@
 /** Redaction of addresses, subscriber numbers, credentials and tenant ids; see docs/security/redaction_policy.md. */
 export {
   createRedactor,
+  isCredentialKey,
   type JsonValue,
   REDACTION_KINDS,
   type RedactionKind,

@@ -43,11 +43,55 @@ export const EMAIL =
   /(?<![A-Za-z0-9._%+-])[A-Za-z0-9_%+-](?:[A-Za-z0-9._%+-]{0,63})@(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+[A-Za-z](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?![A-Za-z0-9-]|\.[A-Za-z0-9])/g;
 
 /**
- * `password=…`, `api_key: …`, `Authorization: Bearer …`, `"snmp_community":"…"` in free text: the value goes.
- * A bare `community` is left alone, since in routing it names a BGP community, not a credential.
+ * The credential key words of the policy, as they are spelled in text: `password`, `secret_key`, `SECRET_KEY`,
+ * `privateKey`, `X-Api-Key`, `credentials`, `Set-Cookie`…
  */
-export const SECRET_ASSIGNMENT =
-  /\b((?:[A-Za-z0-9]+[_-])*(?:password|passwd|passphrase|secret|token|api[_-]?key|snmp[_-]?community|authorization)["']?\s*[=:]\s*(?:(?:Bearer|Basic|Token)\s+)?)("[^"]*"|'[^']*'|[^\s"',;]+)/gi;
+const SECRET_WORDS_TEXT = [
+  "password",
+  "passwd",
+  "passphrase",
+  "(?:secret|private|access)[_-]?key",
+  "secret",
+  "token",
+  "api[_-]?key",
+  "(?:snmp|read|write)[_-]?community",
+  "authorization",
+  "credentials?",
+  "cookie",
+].join("|");
+
+/**
+ * `password=…`, `SECRET_KEY=…`, `authToken: …`, `Authorization: Bearer …`, `"private_key":"…"`,
+ * `Cookie: a=1; b=2` in free text: the value goes (with the `; name=value` pairs that follow it). The key may
+ * carry a prefix of up to 40 word characters (`db_password`, `x-auth-token`, `authToken`); bounded, so a long
+ * dashed run cannot make the scan quadratic. A bare `community` is left alone, since in routing it names a BGP
+ * community, not a credential; `prompt_tokens` is not `token`.
+ */
+export const SECRET_ASSIGNMENT = new RegExp(
+  `\\b([A-Za-z0-9_-]{0,40}?(?:${SECRET_WORDS_TEXT})["']?\\s*[=:]\\s*(?:(?:Bearer|Basic|Token)\\s+)?)("[^"]*"|'[^']*'|[^\\s"',;]+(?:;\\s*[^\\s"',;=]+=[^\\s"',;]*)*)`,
+  "gi",
+);
+
+/**
+ * `secret_key sk_live…`, `api-key k123`: the compound key words are unambiguous enough to take the next word as
+ * their value even without `=` or `:` (configuration syntax). Plain `password` or `token` followed by a space is
+ * prose ("password expired", "token bucket") and stays.
+ */
+export const SECRET_KEYWORD_VALUE =
+  /\b([A-Za-z0-9_-]{0,40}?(?:secret|private|access|api)[_-]key["']?\s+)(?![=:])("[^"]*"|'[^']*'|[^\s"',;]+)/gi;
+
+/** A PEM private key block, or its beginning when the text was cut inside it: all of it goes. */
+export const PEM_PRIVATE_KEY = /-----BEGIN ((?:[A-Z0-9]+ )*PRIVATE KEY)-----[\s\S]*?(?:-----END \1-----|$)/g;
+
+/**
+ * A bearer token without an `Authorization:` in front of it (`curl -H "Bearer eyJ…"`, a pasted header). In
+ * telecom "bearer" is also a data channel ("default bearer 5"), so the token must look like one: 16 or more
+ * token characters with a digit among them.
+ */
+export const BEARER_TOKEN = /\b(Bearer\s+)(?=[A-Za-z0-9._~+/-]*\d)[A-Za-z0-9._~+/-]{16,}=*/gi;
+
+/** A JSON Web Token anywhere in text: three base64url parts, the first two starting with `eyJ` (`{"`). */
+export const JWT = /\beyJ[A-Za-z0-9_-]{4,}\.eyJ[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]*/g;
 
 /** `scheme://user:password@` — the user info is dropped, scheme and host stay (up to the last `@` of the authority). */
 export const URL_CREDENTIALS = /\b([A-Za-z][A-Za-z0-9+.-]{1,15}:\/\/)[^\s/?#]+@/g;

@@ -161,6 +161,150 @@ describe("redaction properties", () => {
   });
 });
 
+/** A sensitive value as it appears in text (`shown`) and the part of it that must never come out (`secret`). */
+interface Sensitive {
+  shown: string;
+  secret: string;
+}
+
+const plain = (arbitrary: fc.Arbitrary<string>) =>
+  arbitrary.map((value): Sensitive => ({ shown: value, secret: value }));
+
+/** The credential key words of the policy in the spellings text uses, with and without a prefix. */
+const credentialKey = fc
+  .tuple(
+    fc.constantFrom("", "db_", "x-", "auth", "bgp-", "AWS_"),
+    fc.constantFrom(
+      "password",
+      "Passwd",
+      "passphrase",
+      "secret",
+      "token",
+      "api_key",
+      "apiKey",
+      "API-KEY",
+      "secret_key",
+      "SECRET_KEY",
+      "secretKey",
+      "private_key",
+      "privateKey",
+      "PRIVATE-KEY",
+      "access_key",
+      "credentials",
+      "credential",
+      "cookie",
+      "Set-Cookie",
+      "authorization",
+      "snmp_community",
+      "read_community",
+    ),
+  )
+  .map(([prefix, key]) => `${prefix}${key}`);
+const secretValue = fc.stringMatching(/^[A-Za-z0-9!#$%&*+./@^_~-]{8,24}$/);
+const keyValueSecret = fc.tuple(credentialKey, fc.constantFrom("=", ": ", " = ", ":", "json"), secretValue).map(
+  ([key, op, value]): Sensitive => ({
+    shown: op === "json" ? `"${key}":"${value}"` : `${key}${op}${value}`,
+    secret: value,
+  }),
+);
+const bearerToken = fc
+  .tuple(
+    fc.stringMatching(/^[A-Za-z0-9._~+/-]{15,60}$/),
+    fc.integer({ min: 0, max: 9 }),
+    fc.constantFrom("", "=", "=="),
+  )
+  .map(([token, digit, pad]): Sensitive => {
+    const value = `${token}${digit}${pad}`;
+    return { shown: `Bearer ${value}`, secret: value };
+  });
+const pemKey = fc
+  .tuple(fc.constantFrom("", "RSA ", "EC ", "OPENSSH ", "ENCRYPTED "), fc.stringMatching(/^[A-Za-z0-9+/]{40,120}$/))
+  .map(
+    ([kind, body]): Sensitive => ({
+      shown: `-----BEGIN ${kind}PRIVATE KEY-----\n${body.replace(/(.{32})/g, "$1\n")}\n-----END ${kind}PRIVATE KEY-----`,
+      secret: body.slice(0, 32),
+    }),
+  );
+const anySensitive = fc.oneof(
+  plain(email),
+  plain(ipv4),
+  plain(ipv6),
+  plain(mac),
+  plain(subscriberNumber),
+  keyValueSecret,
+  bearerToken,
+  pemKey,
+);
+
+/** Random text of safe tokens with the sensitive values spliced in between, and the text with them left out. */
+function textWith(sensitive: fc.Arbitrary<Sensitive[]>) {
+  return fc
+    .tuple(fc.array(safeToken, { maxLength: 8 }), sensitive, fc.array(separator, { minLength: 20, maxLength: 20 }))
+    .chain(([safe, values, seps]) =>
+      fc
+        .shuffledSubarray(
+          [...safe.map((text) => ({ text, value: null })), ...values.map((v) => ({ text: v.shown, value: v }))],
+          {
+            minLength: safe.length + values.length,
+          },
+        )
+        .map((parts) => ({
+          text: parts.map((part, i) => `${part.text}${seps[i % seps.length]}`).join(""),
+          rest: parts.map((part, i) => `${part.value ? "" : part.text}${seps[i % seps.length]}`).join(""),
+          values,
+        })),
+    );
+}
+
+/** Every prefix of `secret` of at least five characters that the rest of the text does not contain by chance. */
+function fragments(secret: string, rest: string): string[] {
+  const out: string[] = [];
+  for (let length = Math.min(5, secret.length); length <= secret.length; length++) {
+    const prefix = secret.slice(0, length);
+    if (!rest.includes(prefix)) out.push(prefix);
+  }
+  return out;
+}
+
+const WHOLE_TOKEN = /<(?:[a-z0-9]+-\d+|secret)>/g;
+
+describe("redaction properties: credentials and cuts", () => {
+  it("removes the value of every credential the policy names, in any spelling, from random text", () => {
+    fc.assert(
+      fc.property(
+        textWith(fc.array(fc.oneof(keyValueSecret, bearerToken, pemKey), { minLength: 1, maxLength: 4 })),
+        ({ text, rest, values }) => {
+          const out = redact(text);
+          for (const { secret } of values) if (!rest.includes(secret)) expect(out).not.toContain(secret);
+        },
+      ),
+      RUNS,
+    );
+  });
+
+  it("never leaves a fragment of an address, e-mail, number or credential when an excerpt is cut anywhere", () => {
+    const input = textWith(fc.array(anySensitive, { minLength: 1, maxLength: 4 })).chain((sample) =>
+      fc.integer({ min: 1, max: sample.text.length + 4 }).map((maxChars) => ({ ...sample, maxChars })),
+    );
+    fc.assert(
+      fc.property(input, ({ text, rest, values, maxChars }) => {
+        const redactor = createRedactor();
+        const excerpt = redactor.redactExcerpt(text, maxChars);
+        expect(excerpt.length).toBeLessThanOrEqual(maxChars);
+        // Whatever is kept is the start of the fully redacted text, and no token is cut in two.
+        const full = redactor.redactExcerpt(text, Number.POSITIVE_INFINITY);
+        expect(full.startsWith(excerpt.replace(/…$/, ""))).toBe(true);
+        expect(excerpt).not.toMatch(/<[a-z0-9-]*…$/);
+        const shown = excerpt.replace(WHOLE_TOKEN, "\u0000");
+        for (const { secret } of values) {
+          for (const fragment of fragments(secret, rest)) expect(shown).not.toContain(fragment);
+        }
+      }),
+      { numRuns: 500 },
+    );
+  });
+});
+
 describe("redaction rules", () => {
   it.each([
     ["BGP peer 198.51.100.19 (AS 64502) down", "BGP peer <ipv4-1> (AS 64502) down"],
@@ -178,6 +322,20 @@ describe("redaction rules", () => {
       'login password=<secret>, Authorization: Bearer <secret> "snmp_community":"<secret>"',
     ],
     ["neighbor 2001:db8::1: down, 00:1a:2b:3c:4d:5e: learned", "neighbor <ipv6-1>: down, <mac-1>: learned"],
+    [
+      "SECRET_KEY=abc123 secret_key: hunter2 private_key=xyz",
+      "SECRET_KEY=<secret> secret_key: <secret> private_key=<secret>",
+    ],
+    ["credentials: admin/s3cr3t, authToken=abc", "credentials: <secret>, authToken=<secret>"],
+    [
+      "secret_key sk_live_51Hc, api-key 'k 1', password expired",
+      "secret_key <secret>, api-key '<secret>', password expired",
+    ],
+    ["Cookie: sid=abc123; theme=dark | Set-Cookie: x=1", "Cookie: <secret> | Set-Cookie: <secret>"],
+    ["curl -H 'Bearer eyJhbGciOi.eyJzdWIi.c2ln9' done", "curl -H 'Bearer <secret>' done"],
+    ["jwt eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxIn0.abc", "jwt <secret>"],
+    ["key -----BEGIN RSA PRIVATE KEY-----\nMIIEpAIB\n-----END RSA PRIVATE KEY----- ok", "key <secret> ok"],
+    ["private_key=-----BEGIN PRIVATE KEY-----\nMIIEvQIBADAN", "private_key=<secret>"],
   ])("redacts %j", (input, expected) => {
     expect(redact(input)).toBe(expected);
   });
@@ -192,6 +350,7 @@ describe("redaction rules", () => {
     "uuid 123e4567-e89b-12d3-a456-426614174000 fp 109b22cd6c019a3092365816cb362969",
     "ports 1 2 3 4 5 6 7 8 9 10",
     "community: 64511:100, prompt_tokens: 1200",
+    "default bearer 5 released, dedicated bearer ebi-6 up",
   ])("keeps %j", (input) => {
     expect(redact(input)).toBe(input);
   });
@@ -240,5 +399,24 @@ describe("redactValue", () => {
       n: null,
       self: "<circular>",
     });
+  });
+});
+
+describe("redactExcerpt", () => {
+  const text = "login from victim.person@trusted.example.com via 10.11.12.13 with SECRET_KEY=abc123 done";
+
+  it("never shows part of an e-mail, an address or a secret, wherever the cut falls", () => {
+    for (let maxChars = 1; maxChars <= text.length + 1; maxChars++) {
+      const excerpt = createRedactor().redactExcerpt(text, maxChars);
+      expect(excerpt.length).toBeLessThanOrEqual(maxChars);
+      for (const fragment of ["victim", "@tru", "10.11", "abc1"]) expect(excerpt).not.toContain(fragment);
+    }
+  });
+
+  it("drops a token the cut would split instead of showing half of it", () => {
+    const redactor = createRedactor();
+    expect(redactor.redactExcerpt("peer 10.11.12.13 down", 13)).toBe("peer…");
+    expect(redactor.redactExcerpt("peer 10.11.12.13 down", 14)).toBe("peer <ipv4-1>…");
+    expect(redactor.redactExcerpt("peer\n  10.11.12.13   down", 40)).toBe("peer <ipv4-1> down");
   });
 });

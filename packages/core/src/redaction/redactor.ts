@@ -3,6 +3,7 @@
  * leaves the process (LLM prompts) or is stored where more people can read it (RCA evidence, traces, exports).
  */
 import {
+  BEARER_TOKEN,
   DATE_TIME,
   DIGIT_RUN,
   digitsOnly,
@@ -10,12 +11,15 @@ import {
   IPV4,
   IPV6,
   isIdentifierRun,
+  JWT,
   MAC,
   MIN_RUN_DIGITS,
   normalizeIpv4,
   normalizeIpv6,
   normalizeMac,
+  PEM_PRIVATE_KEY,
   SECRET_ASSIGNMENT,
+  SECRET_KEYWORD_VALUE,
   URL_CREDENTIALS,
 } from "./patterns.ts";
 
@@ -24,6 +28,9 @@ export type RedactionKind = (typeof REDACTION_KINDS)[number];
 
 /** What a credential becomes: a value under a key like `password`, `snmp_community`, `api_key`, or after `password=` in text. */
 export const SECRET_TOKEN = "<secret>";
+
+/** A token at the start of a string: what `redactExcerpt` must not cut in two. */
+const TOKEN_AT = new RegExp(`^(?:<(?:${REDACTION_KINDS.join("|")})-\\d+>|${SECRET_TOKEN})`);
 
 /** A JSON value: what `redactValue` returns whatever it was given. */
 export type JsonValue = string | number | boolean | null | JsonValue[] | { [key: string]: JsonValue };
@@ -36,6 +43,12 @@ export interface RedactorOptions {
 export interface Redactor {
   /** The text with every sensitive value replaced by its token; idempotent. */
   redactText(text: string): string;
+  /**
+   * The text on one line (runs of whitespace become one space), redacted, then shortened to at most `maxChars`
+   * with `…`: redaction runs on the whole text first, so a cut can never leave part of a value behind, and the
+   * cut never splits a token.
+   */
+  redactExcerpt(text: string, maxChars: number): string;
   /**
    * A deep copy as JSON with every string (keys included) redacted, values under credential keys replaced by
    * `<secret>`, tenant fields aliased and integers of ten or more digits treated as digit runs.
@@ -62,6 +75,7 @@ const SECRET_WORDS = new Set([
   "credentials",
   "cookie",
   "privatekey",
+  "accesskey",
 ]);
 const TENANT_KEYS = new Set(["tenant", "tenantid"]);
 /** Tenant ids that are ordinary words are aliased in tenant fields only, never searched for in free text. */
@@ -80,12 +94,19 @@ function keyWords(key: string): string[] {
   return [...words, ...joined];
 }
 
-function isSecretKey(key: string): boolean {
+/** Whether a value under this key is a credential (`password`, `private_key`, `Set-Cookie`, `snmpCommunity`…). */
+export function isCredentialKey(key: string): boolean {
   return keyWords(key).some((word) => SECRET_WORDS.has(word));
 }
 
 function isTenantKey(key: string): boolean {
   return TENANT_KEYS.has(key.replace(/[^A-Za-z]/g, "").toLowerCase());
+}
+
+/** Replaces the value of a `key=value` match with `<secret>`, keeping the key and the quotes around the value. */
+function hideValue(_: string, prefix: string, value: string): string {
+  const quote = value.startsWith('"') || value.startsWith("'") ? value.charAt(0) : "";
+  return `${prefix}${quote}${SECRET_TOKEN}${quote}`;
 }
 
 function escapeRegExp(text: string): string {
@@ -135,10 +156,11 @@ export function createRedactor(options: RedactorOptions = {}): Redactor {
   }
 
   function redactText(text: string): string {
-    let out = text.replace(SECRET_ASSIGNMENT, (_, prefix: string, value: string) => {
-      const quote = value.startsWith('"') || value.startsWith("'") ? value.charAt(0) : "";
-      return `${prefix}${quote}${SECRET_TOKEN}${quote}`;
-    });
+    let out = text.replace(PEM_PRIVATE_KEY, SECRET_TOKEN);
+    out = out.replace(SECRET_ASSIGNMENT, hideValue);
+    out = out.replace(SECRET_KEYWORD_VALUE, hideValue);
+    out = out.replace(BEARER_TOKEN, `$1${SECRET_TOKEN}`);
+    out = out.replace(JWT, SECRET_TOKEN);
     out = out.replace(URL_CREDENTIALS, "$1");
     out = out.replace(EMAIL, (email) => token("email", email.toLowerCase()));
     // IPv6 before MAC: a compressed IPv6 address can contain six colon-separated pairs.
@@ -151,6 +173,19 @@ export function createRedactor(options: RedactorOptions = {}): Redactor {
       .split(DATE_TIME)
       .map((segment, index) => (index % 2 === 0 ? redactDigitRuns(segment) : segment))
       .join("");
+  }
+
+  function redactExcerpt(text: string, maxChars: number): string {
+    const flat = redactText(text.replace(/\s+/g, " ").trim());
+    if (flat.length <= maxChars) return flat;
+    let cut = Math.max(0, maxChars - 1);
+    // A token the cut would split is dropped whole: `<ipv4-` alone says nothing and looks like a leak.
+    const open = flat.lastIndexOf("<", cut - 1);
+    if (open >= 0) {
+      const token = TOKEN_AT.exec(flat.slice(open));
+      if (token && open + token[0].length > cut) cut = open;
+    }
+    return `${flat.slice(0, cut).trimEnd()}…`;
   }
 
   function collectTenants(value: unknown, found: Set<string>, seen: WeakSet<object>): void {
@@ -172,7 +207,7 @@ export function createRedactor(options: RedactorOptions = {}): Redactor {
 
   function redactAny(value: unknown, key: string | null, seen: WeakSet<object>): JsonValue | undefined {
     if (value === null) return null;
-    if (key !== null && isSecretKey(key)) return SECRET_TOKEN;
+    if (key !== null && isCredentialKey(key)) return SECRET_TOKEN;
     switch (typeof value) {
       case "string":
         return key !== null && isTenantKey(key) ? token("tenant", value) : redactText(value);
@@ -214,6 +249,7 @@ export function createRedactor(options: RedactorOptions = {}): Redactor {
   addTenants(options.tenants ?? []);
   return {
     redactText,
+    redactExcerpt,
     redactValue,
     addTenants,
     get size() {

@@ -92,6 +92,15 @@ function describeIssues(error: z.ZodError): string {
 }
 
 /**
+ * The JSON parser's message without the excerpt of the reply it quotes (`Unexpected token 'v', "victim.per"...
+ * is not valid JSON`): a cut-off piece of the model's text is a fragment no redaction rule can recognize.
+ */
+function parserComplaint(error: unknown): string {
+  const message = error instanceof Error ? error.message : String(error);
+  return message.replace(/,?\s*"(?:[^"\\]|\\.)*"(?:\.\.\.)?/g, "");
+}
+
+/**
  * Validates a reply and turns it into ranked hypotheses. Evidence counts and first-seen times are computed from
  * the alerts the model cited, never taken from the model; citations of unknown alerts or runbook sections are
  * dropped and reported in `notes`.
@@ -102,7 +111,7 @@ export function parseAnswer(content: string | null, alerts: Alert[], chunkIds: R
   try {
     document = JSON.parse(extractJson(content));
   } catch (error) {
-    return { ok: false, error: `the reply is not JSON (${error instanceof Error ? error.message : String(error)})` };
+    return { ok: false, error: `the reply is not JSON (${parserComplaint(error)})` };
   }
   if (Array.isArray(document)) document = { hypotheses: document };
   const parsed = answerSchema.safeParse(document);

@@ -9,6 +9,7 @@ import type { ResponseFormatJSONObject, ResponseFormatJSONSchema } from "openai/
 import { PreconditionError, UpstreamError, ValidationError } from "../../errors.ts";
 import { createRedactor, type Redactor } from "../../redaction/index.ts";
 import { ANSWER_JSON_SCHEMA, parseAnswer } from "./answer.ts";
+import { redactHypothesis } from "./output.ts";
 import { buildRcaPrompt, type LlmRcaInput } from "./prompt.ts";
 
 export const DEFAULT_LLM_TIMEOUT_MS = 60_000;
@@ -148,15 +149,17 @@ class TraceRecorder {
           ? (this.replies[0] ?? null)
           : this.replies.map((reply, i) => `--- answer ${i + 1} ---\n${reply}`).join("\n");
     const format = this.format?.type ?? "none";
+    // Outcomes and errors quote the model (unknown ids it cited, the JSON parser's excerpt of its reply).
+    const said = (text: string) => this.redactor.redactText(text);
     return {
       redacted_prompt: repair === null ? this.prompt : `${this.prompt}\n\n[user, repair]\n${repair}`,
       raw_response: rawResponse,
-      parse_outcome: format === "json_schema" ? outcome : `${outcome} (response_format ${format})`,
+      parse_outcome: said(format === "json_schema" ? outcome : `${outcome} (response_format ${format})`),
       attempts: this.requests,
       latency_ms: Math.round(performance.now() - this.started),
       prompt_tokens: this.promptTokens,
       completion_tokens: this.completionTokens,
-      error,
+      error: error === null ? null : said(error),
     };
   }
 }
@@ -260,10 +263,9 @@ export function createLlmEngine(config: LlmConfig): LlmEngine {
         const outcome = [attempt === 1 ? "valid" : `valid after repair (${lastError})`, ...parsed.notes].join("; ");
         return { hypotheses, model, trace: recorder.trace(outcome, null, repair) };
       }
-      lastError = parsed.error;
-      repair = redactor.redactText(
-        `Your previous reply was not usable: ${parsed.error}. Reply again with only the JSON object in the requested shape.`,
-      );
+      // The parser's complaint can quote the reply, and it ends up in the stored error and the evaluation report.
+      lastError = redactor.redactText(parsed.error);
+      repair = `Your previous reply was not usable: ${lastError}. Reply again with only the JSON object in the requested shape.`;
       messages.push(
         { role: "assistant", content: redactor.redactText(content ?? "") },
         { role: "user", content: repair },
@@ -277,15 +279,4 @@ export function createLlmEngine(config: LlmConfig): LlmEngine {
   }
 
   return { configured, describe, run };
-}
-
-/** The model saw only redacted facts, but its free text is redacted again before anything stores it. */
-function redactHypothesis(h: Hypothesis, redactor: Redactor): Hypothesis {
-  return {
-    ...h,
-    root_component: h.root_component === null ? null : redactor.redactText(h.root_component),
-    hypothesis: redactor.redactText(h.hypothesis),
-    evidence: { ...h.evidence, notes: h.evidence.notes.map(redactor.redactText) },
-    remediation_steps: h.remediation_steps.map(redactor.redactText),
-  };
 }

@@ -12,6 +12,7 @@ export {
   type LlmRcaOutcome,
   LlmRunError,
 } from "./engine.ts";
+export { redactHypothesis, redactTrace } from "./output.ts";
 export {
   buildRcaPrompt,
   type LlmRcaInput,

@@ -415,3 +415,72 @@ describe("LLM prompt", () => {
     console.info(`LLM prompt for 250 alerts: ${prompt.chars} characters, ~${prompt.approxTokens} tokens`);
   });
 });
+
+describe("LLM redaction gaps (issue 16, item 9)", () => {
+  const LEAKS = {
+    privateKey: "MIIEvQIBADANBgkqhkiG9w0BAQEFAASC",
+    credentials: "svc-noc:Tr0ub4dor&3",
+    cookie: "JSESSIONID=8F3A2C71D9",
+    secretKey: "sk_live_51HcQ2x",
+    email: "victim.person@trusted.example.com",
+    ipv4: "10.11.12.13",
+    ipv6: "2001:db8:ab::7",
+  };
+  // The e-mail straddles the 220-character message cut, the address the 48-character payload cut.
+  const longMessage = `${"x".repeat(200)} contact ${LEAKS.email} now`;
+  const leakyAlerts: Alert[] = [
+    alert(1, 0, "fra1-core-01", "auth_failure", "major", longMessage, {
+      private_key: LEAKS.privateKey,
+      credentials: LEAKS.credentials,
+      cookie: LEAKS.cookie,
+      note: `${"n".repeat(40)} ${LEAKS.ipv4}`,
+    }),
+    alert(
+      2,
+      5,
+      "fra1-core-01",
+      "config_change",
+      "minor",
+      `SECRET_KEY=${LEAKS.secretKey} secret_key ${LEAKS.secretKey} private_key=${LEAKS.privateKey} credentials: ${LEAKS.credentials} via ${LEAKS.ipv6}`,
+    ),
+  ];
+  const leakyInput: LlmRcaInput = { ...INPUT, alerts: leakyAlerts, baseline: [] };
+  const fragments = ["victim", "@tru", "10.11", "2001:db8", "MIIE", "Tr0ub", "8F3A2C", "sk_live"];
+
+  it("sends no credential payload value, no secret assignment and no fragment cut out of an address", () => {
+    const prompt = buildRcaPrompt(leakyInput);
+    for (const fragment of fragments) expect(prompt.user).not.toContain(fragment);
+    expect(prompt.user).toContain("private_key=<secret>");
+    expect(prompt.user).toContain("cookie=<secret>");
+  });
+
+  it("stores no value the model echoes back in hypotheses, notes, steps, outcome or trace", async () => {
+    const echo = {
+      hypotheses: [
+        {
+          rank: 1,
+          category: "other",
+          root_component: LEAKS.ipv4,
+          hypothesis: `Leaked SECRET_KEY=${LEAKS.secretKey} from ${LEAKS.email} at ${LEAKS.ipv6}`,
+          confidence: 0.4,
+          evidence_alert_ids: [1],
+          evidence_notes: [`cookie: ${LEAKS.cookie}`, `private_key=${LEAKS.privateKey}`],
+          remediation_steps: [`Rotate credentials: ${LEAKS.credentials}`],
+          runbook_ids: [`${LEAKS.email}#x`],
+        },
+      ],
+    };
+    const endpoint = await startEndpoint(() => completion(JSON.stringify(echo)));
+    const outcome = await engineFor(endpoint.baseUrl).run(leakyInput);
+    const stored = JSON.stringify(outcome);
+    for (const fragment of fragments) expect(stored).not.toContain(fragment);
+    expect(outcome.hypotheses[0]?.root_component).toMatch(/^<ipv4-\d+>$/);
+  });
+
+  it("keeps no echoed value in the error and trace of an answer that never parses", async () => {
+    const endpoint = await startEndpoint(() => completion(`${LEAKS.email} says SECRET_KEY=${LEAKS.secretKey} {`));
+    const error = await runError(engineFor(endpoint.baseUrl).run(leakyInput));
+    const kept = JSON.stringify({ message: error.message, trace: error.trace });
+    for (const fragment of fragments) expect(kept).not.toContain(fragment);
+  });
+});

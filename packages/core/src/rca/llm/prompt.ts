@@ -3,7 +3,7 @@
  * alerts), the baseline's ranking as a hint and the retrieved runbook sections, plus the answer format.
  */
 import { type Alert, type Hypothesis, mostSevere, RCA_CATEGORIES, severityRank } from "@teleops/schema";
-import { createRedactor, type Redactor } from "../../redaction/index.ts";
+import { createRedactor, isCredentialKey, type Redactor, SECRET_TOKEN } from "../../redaction/index.ts";
 
 /** A retrieved runbook section as the prompt shows it. */
 export interface LlmRunbookChunk {
@@ -64,11 +64,6 @@ export const SYSTEM_PROMPT = [
   'Reply with only a JSON object: {"hypotheses":[{"rank":1,"category":"...","root_component":"host or null","hypothesis":"...","confidence":0.5,"evidence_alert_ids":[1],"evidence_notes":["..."],"remediation_steps":["..."],"runbook_ids":["..."]}]}',
 ].join("\n");
 
-function truncate(text: string, max: number): string {
-  const flat = text.replace(/\s+/g, " ").trim();
-  return flat.length <= max ? flat : `${flat.slice(0, max - 1)}…`;
-}
-
 function duration(ms: number): string {
   const seconds = Math.round(ms / 1000);
   const h = Math.floor(seconds / 3600);
@@ -77,15 +72,21 @@ function duration(ms: number): string {
   return h > 0 ? `${h}h${m}m` : m > 0 ? `${m}m${s}s` : `${s}s`;
 }
 
-/** One scalar of a payload, as `key=value`; nested objects are left out to keep the prompt short. */
-function payloadField(key: string, value: unknown): string | null {
+/**
+ * One scalar of a payload, as `key=value`, redacted before it is shortened; a value under a credential key
+ * (`private_key`, `credentials`, `cookie`…) is never shown. Nested objects are left out to keep the prompt short.
+ */
+function payloadField(key: string, value: unknown, redactor: Redactor): string | null {
   if (HIDDEN_KEYS.has(key) || value === null || value === undefined) return null;
+  if (isCredentialKey(key)) return `${key}=${SECRET_TOKEN}`;
   if (Array.isArray(value)) {
     const items = value.filter((item) => ["string", "number", "boolean"].includes(typeof item)).slice(0, 3);
-    return items.length > 0 ? `${key}=${truncate(items.join(","), PROMPT_LIMITS.payloadValueChars)}` : null;
+    return items.length > 0
+      ? `${key}=${redactor.redactExcerpt(items.join(","), PROMPT_LIMITS.payloadValueChars)}`
+      : null;
   }
   if (typeof value === "object") return null;
-  return `${key}=${truncate(String(value), PROMPT_LIMITS.payloadValueChars)}`;
+  return `${key}=${redactor.redactExcerpt(String(value), PROMPT_LIMITS.payloadValueChars)}`;
 }
 
 function byTime(a: Alert, b: Alert): number {
@@ -133,8 +134,12 @@ export function sampleAlerts(alerts: Alert[], baseline: Hypothesis[], limit: num
   return picked;
 }
 
-/** Builds the prompt from the incident with every value redacted; the redactor keeps tokens stable across it. */
+/**
+ * Builds the prompt from the incident with every value redacted; the redactor keeps tokens stable across it.
+ * Every shortened text is redacted whole first (`redactExcerpt`), so a cut never leaves part of a value.
+ */
 export function buildRcaPrompt(input: LlmRcaInput, redactor: Redactor = createRedactor()): RcaPrompt {
+  const excerpt = (text: string, max: number) => redactor.redactExcerpt(text, max);
   const roles = input.topologyRoles ?? {};
   const alerts = [...input.alerts].sort(byTime);
   const first = alerts[0];
@@ -146,7 +151,7 @@ export function buildRcaPrompt(input: LlmRcaInput, redactor: Redactor = createRe
   const lines: string[] = [];
 
   lines.push(
-    `Incident ${input.incidentId ?? "(unsaved)"}: ${truncate(input.summary ?? "(no summary)", PROMPT_LIMITS.summaryChars)}`,
+    `Incident ${input.incidentId ?? "(unsaved)"}: ${excerpt(input.summary ?? "(no summary)", PROMPT_LIMITS.summaryChars)}`,
   );
   if (first && last) {
     const hosts = new Set(alerts.map((a) => a.host));
@@ -210,9 +215,9 @@ export function buildRcaPrompt(input: LlmRcaInput, redactor: Redactor = createRe
     );
     for (const alert of sample) {
       const details = Object.entries(alert.raw_payload)
-        .flatMap(([key, value]) => payloadField(key, value) ?? [])
+        .flatMap(([key, value]) => payloadField(key, value, redactor) ?? [])
         .slice(0, PROMPT_LIMITS.payloadFields);
-      const message = truncate(alert.message, PROMPT_LIMITS.messageChars);
+      const message = excerpt(alert.message, PROMPT_LIMITS.messageChars);
       lines.push(
         `#${alert.id} ${clock(alert.timestamp)} ${alert.host} ${alert.alert_type} ${alert.severity} | ${message}${details.length > 0 ? ` | ${details.join(" ")}` : ""}`,
       );
@@ -223,7 +228,7 @@ export function buildRcaPrompt(input: LlmRcaInput, redactor: Redactor = createRe
     lines.push("", "Baseline ranking (hint):");
     for (const h of input.baseline.slice(0, 3)) {
       lines.push(
-        `${h.rank}. ${h.category}, ${h.root_component ?? "component unknown"}, ${h.confidence.toFixed(2)}: ${truncate(h.hypothesis, 240)}`,
+        `${h.rank}. ${h.category}, ${h.root_component ?? "component unknown"}, ${h.confidence.toFixed(2)}: ${excerpt(h.hypothesis, 240)}`,
       );
     }
   }
@@ -231,7 +236,7 @@ export function buildRcaPrompt(input: LlmRcaInput, redactor: Redactor = createRe
   const chunks = input.chunks.slice(0, PROMPT_LIMITS.chunks);
   lines.push("", chunks.length > 0 ? "Runbook sections:" : "Runbook sections: none retrieved.");
   for (const chunk of chunks) {
-    lines.push(`[${chunk.id}] ${chunk.file} > ${chunk.heading}`, truncate(chunk.text, PROMPT_LIMITS.chunkChars));
+    lines.push(`[${chunk.id}] ${chunk.file} > ${chunk.heading}`, excerpt(chunk.text, PROMPT_LIMITS.chunkChars));
   }
 
   const user = redactor.redactText(lines.join("\n"));
