@@ -78,6 +78,10 @@ export function words(text: string): string {
     .trim();
 }
 
+// Types a parser gives when it knows nothing better: the message has to speak.
+const GENERIC_TYPE =
+  /^ (?:syslog message|syslog|message|log|event|alert|alarm|notification|trap|snmp trap|alertmanager alert|generic|unknown|other) $/;
+
 // Words that name a layer in an alarm type but mean little in free text ("reloaded the VCL", "errors high").
 const VAGUE_IN_TEXT =
   /\b(?:reload\w*|reboot\w*|restart\w*|crash\w*|uptime|card|hw|high|full|load|down|up|errors|loss|process\w*|threshold|service\w*|api|web|info|notice|logging|port\w*|peer\w*|route\w*|link\w*|interface\w*|amp|dom|ber|fec|call\w*|queue|capacity)\b/g;
@@ -88,7 +92,7 @@ const VAGUE_IN_TEXT =
  */
 export function layerOf(alertType: string, message: string): Layer {
   const type = ` ${words(alertType)} `;
-  for (const [layer, pattern] of LAYER_RULES) if (pattern.test(type)) return layer;
+  if (!GENERIC_TYPE.test(type)) for (const [layer, pattern] of LAYER_RULES) if (pattern.test(type)) return layer;
   const text = ` ${words(message).slice(0, 200).replace(VAGUE_IN_TEXT, " ")} `;
   for (const [layer, pattern] of LAYER_RULES) if (pattern.test(text)) return layer;
   return "other";
@@ -142,16 +146,21 @@ export function isClearType(alertType: string): boolean {
 /** The condition an alarm raises or clears: its type without the state words, so a "link up" clears a "link down". */
 export function signalOf(alertType: string): string {
   const stripped = words(alertType)
-    .replace(/\b(?:up|down|clear(?:ed)?|restored?|recovered|resolved|established|fail(?:ed|ure)?|lost|alarm|changed|state|rising|falling|normal|ok|back)\b/g, " ")
+    .replace(
+      /\b(?:up|down|clear(?:ed)?|restored?|recovered|resolved|established|fail(?:ed|ure)?|lost|alarm|changed|state|rising|falling|normal|ok|back)\b/g,
+      " ",
+    )
     .replace(/\s+/g, " ")
     .trim();
   return stripped.length > 0 ? stripped : words(alertType);
 }
 
 // Circuit ids as carriers and NOCs write them: "CID LIS-MAD-0001", "circuit: 12/KQGN/123456", "ckt_id=XR-44".
-const CIRCUIT = /\b(?:cid|ckt|circuit(?:[ _-]?id)?|cct|svc[ _-]?id|span)\b\s*(?:id)?\s*[:=#]?\s*["']?([A-Za-z0-9][A-Za-z0-9/._-]{2,40})/gi;
+const CIRCUIT =
+  /\b(?:cid|ckt|circuit(?:[ _-]?id)?|cct|svc[ _-]?id|span)\b\s*(?:id)?\s*[:=#]?\s*["']?([A-Za-z0-9][A-Za-z0-9/._-]{2,40})/gi;
 const IPV4 = /\b(?:25[0-5]|2[0-4]\d|1?\d?\d)(?:\.(?:25[0-5]|2[0-4]\d|1?\d?\d)){3}\b/g;
-const IPV6 = /\b(?:[0-9a-f]{1,4}:){2,7}(?::|[0-9a-f]{1,4})(?::[0-9a-f]{1,4})*\b|\b(?:[0-9a-f]{1,4}:)+:(?:[0-9a-f]{1,4}:?)*\b/gi;
+const IPV6 =
+  /\b(?:[0-9a-f]{1,4}:){2,7}(?::|[0-9a-f]{1,4})(?::[0-9a-f]{1,4})*\b|\b(?:[0-9a-f]{1,4}:)+:(?:[0-9a-f]{1,4}:?)*\b/gi;
 // Names that look like devices: at least one hyphen or dot and a digit or a known separator, e.g. mad-cr1, pe2.lis.
 const DEVICE_NAME = /\b[a-z][a-z0-9]*(?:[-.][a-z0-9]+)+\b(?![/:]\d)/gi;
 // Interface names (xe-0/0/1, Gi0/1, ae12, Bundle-Ether10) and software versions repeat on every device.

@@ -1,7 +1,7 @@
 import { createReadStream, readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
-import { parseSyslog, SYSLOG_SEVERITY_MAP, type SyslogOptions } from "./syslog.ts";
+import { parseSyslog, parseSyslogLine, SYSLOG_SEVERITY_MAP, type SyslogOptions, YearResolver } from "./syslog.ts";
 import type { ImportRecord } from "./validate.ts";
 
 const NOW = Date.parse("2026-03-01T00:00:00Z");
@@ -194,5 +194,42 @@ describe("syslog importer", () => {
     ]) {
       expect(types).toContain(type);
     }
+  });
+});
+
+describe("vendor formats beyond Cisco mnemonics", () => {
+  const years = new YearResolver(2026, Date.parse("2026-12-01T00:00:00Z"));
+  const parse = (line: string) => {
+    const draft = parseSyslogLine(line, years);
+    if (typeof draft === "string") throw new Error(draft);
+    return draft;
+  };
+
+  it("reads Cisco ASA numbered messages", () => {
+    const deny = parse(
+      '<164>Sep  3 07:07:01 lon-fw1a %ASA-4-106023: Deny tcp src outside:203.0.113.17/54466 dst dmz:198.51.100.26/5900 by access-group "outside_access_in"',
+    );
+    expect(deny.alert_type).toBe("acl_deny");
+    expect(deny.raw_payload.mnemonic).toBe("%ASA-4-106023");
+    const up = parse(
+      "<165>Sep  3 07:31:25 lon-fw1a %ASA-4-411001: Line protocol on Interface outside-a, changed state to up",
+    );
+    expect(up).toMatchObject({ alert_type: "line_protocol_down", status: "resolved" });
+    expect(parse("<165>Sep  3 07:31:25 lon-fw1a %ASA-1-999999: something new").alert_type).toBe("asa_999999");
+  });
+
+  it("reads Nokia SR OS TMNX events, their clears included", () => {
+    const down = parse(
+      "<188>Jul 22 08:47:19 mil-pe1 TMNX: 42182 Base SNMP-WARNING-linkDown-2004 [Port 1/1/3]:  Interface 1/1/3 is not operational",
+    );
+    expect(down).toMatchObject({ host: "mil-pe1", alert_type: "link_down", status: "firing" });
+    const up = parse(
+      "<188>Jul 22 09:47:19 mil-pe1 TMNX: 42190 Base SNMP-WARNING-linkup-2005 [Port 1/1/3]:  Interface 1/1/3 is operational",
+    );
+    expect(up).toMatchObject({ alert_type: "link_down", status: "resolved" });
+    const card = parse(
+      "<186>Jul 22 08:47:19 mil-pe1 TMNX: 42199 Base CHASSIS-CRITICAL-tmnxEqCardFailure-2004 [Card 2]:  Class IO Module failed",
+    );
+    expect(card.alert_type).toBe("card_failure");
   });
 });

@@ -102,6 +102,74 @@ export const MNEMONIC_RULES: Readonly<Record<string, MnemonicRule>> = {
   "ENVMON-TEMP_CRITICAL": { alertType: "temperature_critical" },
   "SYS-CONFIG_I": { alertType: "config_change" },
   UI_COMMIT: { alertType: "config_change" },
+  // Nokia SR OS events (TMNX: lines), keyed by event name.
+  linkDown: { alertType: "link_down" },
+  linkUp: { alertType: "link_down", clears: /./ },
+  linkup: { alertType: "link_down", clears: /./ },
+  etherAlarmSet: { alertType: "ethernet_port_alarm" },
+  etherAlarmClear: { alertType: "ethernet_port_alarm", clears: /./ },
+  tmnxVRtrIfOperStateChange: {
+    alertType: "interface_oper_state_down",
+    clears: /\b(?:to|is) up\b|operational state.{0,20}\bup\b/i,
+  },
+  vRtrLdpNgSessionStateChange: {
+    alertType: "ldp_session_down",
+    clears: /\b(?:to|is) (?:up|operational|established)\b/i,
+  },
+  vRtrIsisAdjacencyChange: { alertType: "isis_adjacency_down", clears: /\b(?:to|is) up\b|\bstate up\b/i },
+  tmnxOspfNbrStateChange: { alertType: "ospf_neighbor_down", clears: /\bto full\b/i },
+  vRtrOspfNbrStateChange: { alertType: "ospf_neighbor_down", clears: /\bto full\b/i },
+  tBgpPeerNgBackwardTransition: { alertType: "bgp_session_down" },
+  tBgpPeerNgEstablished: { alertType: "bgp_session_down", clears: /./ },
+  sdpBindStatusChanged: {
+    alertType: "sdp_binding_down",
+    clears: /\b(?:to|is) up\b|oper(?:ational)? (?:state|status)[^.]{0,20}\bup\b/i,
+  },
+  sapStatusChanged: {
+    alertType: "service_access_point_down",
+    clears: /\b(?:to|is) up\b|oper(?:ational)? (?:state|status)[^.]{0,20}\bup\b/i,
+  },
+  tmnxEqCardFailure: { alertType: "card_failure" },
+  tmnxEqCardRemoved: { alertType: "card_removed" },
+  tmnxEqCardInserted: { alertType: "card_removed", clears: /./ },
+  tmnxEqPowerSupplyFailure: { alertType: "power_supply_failure" },
+  tmnxEqFanFailure: { alertType: "fan_failure" },
+  tmnxEqPortSFPDDMLowWarning: { alertType: "optical_power_low_warning" },
+  tmnxNtpServerChange: { alertType: "ntp_server_change" },
+  ssiSaveConfigSucceeded: { alertType: "config_saved" },
+  cli_user_login: { alertType: "user_login" },
+  cli_user_login_failed: { alertType: "user_login_failed" },
+  // Cisco ASA / FTD, keyed by message number.
+  "ASA-104001": { alertType: "failover_state_change" },
+  "ASA-104002": { alertType: "failover_state_change" },
+  "ASA-105005": { alertType: "failover_communication_lost" },
+  "ASA-105008": { alertType: "failover_interface_test" },
+  "ASA-105009": { alertType: "failover_interface_test" },
+  "ASA-106001": { alertType: "acl_deny" },
+  "ASA-106006": { alertType: "acl_deny" },
+  "ASA-106015": { alertType: "acl_deny" },
+  "ASA-106023": { alertType: "acl_deny" },
+  "ASA-106100": { alertType: "acl_log" },
+  "ASA-111008": { alertType: "config_command" },
+  "ASA-111010": { alertType: "config_command" },
+  "ASA-113019": { alertType: "vpn_session_disconnected" },
+  "ASA-201008": { alertType: "connection_limit_reached" },
+  "ASA-202010": { alertType: "nat_pool_exhausted" },
+  "ASA-302013": { alertType: "connection_log" },
+  "ASA-302014": { alertType: "connection_log" },
+  "ASA-302015": { alertType: "connection_log" },
+  "ASA-302016": { alertType: "connection_log" },
+  "ASA-321001": { alertType: "resource_limit_exceeded" },
+  "ASA-411001": { alertType: "line_protocol_down", clears: /./ },
+  "ASA-411002": { alertType: "line_protocol_down" },
+  "ASA-411003": { alertType: "interface_admin_down", clears: /./ },
+  "ASA-411004": { alertType: "interface_admin_down" },
+  "ASA-605004": { alertType: "user_login_failed" },
+  "ASA-605005": { alertType: "user_login" },
+  "ASA-611101": { alertType: "user_login" },
+  "ASA-611102": { alertType: "user_login_failed" },
+  "ASA-733100": { alertType: "threat_detection_rate_exceeded" },
+  "ASA-733101": { alertType: "threat_detection_host_attacking" },
   LOS: { alertType: "optical_loss_of_signal" },
   LOS_CLEAR: { alertType: "optical_loss_of_signal", clears: /./ },
   LOF: { alertType: "optical_loss_of_frame" },
@@ -120,6 +188,19 @@ const CISCO_MNEMONIC = /%([A-Z][A-Z0-9_]*(?:-[A-Z][A-Z0-9_]*)*)-([0-7])-([A-Z][A
 const IOS_XR_PREFIX =
   /^(?:RP|LC)\/[\w/]+:(?:[A-Z][a-z]{2} +\d{1,2} (?:\d{4} )?\d{2}:\d{2}:\d{2}(?:\.\d+)?(?: [A-Z]{2,5})?: )?([\w-]+)\[(\d+)\]: ?/;
 const CISCO_PREFIX = /^(?:\d+: )?[*.]?[A-Z][a-z]{2} +\d{1,2} (?:\d{4} )?\d{2}:\d{2}:\d{2}(?:\.\d+)?(?: [A-Z]{2,5})?: /;
+const ASA_MESSAGE = /%(ASA|FTD|PIX|FWSM)-([0-7])-(\d{6})\b/;
+const SROS_EVENT =
+  /\bTMNX:\s+\d+\s+\S+\s+([A-Z][A-Z0-9_]*)-(CRITICAL|MAJOR|MINOR|WARNING|INDETERMINATE|CLEARED|INFO)-([A-Za-z][\w]*)-\d+\b/;
+/** SR OS event severities onto syslog severity codes, for lines without a PRI. */
+const SROS_SEVERITY: Readonly<Record<string, number>> = {
+  CRITICAL: 2,
+  MAJOR: 3,
+  MINOR: 4,
+  WARNING: 5,
+  CLEARED: 6,
+  INDETERMINATE: 6,
+  INFO: 6,
+};
 const JUNOS_MNEMONIC = /^([A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+):/;
 
 export async function* parseSyslog(source: ByteSource, options: SyslogOptions = {}): AsyncGenerator<ImportRecord> {
@@ -177,7 +258,7 @@ export function parseSyslogLine(text: string, years: YearResolver): AlertDraft |
     severity: SYSLOG_SEVERITY_MAP[severityCode] ?? "info",
     alert_type: rule?.alertType ?? (vendor ? toSnakeCase(vendor.fallbackType).slice(0, 128) : "syslog_message"),
     message: clip(header.message, 16_000),
-    status: rule?.clears?.test(text5424) ? "resolved" : "firing",
+    status: rule?.clears?.test(text5424) || vendor?.display.includes("-CLEARED-") ? "resolved" : "firing",
     tags,
     raw_payload: {
       framing: header.framing,
@@ -365,6 +446,24 @@ interface VendorMnemonic {
 }
 
 function readVendor(message: string, msgid: string | undefined): VendorMnemonic | undefined {
+  // ASA and FTD number their messages: %ASA-4-106023.
+  const asa = ASA_MESSAGE.exec(message);
+  if (asa) {
+    const [display, family = "ASA", severity, id = ""] = asa;
+    return { key: `ASA-${id}`, mnemonic: id, display, fallbackType: `${family}_${id}`, severity: Number(severity) };
+  }
+  // SR OS: "TMNX: 42181 Base PORT-MINOR-etherAlarmSet-2017 [Port 1/1/3]: …"
+  const sros = SROS_EVENT.exec(message);
+  if (sros) {
+    const [, application = "", level = "", event = ""] = sros;
+    return {
+      key: event,
+      mnemonic: event,
+      display: `${application}-${level}-${event}`,
+      fallbackType: event,
+      severity: SROS_SEVERITY[level],
+    };
+  }
   const cisco = CISCO_MNEMONIC.exec(message);
   if (cisco) {
     const [display, facility = "", severity, mnemonic = ""] = cisco;
