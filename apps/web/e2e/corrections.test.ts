@@ -115,7 +115,6 @@ describe.skipIf(!hasChromium)("an operator corrects the grouping in Chromium: sp
     await page.getByTestId("correction-confirm").click();
     await page.getByTestId("merge-done").waitFor();
     await expect.poll(() => page.getByTestId("alert-row").count(), POLL).toBe(5);
-    await app?.screenshot("corrections-after-merge");
 
     await page.goto(`${url}/incidents/${tail.id}`);
     const banner = page.getByTestId("merged-into");
@@ -136,5 +135,17 @@ describe.skipIf(!hasChromium)("an operator corrects the grouping in Chromium: sp
     await page.getByTestId("correction-confirm").click();
     await page.waitForURL(`**/incidents/${ddosId}`);
     await expect.poll(() => page.getByTestId("alert-row").count(), POLL).toBe(3);
+  });
+
+  it("finds the split, the merge and the move in the audit trail, newest first", async () => {
+    const { page, url } = ready();
+    await page.goto(`${url}/audit`);
+    const rows = page.getByTestId("audit-row");
+    await rows.first().waitFor();
+    const texts = await rows.allTextContents();
+    expect(texts[0]).toContain(`moved alerts ${mixed.alertIds[0]} here from ${mixed.id}`);
+    expect(texts.some((t) => t.includes(`merged into ${mixed.id}`))).toBe(true);
+    expect(texts.some((t) => t.includes(`merged ${tail.id} into this incident`))).toBe(true);
+    expect(texts.some((t) => t.includes(`into ${ddosId}`) && t.includes("split alerts"))).toBe(true);
   });
 });

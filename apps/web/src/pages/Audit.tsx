@@ -71,6 +71,37 @@ function describeEvent(event: AuditEvent): ReactNode {
       </>
     );
   }
+  const ids = (key: string) => {
+    const value = details[key];
+    return Array.isArray(value) ? value.map(String).join(", ") : text(key);
+  };
+  if (event.action === "incident.merge") {
+    return text("into") ? (
+      <>
+        merged into <strong className="mono">{text("into")}</strong>
+      </>
+    ) : (
+      <>
+        merged <span className="mono">{ids("from")}</span> into this incident
+      </>
+    );
+  }
+  if (event.action === "incident.split") {
+    return (
+      <>
+        split alerts <span className="mono">{ids("alert_ids")}</span> into{" "}
+        <strong className="mono">{text("into")}</strong>
+      </>
+    );
+  }
+  if (event.action === "incident.move_alerts") {
+    return (
+      <>
+        moved alerts <span className="mono">{ids("alert_ids")}</span> here from{" "}
+        <span className="mono">{text("from")}</span>
+      </>
+    );
+  }
   return <span className="mono small">{JSON.stringify(details)}</span>;
 }
 

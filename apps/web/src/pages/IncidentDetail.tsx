@@ -156,7 +156,12 @@ export function IncidentDetail() {
             />
           ) : alerts && alerts.length === 0 ? (
             <EmptyState title="This incident has no alerts left.">
-              <p>They may have been removed by a reset. The incident stays for the record.</p>
+              <p>
+                {incident.merged_into !== null
+                  ? `They moved to ${incident.merged_into} when this incident was merged into it.`
+                  : "They may have been removed by a reset."}{" "}
+                The incident stays for the record.
+              </p>
             </EmptyState>
           ) : alerts ? (
             <Suspense fallback={<ChartSkeleton height={TIMELINE_HEIGHT} label="Loading the timeline…" />}>
@@ -186,9 +191,15 @@ export function IncidentDetail() {
           />
         ) : alerts && alerts.length === 0 ? (
           <EmptyState title="No alerts to list.">
-            <p>
-              Alerts that arrive for this incident's hosts will be listed here. <Link to="/">Back to the queue</Link>
-            </p>
+            {incident.merged_into !== null ? (
+              <p>
+                They are listed in <Link to={`/incidents/${incident.merged_into}`}>{incident.merged_into}</Link>.
+              </p>
+            ) : (
+              <p>
+                Alerts that arrive for this incident's hosts will be listed here. <Link to="/">Back to the queue</Link>
+              </p>
+            )}
           </EmptyState>
         ) : alerts ? (
           <>
