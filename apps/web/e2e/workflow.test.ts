@@ -75,7 +75,7 @@ describe.skipIf(!hasChromium)(
       expect(await row.textContent()).toContain("accepted");
     });
 
-    it("reports the accepted category, the acceptance rate and the noise reduction as charts", async () => {
+    it("reports the accepted category, the acceptance rate and the compression as charts", async () => {
       const { page, url } = ready();
       await page.goto(`${url}/observability`);
       await page.getByTestId("chart-alerts").locator(".recharts-wrapper").waitFor();
@@ -83,6 +83,8 @@ describe.skipIf(!hasChromium)(
       expect(await page.getByTestId("chart-categories").textContent()).not.toContain("No incidents");
       await page.getByTestId("chart-acceptance").locator(".recharts-wrapper").waitFor();
       await page.getByTestId("chart-latency").locator(".recharts-wrapper").waitFor();
+      await page.getByTestId("chart-compression").locator(".recharts-wrapper").waitFor();
+      expect(await page.getByTestId("stat-compression").textContent()).toMatch(/alerts\/incident/);
       expect(await page.getByTestId("chart-evaluation").textContent()).toContain("teleops evaluate");
       await page.getByTestId("range-all").click();
       await page.waitForURL(/range=all/);

@@ -39,7 +39,17 @@ describe.each(testBackends())("observability and topology procedures on $name", 
     const total = day.timeline.reduce((sum, bucket) => sum + bucket.alerts, 0);
     expect(total).toBe(day.totals.alerts);
     expect(day.totals.incidents).toBe(1);
-    expect(day.totals.noise_reduction).toBeGreaterThan(0.9);
+    // The incident gathers many alerts; the noise stays unassigned.
+    expect(day.totals.compression).toBeGreaterThan(10);
+    expect(day.totals.unassigned_share).toBeCloseTo(day.totals.unassigned_alerts / day.totals.alerts);
+    for (const bucket of day.timeline) {
+      expect(bucket.unassigned_share).toBe(
+        bucket.alerts === 0 ? null : (bucket.alerts - bucket.alerts_in_incidents) / bucket.alerts,
+      );
+      expect(bucket.compression).toBe(
+        bucket.incidents_touched === 0 ? null : bucket.alerts_in_incidents / bucket.incidents_touched,
+      );
+    }
     expect(day.timeline.reduce((sum, bucket) => sum + bucket.incidents_started, 0)).toBe(1);
     // Older data is still pointed at, so an empty window can say where the alerts are.
     expect(Date.parse(day.first_alert ?? "")).toBeLessThan(Date.parse(day.from ?? ""));
@@ -85,7 +95,7 @@ describe.each(testBackends())("observability and topology procedures on $name", 
   it("shows a tenant with no alerts an empty window rather than zeros pretending to be data", async () => {
     const empty = await callerFor(database.db, stranger).metrics.observability({ range: "all" });
     expect(empty).toMatchObject({ from: null, first_alert: null, timeline: [], categories: [], rca: [] });
-    expect(empty.totals.noise_reduction).toBeNull();
+    expect(empty.totals).toMatchObject({ compression: null, unassigned_share: null });
     const week = await callerFor(database.db, stranger).metrics.observability();
     expect(week.totals).toMatchObject({ alerts: 0, incidents: 0, acceptance_rate: null });
     expect(week.time_to_first_hypothesis.median_ms).toBeNull();

@@ -111,11 +111,13 @@ describe.each(testBackends())("appRouter on $name", (backend) => {
     expect(new Set(ids).size).toBe(10);
   });
 
-  it("reports noise reduction from stored alerts and incidents", async () => {
+  it("reports compression and the unassigned share from stored alerts and incidents", async () => {
     const overview = await callerFor(database.db, viewer).metrics.overview();
     expect(overview.incidents).toBe(1);
-    expect(overview.noise_reduction).toBeCloseTo(1 - 1 / overview.alerts);
     expect(overview.unassigned_alerts).toBeGreaterThan(0);
+    expect(overview.compression).toBeCloseTo((overview.alerts - overview.unassigned_alerts) / overview.incidents);
+    expect(overview.unassigned_share).toBeCloseTo(overview.unassigned_alerts / overview.alerts);
+    expect(overview).not.toHaveProperty("noise_reduction");
   });
 
   it("never shows one tenant's incidents to another", async () => {

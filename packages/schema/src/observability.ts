@@ -23,8 +23,10 @@ export const observabilityBucketSchema = z.object({
   incidents_touched: z.number().int(),
   /** Incidents whose first alert falls in this bucket. */
   incidents_started: z.number().int(),
-  /** 1 − incidents_touched / alerts; null for a bucket without alerts. */
-  noise_reduction: z.number().nullable(),
+  /** alerts_in_incidents / incidents_touched: alerts an incident gathers; null when no alert joined one. */
+  compression: z.number().nullable(),
+  /** Alerts left in no incident / alerts; null for a bucket without alerts. */
+  unassigned_share: z.number().nullable(),
 });
 export type ObservabilityBucket = z.infer<typeof observabilityBucketSchema>;
 
@@ -60,7 +62,10 @@ export const observabilitySchema = z.object({
     unassigned_alerts: z.number().int(),
     incidents: z.number().int(),
     open_incidents: z.number().int(),
-    noise_reduction: z.number().nullable(),
+    /** Alerts in incidents / the incidents they belong to; null when no alert joined an incident. */
+    compression: z.number().nullable(),
+    /** unassigned_alerts / alerts; null without alerts. */
+    unassigned_share: z.number().nullable(),
     rca_reviewed: z.number().int(),
     rca_accepted: z.number().int(),
     acceptance_rate: z.number().nullable(),

@@ -1,6 +1,6 @@
 /**
- * The Observability page's charts (recharts, loaded with the page that needs them): alert volume, noise
- * reduction, incidents by category, RCA acceptance, time to first hypothesis and the evaluation trend.
+ * The Observability page's charts (recharts, loaded with the page that needs them): alert volume, compression
+ * and unassigned share, incidents by category, RCA acceptance, time to first hypothesis and the evaluation trend.
  */
 import { type Observability, UNREVIEWED_CATEGORY } from "@teleops/schema";
 import type { ReactNode } from "react";
@@ -39,7 +39,8 @@ const COLOURS = {
   inIncidents: "#38bdf8",
   unassigned: "#94a3b8",
   started: "#f472b6",
-  noise: "#a3e635",
+  compression: "#a3e635",
+  share: "#94a3b8",
   category: "#a78bfa",
   unreviewed: "#64748b",
   accepted: "#4ade80",
@@ -106,7 +107,8 @@ export default function ObservabilityCharts({
     inIncidents: bucket.alerts_in_incidents,
     unassigned: bucket.alerts - bucket.alerts_in_incidents,
     started: bucket.incidents_started,
-    noise: bucket.noise_reduction === null ? null : Math.round(bucket.noise_reduction * 1000) / 10,
+    compression: bucket.compression === null ? null : Math.round(bucket.compression * 10) / 10,
+    unassignedShare: bucket.unassigned_share === null ? null : Math.round(bucket.unassigned_share * 1000) / 10,
   }));
   const categories = data.categories.map((row) => ({
     name: row.category === UNREVIEWED_CATEGORY ? "Unreviewed" : categoryTitle(row.category),
@@ -170,27 +172,45 @@ export default function ObservabilityCharts({
       </ChartCard>
 
       <ChartCard
-        testId="chart-noise"
-        title="Noise reduction"
+        testId="chart-compression"
+        title="Compression and unassigned share"
         height={220}
         caption={
-          data.totals.noise_reduction === null
-            ? "No alerts in this window."
-            : `${formatPercent(data.totals.noise_reduction)} overall: 1 − incidents an operator works / alerts received, per ${per}.`
+          data.totals.compression === null || data.totals.unassigned_share === null
+            ? "No alert joined an incident in this window."
+            : `${data.totals.compression.toFixed(1)} alerts per incident overall (alerts in incidents ÷ incidents), ${formatPercent(data.totals.unassigned_share)} of alerts in no incident, per ${per}.`
         }
       >
         <ResponsiveContainer width="100%" height="100%">
           <LineChart data={timeline} margin={{ top: 8, right: 8, bottom: 0, left: -8 }}>
             <CartesianGrid stroke={GRID} vertical={false} />
             <XAxis dataKey="label" {...AXIS} minTickGap={24} />
-            <YAxis domain={[0, 100]} unit="%" {...AXIS} />
-            <Tooltip {...TOOLTIP} formatter={(value) => [`${String(value)}%`, "noise reduction"]} />
+            <YAxis yAxisId="compression" allowDecimals={false} {...AXIS} />
+            <YAxis yAxisId="share" orientation="right" domain={[0, 100]} unit="%" {...AXIS} />
+            <Tooltip
+              {...TOOLTIP}
+              formatter={(value, name) =>
+                name === "unassigned" ? [`${String(value)}%`, "unassigned"] : [String(value), "alerts per incident"]
+              }
+            />
+            <Legend {...LEGEND} />
             <Line
-              dataKey="noise"
-              name="noise reduction"
-              stroke={COLOURS.noise}
+              yAxisId="compression"
+              dataKey="compression"
+              name="alerts per incident"
+              stroke={COLOURS.compression}
               strokeWidth={2}
               // Buckets without alerts are gaps: dots keep isolated busy buckets visible.
+              dot={{ r: 2 }}
+              connectNulls={false}
+              isAnimationActive={false}
+            />
+            <Line
+              yAxisId="share"
+              dataKey="unassignedShare"
+              name="unassigned"
+              stroke={COLOURS.share}
+              strokeDasharray="4 3"
               dot={{ r: 2 }}
               connectNulls={false}
               isAnimationActive={false}

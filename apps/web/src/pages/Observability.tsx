@@ -1,5 +1,5 @@
 /**
- * How the NOC is doing over a window: alert volume, noise reduction, root causes, RCA acceptance, time to the
+ * How the NOC is doing over a window: alert volume, compression, root causes, RCA acceptance, time to the
  * first hypothesis and the engines' evaluation trend. The window lives in the URL (`?range=7d`).
  */
 import { keepPreviousData, useQuery } from "@tanstack/react-query";
@@ -62,7 +62,7 @@ export function Observability() {
     body = (
       <>
         <div className="tiles" aria-hidden="true">
-          {["alerts", "incidents", "noise", "acceptance", "latency"].map((tile) => (
+          {["alerts", "incidents", "compression", "acceptance", "latency"].map((tile) => (
             <div key={tile} className="tile">
               <span className="tile__label">&nbsp;</span>
               <span className="tile__value">&nbsp;</span>
@@ -104,10 +104,14 @@ export function Observability() {
               hint={`${formatCount(t.open_incidents)} still open or acknowledged`}
             />
             <Tile
-              testId="stat-noise-reduction"
-              label="Noise reduction"
-              value={t.noise_reduction === null ? "—" : formatPercent(t.noise_reduction)}
-              hint="1 − incidents worked / alerts"
+              testId="stat-compression"
+              label="Compression"
+              value={t.compression === null ? "—" : `${t.compression.toFixed(1)} alerts/incident`}
+              hint={
+                t.unassigned_share === null
+                  ? "alerts in incidents ÷ incidents"
+                  : `alerts in incidents ÷ incidents; ${formatPercent(t.unassigned_share)} of alerts in none`
+              }
             />
             <Tile
               testId="stat-acceptance"

@@ -1,6 +1,7 @@
 /**
- * The Observability page's aggregates for one tenant: alert volume and noise reduction over time, incidents by
- * accepted RCA category, RCA acceptance per engine and the time from an incident to its first hypothesis.
+ * The Observability page's aggregates for one tenant: alert volume, compression and unassigned share over time,
+ * incidents by accepted RCA category, RCA acceptance per engine and the time from an incident to its first
+ * hypothesis.
  */
 import { alerts, type DbOrTx, incidents, rcaArtifacts } from "@teleops/db";
 import {
@@ -194,7 +195,8 @@ export async function observabilityMetrics(
       unassigned_alerts: alertTotal - (alertTotals[0]?.inIncidents ?? 0),
       incidents: incidentTotals[0]?.incidents ?? 0,
       open_incidents: incidentTotals[0]?.open ?? 0,
-      noise_reduction: alertTotal === 0 ? null : 1 - (alertTotals[0]?.touched ?? 0) / alertTotal,
+      compression: ratio(alertTotals[0]?.inIncidents ?? 0, alertTotals[0]?.touched ?? 0),
+      unassigned_share: ratio(alertTotal - (alertTotals[0]?.inIncidents ?? 0), alertTotal),
       rca_reviewed: reviewed,
       rca_accepted: accepted,
       acceptance_rate: ratio(accepted, reviewed),
@@ -228,7 +230,8 @@ function fillBuckets(
         alerts_in_incidents: 0,
         incidents_touched: 0,
         incidents_started: 0,
-        noise_reduction: null,
+        compression: null,
+        unassigned_share: null,
       };
       byStart.set(start, entry);
     }
@@ -244,7 +247,8 @@ function fillBuckets(
     entry.alerts = row.alerts;
     entry.alerts_in_incidents = row.inIncidents;
     entry.incidents_touched = row.touched;
-    entry.noise_reduction = row.alerts === 0 ? null : 1 - row.touched / row.alerts;
+    entry.compression = ratio(row.inIncidents, row.touched);
+    entry.unassigned_share = ratio(row.alerts - row.inIncidents, row.alerts);
   }
   for (const row of incidentRows) at(row.start).incidents_started = row.started;
   return [...byStart.entries()].sort((a, b) => a[0] - b[0]).map(([, entry]) => entry);
@@ -281,7 +285,8 @@ function emptyObservability(range: ObservabilityRange, bucket: TimeBucket): Obse
       unassigned_alerts: 0,
       incidents: 0,
       open_incidents: 0,
-      noise_reduction: null,
+      compression: null,
+      unassigned_share: null,
       rca_reviewed: 0,
       rca_accepted: 0,
       acceptance_rate: null,

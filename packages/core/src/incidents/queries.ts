@@ -229,8 +229,13 @@ export interface MetricsOverview {
   open_incidents: number;
   unassigned_alerts: number;
   avg_alerts_per_incident: number;
-  /** 1 − incidents / alerts: the share of alerts an operator does not have to look at one by one. */
-  noise_reduction: number;
+  /**
+   * Alerts in incidents / incidents (null without incidents). Not 1 − incidents/alerts, which rewards a
+   * correlator that leaves alerts out or splits per host; read it with `unassigned_share`.
+   */
+  compression: number | null;
+  /** Alerts in no incident / alerts (null without alerts). */
+  unassigned_share: number | null;
 }
 
 export async function metricsOverview(db: DbOrTx, tenantId: string): Promise<MetricsOverview> {
@@ -261,7 +266,8 @@ export async function metricsOverview(db: DbOrTx, tenantId: string): Promise<Met
     open_incidents: row?.open ?? 0,
     unassigned_alerts: unassigned,
     avg_alerts_per_incident: incidentTotal === 0 ? 0 : (row?.members ?? 0) / incidentTotal,
-    noise_reduction: alertTotal === 0 ? 0 : 1 - incidentTotal / alertTotal,
+    compression: incidentTotal === 0 ? null : (row?.members ?? 0) / incidentTotal,
+    unassigned_share: alertTotal === 0 ? null : unassigned / alertTotal,
   };
 }
 
