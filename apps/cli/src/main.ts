@@ -126,6 +126,7 @@ const incidentsCommand = withGlobals(
       end_time: i.end_time,
       alert_count: i.alert_count,
       hosts: i.hosts,
+      synthetic: i.synthetic,
     }));
     if (opts.json) return printJson({ total: page.total, incidents });
     if (incidents.length === 0) return note("no incidents match; try `teleops generate --scenario mixed`");
