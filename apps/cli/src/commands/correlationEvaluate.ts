@@ -95,8 +95,10 @@ function printCorrelationReport(report: CorrelationEvaluation): void {
     ["stream", "alerts", "truth", "found", "p", "r", "f1", "phantom", "split", "merged", "compression", "unassigned"],
   );
   const { targets } = report;
+  const worst = report.overall.worst_stream;
+  if (worst) process.stdout.write(`\nworst stream: ${worst.name} (F1 ${worst.f1.toFixed(3)})\n`);
   process.stdout.write(
-    `\ntargets (every stream): F1 >= ${targets.f1}, incidents within ±${targets.incident_count_tolerance * 100}% of truth, phantom <= ${targets.phantom_share * 100}% of incidents: ${targets.met ? "met" : "NOT met"}\n`,
+    `targets (every stream): F1 >= ${targets.f1}, incidents within ±${targets.incident_count_tolerance * 100}% of truth, phantom <= ${targets.phantom_share * 100}% of incidents: ${targets.met ? "met" : "NOT met"}\n`,
   );
   for (const failure of targets.failures) process.stdout.write(`  - ${failure}\n`);
 }
