@@ -1,6 +1,6 @@
 /** `scenarios.generate` through the API in process: synthesize, store and correlate a 10-minute scenario. */
 import { appRouter } from "@teleops/api";
-import { DEFAULT_CORRELATION_CONFIG, loadTopology, topologyView } from "@teleops/core";
+import { DEFAULT_CORRELATION_CONFIG, loadTopology, TenantTopologies } from "@teleops/core";
 import { createDb } from "@teleops/db";
 import { percentile } from "./machine.ts";
 import { freshDatabase } from "./process.ts";
@@ -19,7 +19,7 @@ export async function benchGenerate(kind: "pglite" | "postgres", adminUrl: strin
     const topology = loadTopology();
     const caller = appRouter.createCaller({
       db: handle.db,
-      services: { topology, topologyView: topologyView(topology), correlation: DEFAULT_CORRELATION_CONFIG },
+      services: { topology, topologies: new TenantTopologies(), correlation: DEFAULT_CORRELATION_CONFIG },
       actor: { name: "bench", role: "admin", tenantId: "bench" },
     });
     const timings: number[] = [];

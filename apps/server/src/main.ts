@@ -10,7 +10,7 @@ import {
   IngestBatcher,
   loadRunbookIndex,
   loadTopology,
-  topologyView,
+  TenantTopologies,
 } from "@teleops/core";
 import { createDb, createLocalChangeFeed, createPostgresChangeFeed, isDatabaseUnavailable } from "@teleops/db";
 import { setEventTimeWindow } from "@teleops/schema";
@@ -63,17 +63,20 @@ async function main(): Promise<void> {
   const changes = config.DATABASE_URL
     ? await createPostgresChangeFeed(config.DATABASE_URL, (err) => logger.warn({ err }, "change feed error"))
     : createLocalChangeFeed();
+  // The demo topology: what `scenarios.generate` draws devices from and stores for a tenant that has none.
   const topology = loadTopology(config.TELEOPS_TOPOLOGY_FILE);
-  const view = topologyView(topology);
+  // Each tenant's own topology, read from the database and cached per tenant (see TenantTopologies).
+  const topologies = new TenantTopologies();
+  const topologyOf = (tenantId: string) => topologies.view(database.db, tenantId);
   const correlation = {
     ...DEFAULT_CORRELATION_CONFIG,
     quietPeriodMs: config.TELEOPS_QUIET_PERIOD_MIN * 60_000,
     minAlerts: config.TELEOPS_MIN_INCIDENT_ALERTS,
   };
-  const scheduler = new CorrelationScheduler((tenantId: string) =>
-    correlatePending(database.db, { tenantId, topology: view, config: correlation }),
+  const scheduler = new CorrelationScheduler(async (tenantId: string) =>
+    correlatePending(database.db, { tenantId, topology: await topologyOf(tenantId), config: correlation }),
   );
-  const writeDeliveries = createDeliveryWriter(database.db, { topology: view, config: correlation });
+  const writeDeliveries = createDeliveryWriter(database.db, { topologyOf, config: correlation });
   const batcher = new IngestBatcher(writeDeliveries, (delivery) => delivery.alerts.length, isDatabaseUnavailable, {
     maxQueued: config.TELEOPS_INGEST_MAX_QUEUED,
   });
@@ -97,7 +100,7 @@ async function main(): Promise<void> {
     database,
     services: {
       topology,
-      topologyView: view,
+      topologies,
       correlation,
       correlate: (tenantId) => scheduler.request(tenantId),
       storeDelivery: (tenantId, delivery) => batcher.submit(tenantId, delivery),

@@ -9,7 +9,7 @@ import {
   loadRunbookIndex,
   loadTopology,
   type RunbookIndex,
-  topologyView,
+  TenantTopologies,
 } from "@teleops/core";
 import { createLocalChangeFeed, type DbHandle } from "@teleops/db";
 import pino, { type Logger } from "pino";
@@ -46,15 +46,19 @@ export async function startTestServer(
 ): Promise<TestServer> {
   const topology = loadTopology();
   const changes = createLocalChangeFeed();
-  const view = topologyView(topology);
-  const scheduler = new CorrelationScheduler((tenantId: string) =>
-    correlatePending(database.db, { tenantId, topology: view, config: DEFAULT_CORRELATION_CONFIG }),
+  const topologies = new TenantTopologies();
+  const scheduler = new CorrelationScheduler(async (tenantId: string) =>
+    correlatePending(database.db, {
+      tenantId,
+      topology: await topologies.view(database.db, tenantId),
+      config: DEFAULT_CORRELATION_CONFIG,
+    }),
   );
   const running = createTeleopsServer({
     database,
     services: {
       topology,
-      topologyView: view,
+      topologies,
       correlation: DEFAULT_CORRELATION_CONFIG,
       correlate: (tenantId) => scheduler.request(tenantId),
       // The LLM engine stays unconfigured so tests never leave the machine.

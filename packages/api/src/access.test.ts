@@ -140,6 +140,11 @@ const PROBES: Record<string, { role: Role; call: (c: Caller, s: Seeded) => Promi
   "scenarios.list": { role: "viewer", call: (c) => c.scenarios.list() },
   "session.whoami": { role: "viewer", call: (c) => c.session.whoami() },
   "topology.devices": { role: "viewer", call: (c) => c.topology.devices({ hosts: ["acme-fw-1"] }) },
+  "topology.get": { role: "viewer", call: (c) => c.topology.get() },
+  "topology.import": {
+    role: "operator",
+    call: (c) => c.topology.import({ content: JSON.stringify({ devices: [{ name: "probe-1" }], links: [] }) }),
+  },
   "users.list": { role: "admin", call: (c) => c.users.list() },
 };
 
@@ -202,6 +207,7 @@ describe.each(testBackends())("access control on $name", (backend) => {
       imports: await a.imports.list(),
       audit: await a.audit.verify(),
       evaluation: (await a.evaluation.list()).length,
+      topology: await a.topology.get(),
     };
   }
 

@@ -6,7 +6,7 @@ import type {
   LlmEngine,
   RunbookIndex,
   StoredDelivery,
-  TopologyView,
+  TenantTopologies,
 } from "@teleops/core";
 import type { ChangeFeed, Database } from "@teleops/db";
 import { type AuthMode, type Topology, USER_ROLES, type UserSummary } from "@teleops/schema";
@@ -26,8 +26,10 @@ export interface Actor {
 
 /** Long-lived services built once at start-up and shared by every request. */
 export interface AppServices {
+  /** The demo topology the scenario generator and synthetic evaluation draw devices from (not a tenant's). */
   topology: Topology;
-  topologyView: TopologyView;
+  /** Each tenant's stored topology, cached; correlation, RCA and the incident page read it. */
+  topologies: TenantTopologies;
   correlation: CorrelationConfig;
   /** Runbook sections indexed for retrieval; unset means the shipped corpus, indexed on first use. */
   runbooks?: RunbookIndex;

@@ -95,7 +95,8 @@ describe.each(testBackends())("appRouter on $name", (backend) => {
       }),
     );
     await ingestAlerts(database.db, "acme", [late]);
-    const outcome = await correlatePending(database.db, { tenantId: "acme", topology: testServices().topologyView });
+    const topology = await testServices().topologies.view(database.db, "acme");
+    const outcome = await correlatePending(database.db, { tenantId: "acme", topology });
     expect(outcome.incidents).toEqual([{ id: incident.id, alert_count: incident.alert_count + 1 }]);
     expect((await caller.incidents.byId({ id: incident.id })).alert_count).toBe(incident.alert_count + 1);
   });

@@ -1,10 +1,10 @@
-/** Builds callers for router tests: a real database, the fixture topology and a chosen actor. */
+/** Builds callers for router tests: a real database, the demo topology for the generator and a chosen actor. */
 import {
   createLlmEngine,
   DEFAULT_CORRELATION_CONFIG,
   loadRunbookIndex,
   loadTopology,
-  topologyView,
+  TenantTopologies,
 } from "@teleops/core";
 import type { Database } from "@teleops/db";
 import type { Actor, AppServices } from "./context.ts";
@@ -17,7 +17,7 @@ export function testServices(): AppServices {
     const topology = loadTopology();
     services = {
       topology,
-      topologyView: topologyView(topology),
+      topologies: new TenantTopologies(),
       correlation: DEFAULT_CORRELATION_CONFIG,
       // Built once for every test; the LLM engine is unconfigured, so nothing leaves the process.
       runbooks: loadRunbookIndex(),

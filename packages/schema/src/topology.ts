@@ -150,8 +150,9 @@ export const topologyImportResultSchema = z.object({
   source: z.string(),
   devices: z.number().int(),
   links: z.number().int(),
-  /** Cables or rows not turned into links (no device at one end, a self-loop, a repeat), with why. */
+  /** Items not used (an unnamed device, a cable with no device at one end, a planned cable), with why; first 100. */
   skipped: z.array(z.object({ where: z.string(), reason: z.string() })),
+  skipped_count: z.number().int(),
   updated_at: z.string(),
 });
 export type TopologyImportResult = z.infer<typeof topologyImportResultSchema>;

@@ -102,10 +102,11 @@ export async function storeDelivery(
   tenantId: string,
   delivery: DeliveryToStore,
 ): Promise<StoredDelivery> {
-  const { storeDelivery: shared, topologyView, correlation } = deps.services;
+  const { storeDelivery: shared, topologies, correlation } = deps.services;
+  const topologyOf = (tenant: string) => topologies.view(deps.db, tenant);
   const stored = shared
     ? await shared(tenantId, delivery)
-    : (await createDeliveryWriter(deps.db, { topology: topologyView, config: correlation })(tenantId, [delivery]))[0];
+    : (await createDeliveryWriter(deps.db, { topologyOf, config: correlation })(tenantId, [delivery]))[0];
   if (!stored) throw new Error("the delivery writer answered nothing");
   if (stored.accepted > 0 || (stored.prior?.inserted ?? 0) + (stored.prior?.resolved ?? 0) > 0)
     deps.services.onChange?.({ tenantId, kind: "alerts" });

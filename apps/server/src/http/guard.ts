@@ -21,7 +21,10 @@ import {
 } from "./body.ts";
 import { assertJsonDepth, assertSafeJson } from "./hygiene.ts";
 
-/** Import calls carry a whole file (up to 5 MiB of text, JSON-escaped) or a batch of up to 5,000 records. */
+/**
+ * Import calls carry a whole file (up to 5 MiB of text, JSON-escaped) or a batch of up to 5,000 records; a topology
+ * import up to 5 MiB of exports.
+ */
 export const IMPORT_BODY_BYTES = 12 * 1024 * 1024;
 /** Most calls one batched tRPC request may carry; each counts against the rate limit. */
 export const MAX_TRPC_BATCH = 100;
@@ -143,7 +146,7 @@ export function trpcProcedures(pathname: string): string[] {
 }
 
 function isImportCall(procedure: string): boolean {
-  return procedure.startsWith("imports.");
+  return procedure.startsWith("imports.") || procedure === "topology.import";
 }
 
 /**

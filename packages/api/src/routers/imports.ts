@@ -35,12 +35,10 @@ function targetTenant(actor: Actor, requested: string | undefined): string {
   });
 }
 
-function deps(ctx: Context & { actor: Actor }, tenant: string | undefined): ImportDeps {
-  return {
-    tenantId: targetTenant(ctx.actor, tenant),
-    topology: ctx.services.topologyView,
-    correlation: ctx.services.correlation,
-  };
+async function deps(ctx: Context & { actor: Actor }, tenant: string | undefined): Promise<ImportDeps> {
+  const tenantId = targetTenant(ctx.actor, tenant);
+  const topology = await ctx.services.topologies.view(ctx.db, tenantId);
+  return { tenantId, topology, correlation: ctx.services.correlation };
 }
 
 export const importsRouter = router({
@@ -53,13 +51,13 @@ export const importsRouter = router({
     }),
   ),
   batch: operatorProcedure.input(importBatchInputSchema).mutation(async ({ ctx, input }) => {
-    const scope = deps(ctx, input.tenant);
+    const scope = await deps(ctx, input.tenant);
     const outcome = await storeImportBatch(ctx.db, scope, input);
     if (outcome.imported > 0) ctx.services.onChange?.({ tenantId: scope.tenantId, kind: "alerts" });
     return outcome;
   }),
   finish: operatorProcedure.input(importFinishInputSchema).mutation(async ({ ctx, input }) => {
-    const scope = deps(ctx, input.tenant);
+    const scope = await deps(ctx, input.tenant);
     const summary = await finishImport(ctx.db, scope, input);
     if (summary.incidents.length > 0) ctx.services.onChange?.({ tenantId: scope.tenantId, kind: "incidents" });
     return summary;
@@ -71,7 +69,7 @@ export const importsRouter = router({
   }),
   /** Imports a file sent as text (up to 5 MiB) the way the CLI would, and records the run. */
   upload: operatorProcedure.input(importContentInputSchema).mutation(async ({ ctx, input }) => {
-    const scope = deps(ctx, input.tenant);
+    const scope = await deps(ctx, input.tenant);
     const summary = await importContent(ctx.db, { ...scope, actor: ctx.actor.name }, input);
     if (summary.imported > 0) ctx.services.onChange?.({ tenantId: scope.tenantId, kind: "incidents" });
     return summary;

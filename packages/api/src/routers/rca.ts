@@ -10,7 +10,7 @@ import {
   reviewRca,
   runRca,
 } from "@teleops/core";
-import { RCA_STATUSES, REVIEW_DECISIONS, rcaEngineSchema } from "@teleops/schema";
+import { type NetworkTopology, RCA_STATUSES, REVIEW_DECISIONS, rcaEngineSchema } from "@teleops/schema";
 import { z } from "zod";
 import type { AppServices } from "../context.ts";
 import { operatorProcedure, router, viewerProcedure } from "../trpc.ts";
@@ -25,25 +25,28 @@ function shippedRunbookIndex(): RunbookIndex {
   return shippedRunbooks;
 }
 
-/** The engines' services; a server that built no runbook index gets the shipped corpus, built once. */
-function rcaServices(services: AppServices): RcaServices {
+/**
+ * The engines' services; a server that built no runbook index gets the shipped corpus, built once. The topology is
+ * the tenant's stored one, when it has one.
+ */
+function rcaServices(services: AppServices, topology?: NetworkTopology): RcaServices {
   return {
     runbooks: services.runbooks ?? shippedRunbookIndex(),
     llm: services.llm,
-    topology: services.topology,
+    topology,
   };
 }
 
 export const rcaRouter = router({
   run: operatorProcedure
     .input(z.object({ incidentId, engine: rcaEngineSchema.default("baseline") }))
-    .mutation(({ ctx, input }) =>
+    .mutation(async ({ ctx, input }) =>
       runRca(ctx.db, {
         tenantId: ctx.actor.tenantId,
         actor: ctx.actor.name,
         incidentId: input.incidentId,
         engine: input.engine,
-        services: rcaServices(ctx.services),
+        services: rcaServices(ctx.services, await ctx.services.topologies.topology(ctx.db, ctx.actor.tenantId)),
       }),
     ),
   list: viewerProcedure

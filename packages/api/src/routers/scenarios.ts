@@ -1,17 +1,26 @@
 /** Scenario catalog and the synthetic generator. */
-import { generateAndStore, SCENARIO_CATALOG } from "@teleops/core";
+import { ensureDemoTopology, generateAndStore, SCENARIO_CATALOG } from "@teleops/core";
 import { generateParamsSchema } from "@teleops/schema";
 import { operatorProcedure, router, viewerProcedure } from "../trpc.ts";
 
 export const scenariosRouter = router({
   list: viewerProcedure.query(() => SCENARIO_CATALOG),
   generate: operatorProcedure.input(generateParamsSchema).mutation(async ({ ctx, input }) => {
+    const { tenantId } = ctx.actor;
+    // Demo data names the demo topology's devices; a tenant with no topology of its own gets that one.
+    const stored = await ensureDemoTopology(ctx.db, {
+      tenantId,
+      actor: ctx.actor.name,
+      topology: ctx.services.topology,
+    });
+    if (stored) ctx.services.topologies.invalidate(ctx.db, tenantId);
+    const topologyView = await ctx.services.topologies.view(ctx.db, tenantId);
     const outcome = await generateAndStore(
       ctx.db,
       {
-        tenantId: ctx.actor.tenantId,
+        tenantId,
         topology: ctx.services.topology,
-        topologyView: ctx.services.topologyView,
+        topologyView,
         correlation: ctx.services.correlation,
       },
       input,

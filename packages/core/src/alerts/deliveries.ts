@@ -43,7 +43,7 @@ export type DeliveryWriter = (tenantId: string, deliveries: DeliveryToStore[]) =
 
 export interface DeliveryCorrelation extends Omit<CorrelatePendingOptions, "tenantId"> {
   /** The tenant's topology (cached by the caller), read before each write; takes the place of `topology`. */
-  topologyOf?: (tenantId: string) => Promise<TopologyView | undefined>;
+  topologyOf?: (tenantId: string) => Promise<TopologyView>;
 }
 
 export function createDeliveryWriter(db: DbOrTx, correlation: DeliveryCorrelation): DeliveryWriter {

@@ -13,7 +13,8 @@ import { readTopology, topologyVersion } from "./store.ts";
 export interface TenantTopology {
   /** Null when the tenant has stored none: correlation then works from tags, names and time alone. */
   topology: NetworkTopology | null;
-  view: TopologyView | undefined;
+  /** The correlator's lookups; with no topology, one that knows no host. */
+  view: TopologyView;
   updatedAt: Date | null;
 }
 
@@ -22,7 +23,11 @@ interface Entry {
   checkedAt: number;
 }
 
-const NONE: TenantTopology = { topology: null, view: undefined, updatedAt: null };
+const NONE: TenantTopology = {
+  topology: null,
+  view: topologyView({ sites: [], devices: [], links: [] }),
+  updatedAt: null,
+};
 
 /** How long a cached topology is used before its version is checked again. */
 export const TOPOLOGY_CACHE_TTL_MS = 5_000;
@@ -51,7 +56,7 @@ export class TenantTopologies {
     return load;
   }
 
-  async view(db: DbOrTx, tenantId: string): Promise<TopologyView | undefined> {
+  async view(db: DbOrTx, tenantId: string): Promise<TopologyView> {
     return (await this.get(db, tenantId)).view;
   }
 
