@@ -41,6 +41,11 @@ const envSchema = z.object({
     .min(0)
     .max(366 * 24 * 60)
     .default(24 * 60),
+  /**
+   * PostgreSQL: time to connect, and how long a webhook waits for a database that stops answering before 503.
+   * Slow but answering is not down: a pending write is given up only when a probe fails too.
+   */
+  TELEOPS_DB_TIMEOUT_MS: z.coerce.number().int().min(100).max(60_000).default(2_000),
   TELEOPS_TOPOLOGY_FILE: optionalString,
   TELEOPS_WEB_DIST: optionalString,
   TELEOPS_QUIET_PERIOD_MIN: z.coerce.number().positive().default(15),

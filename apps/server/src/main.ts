@@ -1,5 +1,6 @@
 /** Entry point: load configuration, open and migrate the database, serve, and shut down cleanly. */
-import type { BlockList } from "node:net";
+import type { Server } from "node:http";
+import { type BlockList, createServer as createNetServer, type Server as NetServer } from "node:net";
 import { fileURLToPath } from "node:url";
 import {
   CorrelationScheduler,
@@ -26,11 +27,12 @@ async function main(): Promise<void> {
   const config = loadConfig();
   const logger = createLogger(config.LOG_LEVEL);
   const production = config.TELEOPS_ENV === "production";
+  const loopback = LOOPBACK.has(config.HOST);
   setEventTimeWindow({ maxFutureMs: config.TELEOPS_TIMESTAMP_MAX_FUTURE_MIN * 60_000 });
   if (production && !config.TELEOPS_USERS_FILE) {
     throw new ConfigError("TELEOPS_ENV=production needs TELEOPS_USERS_FILE: refusing to start without authentication");
   }
-  if (!config.TELEOPS_USERS_FILE && !LOOPBACK.has(config.HOST)) {
+  if (!config.TELEOPS_USERS_FILE && !loopback) {
     throw new ConfigError(
       `refusing to listen on ${config.HOST} without TELEOPS_USERS_FILE: anyone could reach an admin session`,
     );
@@ -53,7 +55,13 @@ async function main(): Promise<void> {
     logger.warn("no TELEOPS_USERS_FILE: every request runs as the local admin; development only");
   }
 
-  const database = await createDb({ databaseUrl: config.DATABASE_URL, dataDir: config.TELEOPS_DATA_DIR });
+  // A busy port is known before the database is opened and migrated, so the operator hears of it at once.
+  await probePort(config.HOST, config.PORT);
+  const database = await createDb({
+    databaseUrl: config.DATABASE_URL,
+    dataDir: config.TELEOPS_DATA_DIR,
+    connectTimeoutMs: config.TELEOPS_DB_TIMEOUT_MS,
+  });
   await database.migrate();
   logger.info(
     { database: database.kind, dataDir: database.kind === "pglite" ? config.TELEOPS_DATA_DIR : undefined },
@@ -116,6 +124,12 @@ async function main(): Promise<void> {
     jiraWebhookSecret: config.JIRA_WEBHOOK_SECRET,
     servicenowWebhookToken: config.SERVICENOW_WEBHOOK_TOKEN,
     production,
+    // Reachable from other machines, a route without a credential would take anyone's forged alerts.
+    webhooksClosedBecause: production
+      ? "TELEOPS_ENV=production"
+      : loopback
+        ? undefined
+        : `HOST=${config.HOST} is not loopback`,
     webDist: config.TELEOPS_WEB_DIST ?? fileURLToPath(new URL("../../web/dist", import.meta.url)),
     security: {
       rateLimits: {
@@ -125,11 +139,25 @@ async function main(): Promise<void> {
       requestTimeoutMs: config.TELEOPS_REQUEST_TIMEOUT_MS,
       webhookTenant: config.TELEOPS_WEBHOOK_TENANT,
       webhookAllowedSources: allowedSources,
+      databaseTimeoutMs: config.TELEOPS_DB_TIMEOUT_MS,
     },
   });
-  running.server.listen(config.PORT, config.HOST, () => {
-    logger.info({ url: `http://${config.HOST}:${config.PORT}` }, "TeleOps is listening");
-  });
+  try {
+    await listen(running.server, config.PORT, config.HOST);
+  } catch (error) {
+    await running.close();
+    await changes.close();
+    await database.close();
+    throw new ConfigError(listenProblem(error, config.HOST, config.PORT));
+  }
+  logger.info({ url: `http://${config.HOST}:${config.PORT}` }, "TeleOps is listening");
+  const open = running.webhookAccess.filter((route) => route.access === "open");
+  logger[open.length > 0 ? "warn" : "info"](
+    { webhooks: Object.fromEntries(running.webhookAccess.map((r) => [r.route, `${r.access}: ${r.why}`])) },
+    open.length > 0
+      ? `webhook routes open to anyone: ${open.map((r) => r.route).join(", ")}`
+      : "webhook routes need their credentials",
+  );
 
   let stopping = false;
   const stop = (signal: string) => {
@@ -151,6 +179,38 @@ async function main(): Promise<void> {
   };
   process.on("SIGTERM", () => stop("SIGTERM"));
   process.on("SIGINT", () => stop("SIGINT"));
+}
+
+async function probePort(host: string, port: number): Promise<void> {
+  if (port === 0) return;
+  const probe = createNetServer();
+  try {
+    await listen(probe, port, host);
+  } catch (error) {
+    throw new ConfigError(listenProblem(error, host, port));
+  }
+  await new Promise((resolve) => probe.close(resolve));
+}
+
+function listen(server: Server | NetServer, port: number, host: string): Promise<void> {
+  return new Promise((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(port, host, () => {
+      server.off("error", reject);
+      resolve();
+    });
+  });
+}
+
+/** One line for the operator instead of Node's EADDRINUSE stack. */
+function listenProblem(error: unknown, host: string, port: number): string {
+  const code = (error as NodeJS.ErrnoException).code;
+  if (code === "EADDRINUSE") {
+    return `port ${port} on ${host} is already in use (another TeleOps, or another program): stop it, or start this one on another port, e.g. PORT=${port + 1}`;
+  }
+  if (code === "EACCES") return `not allowed to listen on ${host}:${port}: choose a PORT above 1023`;
+  if (code === "EADDRNOTAVAIL") return `HOST=${host} is not an address of this machine`;
+  return `cannot listen on ${host}:${port}: ${error instanceof Error ? error.message : String(error)}`;
 }
 
 main().catch((error: unknown) => {

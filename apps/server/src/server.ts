@@ -3,13 +3,14 @@ import { existsSync } from "node:fs";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { BlockList } from "node:net";
 import { type AppServices, appRouter, createContextInner } from "@teleops/api";
-import type { DbHandle } from "@teleops/db";
+import { type DbHandle, within } from "@teleops/db";
 import { createHTTPHandler } from "@trpc/server/adapters/standalone";
 import type { Logger } from "pino";
 import client from "prom-client";
 import sirv from "sirv";
 import type { Authenticator } from "./auth.ts";
 import { sendJson } from "./http/body.ts";
+import { describeWebhookAccess, type WebhookRouteAccess } from "./http/credentials.ts";
 import {
   answerClientError,
   createRequestGuard,
@@ -17,7 +18,10 @@ import {
   MAX_TRPC_BATCH,
   type RateLimitOptions,
 } from "./http/guard.ts";
-import { createWebhookHandler } from "./http/webhooks.ts";
+import { createWebhookHandler, type WebhookDeps } from "./http/webhooks.ts";
+
+/** What /readyz waits for the database at most, so a probe with a 1 s timeout always gets an answer. */
+const READY_PROBE_MS = 800;
 
 export interface ServerDeps {
   database: DbHandle;
@@ -28,6 +32,11 @@ export interface ServerDeps {
   jiraWebhookSecret?: string | undefined;
   servicenowWebhookToken?: string | undefined;
   production: boolean;
+  /**
+   * Why webhook routes without a configured credential are closed; default `TELEOPS_ENV=production` in
+   * production, open otherwise. `main` also closes them when HOST is not loopback.
+   */
+  webhooksClosedBecause?: string | undefined;
   /** Directory of the built SPA; when missing the server says how to build it. */
   webDist: string;
   /** Rate limits, request timeout and the webhook tenant; unset parts take the documented defaults. */
@@ -39,11 +48,18 @@ export interface ServerDeps {
     webhookTenant?: string;
     /** When set, only these addresses may deliver webhooks. */
     webhookAllowedSources?: BlockList;
+    /**
+     * How long a webhook waits for a PostgreSQL that stops answering before it gets 503 (default 2 s); slow
+     * but answering is not down (see `whileDatabaseAnswers`).
+     */
+    databaseTimeoutMs?: number;
   };
 }
 
 export interface RunningServer {
   server: Server;
+  /** Which webhook routes take deliveries from whom, as configured at start (for the start-up log). */
+  webhookAccess: WebhookRouteAccess[];
   /** Stops accepting and lets in-flight requests finish; the database stays open for its owner to close. */
   close(): Promise<void>;
 }
@@ -109,14 +125,14 @@ export function createTeleopsServer(deps: ServerDeps): RunningServer {
         deps.logger.error({ err: error.cause ?? error, path }, "procedure failed");
     },
   });
-  const webhooks = createWebhookHandler({
+  const webhookDeps: WebhookDeps = {
     db: deps.database.db,
     services: deps.services,
     logger: deps.logger,
     webhookToken: deps.webhookToken,
     jiraWebhookSecret: deps.jiraWebhookSecret,
     servicenowWebhookToken: deps.servicenowWebhookToken,
-    production: deps.production,
+    closedBecause: deps.webhooksClosedBecause ?? (deps.production ? "TELEOPS_ENV=production" : undefined),
     webhookTenant: deps.security?.webhookTenant,
     allowedSources: deps.security?.webhookAllowedSources,
     webhookCredentials: deps.auth.webhookTenantFor
@@ -129,7 +145,14 @@ export function createTeleopsServer(deps: ServerDeps): RunningServer {
     onRefused: (route, status, authenticated) =>
       refused.inc({ route, status: String(status), authenticated: String(authenticated) }),
     onRefusalUnrecorded: (route) => unrecorded.inc({ route }),
-  });
+    // The embedded database runs in this process: it cannot hang on a network, and a probe would only queue
+    // behind the write it is meant to judge.
+    databaseDeadline:
+      deps.database.kind === "postgres"
+        ? { timeoutMs: deps.security?.databaseTimeoutMs ?? 2_000, ready: () => deps.database.ready() }
+        : undefined,
+  };
+  const webhooks = createWebhookHandler(webhookDeps);
   const spa = existsSync(deps.webDist) ? sirv(deps.webDist, { single: true, etag: true, gzip: true }) : null;
 
   async function route(req: IncomingMessage, res: ServerResponse): Promise<string> {
@@ -153,7 +176,8 @@ export function createTeleopsServer(deps: ServerDeps): RunningServer {
       return "health";
     }
     if (path === "/readyz") {
-      const ready = await deps.database.ready();
+      // A probe that hangs is a failed probe: readiness answers within a second whatever the database does.
+      const ready = (await within(deps.database.ready(), READY_PROBE_MS)) ?? false;
       sendJson(res, ready ? 200 : 503, { status: ready ? "ready" : "not ready", database: deps.database.kind });
       return "health";
     }
@@ -208,6 +232,7 @@ export function createTeleopsServer(deps: ServerDeps): RunningServer {
 
   return {
     server,
+    webhookAccess: describeWebhookAccess(webhookDeps),
     async close() {
       await new Promise<void>((resolve) => {
         server.close(() => resolve());

@@ -9,6 +9,7 @@ import { migrate as migratePglite } from "drizzle-orm/pglite/migrator";
 import { drizzle as drizzlePostgres } from "drizzle-orm/postgres-js";
 import { migrate as migratePostgres } from "drizzle-orm/postgres-js/migrator";
 import postgres from "postgres";
+import { lockDataDir } from "./dataDirLock.ts";
 import { preparingMarked } from "./prepared.ts";
 import * as schema from "./schema.ts";
 
@@ -26,6 +27,8 @@ export interface DbOptions {
   dataDir?: string | undefined;
   /** postgres.js pool size. */
   poolSize?: number;
+  /** Time to establish a PostgreSQL connection before the attempt fails (default 2 s). */
+  connectTimeoutMs?: number;
 }
 
 export interface DbHandle {
@@ -43,30 +46,42 @@ const MIGRATIONS_FOLDER = fileURLToPath(new URL("../drizzle", import.meta.url));
 const MIGRATION_LOCK_KEY = 7_314_002;
 
 export async function createDb(options: DbOptions = {}): Promise<DbHandle> {
-  if (options.databaseUrl) return openPostgres(options.databaseUrl, options.poolSize ?? 10);
+  if (options.databaseUrl) {
+    return openPostgres(options.databaseUrl, options.poolSize ?? 10, options.connectTimeoutMs ?? 2_000);
+  }
   return openPglite(options.dataDir);
 }
 
 async function openPglite(dataDir: string | undefined): Promise<DbHandle> {
   const inMemory = !dataDir || dataDir.startsWith("memory://");
   if (!inMemory) mkdirSync(dataDir, { recursive: true });
+  // Taken before PGlite touches the files: a second process must not open them at all.
+  const lock = inMemory ? undefined : lockDataDir(dataDir);
   const client = inMemory ? new PGlite() : new PGlite(dataDir);
-  await client.waitReady;
+  try {
+    await client.waitReady;
+  } catch (error) {
+    lock?.release();
+    throw error;
+  }
   const db = drizzlePglite({ client, schema, casing: "snake_case" }) as unknown as Database;
   return {
     db,
     kind: "pglite",
-    // One process owns an embedded database, so no lock is needed here.
+    // One process owns an embedded database (the data-directory lock), so no migration lock is needed here.
     migrate: () =>
       migratePglite(drizzlePglite({ client, schema, casing: "snake_case" }), { migrationsFolder: MIGRATIONS_FOLDER }),
     ready: async () => migrationsApplied(async (text) => (await client.query<Record<string, unknown>>(text)).rows),
-    close: () => client.close(),
+    close: async () => {
+      await client.close();
+      lock?.release();
+    },
   };
 }
 
-async function openPostgres(url: string, poolSize: number): Promise<DbHandle> {
+async function openPostgres(url: string, poolSize: number, connectTimeoutMs: number): Promise<DbHandle> {
   // A short connect timeout turns an unreachable database into a quick 503 instead of a hung request.
-  const client = postgres(url, { max: poolSize, connect_timeout: 5, onnotice: () => {} });
+  const client = postgres(url, { max: poolSize, connect_timeout: connectTimeoutMs / 1000, onnotice: () => {} });
   const db = drizzlePostgres({ client: preparingMarked(client), schema, casing: "snake_case" }) as unknown as Database;
   return {
     db,

@@ -1,5 +1,6 @@
 export * from "./availability.ts";
 export * from "./changeFeed.ts";
 export * from "./client.ts";
+export * from "./dataDirLock.ts";
 export * from "./prepared.ts";
 export * from "./schema.ts";

@@ -14,9 +14,14 @@ export function constantTimeEqual(given: string, expected: string): boolean {
   return timingSafeEqual(a, b);
 }
 
-/** With TELEOPS_ENV=production a route whose credential is not configured is closed to everyone. */
-export function requireConfigured(expected: string | undefined, production: boolean, name: string): void {
-  if (!expected && production) throw new HttpError(401, `this webhook is closed: ${name} is not configured`);
+/**
+ * In production, or on an address other than loopback, a route whose credential is not configured is closed to
+ * everyone; `closedBecause` says which of the two applies.
+ */
+export function requireConfigured(expected: string | undefined, closedBecause: string | undefined, name: string): void {
+  if (!expected && closedBecause) {
+    throw new HttpError(401, `this webhook is closed: ${name} is not configured (${closedBecause})`);
+  }
 }
 
 /** The password of `Authorization: Basic base64(user:password)`; the user name is not checked. */
@@ -49,7 +54,7 @@ export function webhookTenant(req: IncomingMessage, deps: WebhookDeps, source: W
   const expected = env.value(deps);
   const fileTokens = deps.webhookCredentials?.has(source) ?? false;
   if (!expected && !fileTokens) {
-    requireConfigured(expected, deps.production, env.name);
+    requireConfigured(expected, deps.closedBecause, env.name);
     return deps.webhookTenant ?? DEFAULT_TENANT;
   }
   if (!given) {
@@ -64,6 +69,36 @@ export function webhookTenant(req: IncomingMessage, deps: WebhookDeps, source: W
     throw new HttpError(401, source === "servicenow" ? "invalid credentials" : "invalid bearer token");
   }
   return deps.webhookTenant ?? DEFAULT_TENANT;
+}
+
+export interface WebhookRouteAccess {
+  route: string;
+  /** `credential`: needs one; `open`: takes anyone's deliveries; `closed`: refuses everything. */
+  access: "credential" | "open" | "closed";
+  why: string;
+}
+
+/** Which webhook routes are open and why, for the start-up log. */
+export function describeWebhookAccess(deps: WebhookDeps): WebhookRouteAccess[] {
+  const unconfigured = (route: string, name: string): WebhookRouteAccess =>
+    deps.closedBecause
+      ? { route, access: "closed", why: `${name} is not configured (${deps.closedBecause})` }
+      : { route, access: "open", why: `${name} is not configured: anyone who reaches the server can deliver` };
+  const tokenRoute = (route: string, source: WebhookTokenSource): WebhookRouteAccess => {
+    const env = ENV_TOKEN[source];
+    const fromFile = deps.webhookCredentials?.has(source) ?? false;
+    const names = [env.value(deps) ? env.name : undefined, fromFile ? "webhook tokens of the users file" : undefined];
+    const configured = names.filter(Boolean).join(" and ");
+    return configured ? { route, access: "credential", why: configured } : unconfigured(route, env.name);
+  };
+  return [
+    tokenRoute("/webhooks/alerts", "alerts"),
+    tokenRoute("/webhooks/alertmanager", "alertmanager"),
+    deps.jiraWebhookSecret
+      ? { route: "/webhooks/jira", access: "credential", why: "JIRA_WEBHOOK_SECRET" }
+      : unconfigured("/webhooks/jira", "JIRA_WEBHOOK_SECRET"),
+    tokenRoute("/webhooks/servicenow", "servicenow"),
+  ];
 }
 
 /** Jira's `X-Hub-Signature: sha256=<hex>`: HMAC-SHA256 of the raw body with the webhook's secret. */

@@ -27,8 +27,11 @@ export interface WebhookDeps {
   jiraWebhookSecret?: string | undefined;
   /** When set, `/webhooks/servicenow` requires it as bearer token or basic-auth password. */
   servicenowWebhookToken?: string | undefined;
-  /** In production a route whose credential is not configured is closed. */
-  production: boolean;
+  /**
+   * Set when a route whose credential is not configured is closed, with the reason (`TELEOPS_ENV=production`, or
+   * a HOST other than loopback); unset, such routes take anyone's deliveries (development on loopback).
+   */
+  closedBecause: string | undefined;
   /** When set, only these client addresses may deliver (TELEOPS_WEBHOOK_ALLOWED_SOURCES). */
   allowedSources?: BlockList | undefined;
   /** The tenant the env credentials (and open development routes) store into; default `default`. */
@@ -43,6 +46,8 @@ export interface WebhookDeps {
   onRefused?: (route: string, status: number, authenticated: boolean) => void;
   /** A refusal that should have been recorded as an integration event but could not be (database down). */
   onRefusalUnrecorded?: (route: string) => void;
+  /** When set, a delivery waits for a database that stops answering at most about this long, then gets 503. */
+  databaseDeadline?: { timeoutMs: number; ready(): Promise<boolean> } | undefined;
 }
 
 export interface DeliveryInput {

@@ -19,7 +19,7 @@ export const jiraRoute: WebhookRoute = {
   source: "jira",
   challenge: 'HMAC-SHA256 header="X-Hub-Signature"',
   authorize: (_req, deps) => {
-    requireConfigured(deps.jiraWebhookSecret, deps.production, "JIRA_WEBHOOK_SECRET");
+    requireConfigured(deps.jiraWebhookSecret, deps.closedBecause, "JIRA_WEBHOOK_SECRET");
     return deps.webhookTenant ?? DEFAULT_TENANT;
   },
   verify(req, raw, deps) {

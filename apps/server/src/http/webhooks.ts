@@ -10,7 +10,7 @@ import {
   newIntegrationEventId,
   recordIntegrationEvent,
 } from "@teleops/core";
-import { isDatabaseUnavailable } from "@teleops/db";
+import { isDatabaseUnavailable, whileDatabaseAnswers } from "@teleops/db";
 import { alertmanagerRoute } from "./alertmanager.ts";
 import { alertsRoute } from "./alerts.ts";
 import { HttpError, isJsonContentType, parseJson, readBody, sendJson } from "./body.ts";
@@ -63,7 +63,7 @@ export function createWebhookHandler(deps: WebhookDeps) {
       sender.body = body;
       assertSafeJson(body);
       const eventFor = (result: DeliveryResult) => acceptedEvent(route, req, eventId, result, keptPayload(body, raw));
-      const result = await route.handle({ tenantId, req, raw, body, eventFor }, deps);
+      const result = await untilDatabaseStops(deps, route.handle({ tenantId, req, raw, body, eventFor }, deps));
       if (!result.recorded) await record(deps, eventFor(result));
       if (result.alertsStored !== undefined) deps.onAccepted?.(path, result.alertsStored);
       deps.logger.info(
@@ -100,7 +100,12 @@ export function createWebhookHandler(deps: WebhookDeps) {
         );
       }
       if (sender) {
-        const recorded = await recordRejection(deps, route, req, eventId, failure, sender);
+        // With the database unreachable the record would fail too, only later: the 503 goes out at once.
+        const recorded =
+          failure.status !== 503 &&
+          (await untilDatabaseStops(deps, recordRejection(deps, route, req, eventId, failure, sender)).catch(
+            () => false,
+          ));
         if (!recorded) deps.onRefusalUnrecorded?.(path);
       }
       const headers: Record<string, string> = {};
@@ -115,6 +120,12 @@ export function createWebhookHandler(deps: WebhookDeps) {
       );
     }
   };
+}
+
+/** The database work of a delivery, given up with a 503 when PostgreSQL stops answering (`databaseDeadline`). */
+function untilDatabaseStops<T>(deps: WebhookDeps, work: Promise<T>): Promise<T> {
+  const deadline = deps.databaseDeadline;
+  return deadline ? whileDatabaseAnswers(work, deadline.ready, deadline.timeoutMs) : work;
 }
 
 /** A sender that passed the credential checks: its tenant, and as much of its delivery as was read. */
