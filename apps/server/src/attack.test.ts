@@ -10,9 +10,9 @@ import { request } from "node:http";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { alerts } from "@teleops/db";
+import { alerts, integrationEvents } from "@teleops/db";
 import { type TestDatabase, testBackends } from "@teleops/db/testing";
-import { inArray, like } from "drizzle-orm";
+import { eq, inArray, like } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { loadAuthenticator, sha256Hex } from "./auth.ts";
 import { startTestServer, type TestServer } from "./testing.ts";
@@ -920,6 +920,101 @@ describe.each(testBackends())("attack suite on $name", (backend) => {
     expect(headers.headers["x-frame-options"]).toBe("DENY");
     expect(headers.headers["referrer-policy"]).toBe("no-referrer");
     expect(String(headers.headers["content-security-policy"])).toContain("frame-ancestors 'none'");
+  });
+
+  it("records a refused delivery in its credential's tenant only, and stores nothing of an unauthenticated one", async () => {
+    const tenantOf = async (eventId: unknown) =>
+      (
+        await database.db
+          .select()
+          .from(integrationEvents)
+          .where(eq(integrationEvents.id, String(eventId)))
+      )[0]?.tenantId;
+    for (const status of [400, 415]) {
+      const shot =
+        status === 400
+          ? await toRoute(
+              "alerts",
+              "globex refusal",
+              JSON.stringify(alert("rejected", { host: "" })),
+              bearer(TOKENS.globexHook),
+            )
+          : await toRoute("alerts", "globex wrong type", "x", {
+              ...bearer(TOKENS.globexHook),
+              "content-type": "text/plain",
+            });
+      expectRefused(shot, "alerts", [status]);
+      expect(await tenantOf(JSON.parse(shot.text).event_id)).toBe("globex");
+    }
+    const before = await database.db.$count(integrationEvents);
+    const forged = [
+      await toRoute("alerts", "forged token", JSON.stringify(alert("rejected")), {
+        ...bearer("forged-token"),
+        "user-agent": "u".repeat(12_000),
+      }),
+      await toRoute("servicenow", "forged basic", JSON.stringify(SERVICENOW), {
+        authorization: `Basic ${Buffer.from("admin:guess").toString("base64")}`,
+        "content-type": "application/json",
+      }),
+      await send(base, "jira: unsigned flood", {
+        path: hook("jira"),
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify(jiraEvent("NETOPS-990")),
+      }),
+      await send(base, "alerts: GET", { method: "GET", path: hook("alerts") }),
+    ];
+    for (const shot of forged) {
+      expectRefused(shot, "forged", [401, 405]);
+      expect(JSON.parse(shot.text).event_id).toBeUndefined();
+    }
+    expect(await database.db.$count(integrationEvents)).toBe(before);
+  });
+
+  it("answers times before 1970 or past tomorrow with 400 naming the field on every route", async () => {
+    for (const time of ["0000-01-01T00:00:00Z", "9999-12-31T23:59:59Z"]) {
+      const bodies: Array<[string, unknown, string]> = [
+        ["alerts", alert("rejected", { timestamp: time }), "timestamp"],
+        [
+          "alertmanager",
+          { ...amPayload("rejected-time"), alerts: [{ ...amPayload("x").alerts[0], startsAt: time }] },
+          "alerts[0].startsAt",
+        ],
+        ["servicenow", { ...SERVICENOW, sys_updated_on: time.replace("T", " ").replace("Z", "") }, "sys_updated_on"],
+        ["jira", jiraEvent("NETOPS-991", { updated: time }), "issue.fields.updated"],
+      ];
+      for (const [route, body, path] of bodies) {
+        const shot = await toRoute(route, `time ${time}`, JSON.stringify(body));
+        expectRefused(shot, route, [400]);
+        expect([route, JSON.parse(shot.text).issues.map((i: { path: string }) => i.path)]).toEqual([route, [path]]);
+      }
+    }
+    const events = await trpc("events after bad times", "integrations.events", {
+      token: TOKENS.acmeViewer,
+      query: `?input=${encodeURIComponent(JSON.stringify({ limit: 500, withPayload: true }))}`,
+    });
+    expect(events.status).toBe(200);
+  });
+
+  it("answers parse and validation errors with positions and paths, never a fragment of the body", async () => {
+    const secret = "hunter2-attack-secret";
+    for (const route of ROUTES) {
+      const shot = await toRoute(route, "secret in broken json", `{"password":"${secret}" oops}`);
+      expectRefused(shot, route, [400]);
+      expect([route, shot.text.includes(secret)]).toEqual([route, false]);
+      expect(messageOf(shot)).toMatch(/^malformed JSON: .* at line 1, column \d+/);
+    }
+    const query = await trpc("secret in broken input", "incidents.list", {
+      token: TOKENS.acmeViewer,
+      query: `?input=${encodeURIComponent(`{"text":"${secret}" oops}`)}`,
+    });
+    expectRefused(query, "trpc", [400]);
+    expect(query.text).not.toContain(secret);
+    const invalid = await trpc("invalid input", "incidents.list", {
+      token: TOKENS.acmeViewer,
+      query: `?input=${encodeURIComponent(JSON.stringify({ limit: "many" }))}`,
+    });
+    expectRefused(invalid, "trpc", [400]);
+    expect(messageOf(invalid)).toMatch(/^invalid input: limit: /);
   });
 
   it("stays healthy, stored nothing it refused, and never answered 5xx", async () => {
