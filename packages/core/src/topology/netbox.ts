@@ -250,15 +250,23 @@ export function parseNetboxJson(parts: NetboxJsonParts): ParsedTopology {
   return builder.build("NetBox export");
 }
 
-/** Parses NetBox JSON text: one document, or the devices and cables exports given separately. */
+/** Parses NetBox JSON text: one document, or the devices and cables exports, each recognized by its content. */
 export function parseNetboxJsonText(input: { content?: string; devices?: string; cables?: string }): ParsedTopology {
   const parts: NetboxJsonParts = {};
-  if (input.content !== undefined) Object.assign(parts, netboxParts(parseJson(input.content, "NetBox export")));
-  if (input.devices !== undefined) {
-    parts.devices = netboxParts(parseJson(input.devices, "NetBox devices export")).devices ?? parts.devices;
-  }
-  if (input.cables !== undefined) {
-    parts.cables = netboxParts(parseJson(input.cables, "NetBox cables export")).cables ?? parts.cables;
+  const texts: Array<[string | undefined, string]> = [
+    [input.content, "NetBox export"],
+    [input.devices, "NetBox devices export"],
+    [input.cables, "NetBox cables export"],
+  ];
+  for (const [text, what] of texts) {
+    if (text === undefined) continue;
+    const found = netboxParts(parseJson(text, what));
+    for (const kind of ["devices", "cables"] as const) {
+      const part = found[kind];
+      if (!part) continue;
+      if (parts[kind]) throw new ValidationError(`${what}: a second list of ${kind}; send one export of each`);
+      parts[kind] = part;
+    }
   }
   return parseNetboxJson(parts);
 }

@@ -191,15 +191,19 @@ function addCableRows(builder: TopologyBuilder, text: string): void {
 
 /**
  * Builds a topology from NetBox CSV exports: a devices CSV, a cables CSV, or both. Each text is recognized by its
- * header row, so `content` may be either.
+ * header row, whichever field it came in.
  */
 export function parseNetboxCsv(input: { content?: string; devices?: string; cables?: string }): ParsedTopology {
   const builder = new TopologyBuilder();
   const texts = { devices: [] as string[], cables: [] as string[] };
-  if (input.devices !== undefined) texts.devices.push(input.devices);
-  if (input.cables !== undefined) texts.cables.push(input.cables);
-  if (input.content !== undefined) {
-    const kind = netboxCsvKind(input.content);
+  const given: Array<[string | undefined, NetboxCsvKind | undefined]> = [
+    [input.content, undefined],
+    [input.devices, "devices"],
+    [input.cables, "cables"],
+  ];
+  for (const [text, expected] of given) {
+    if (text === undefined) continue;
+    const kind = netboxCsvKind(text) ?? expected;
     if (!kind) {
       throw lineFailure(
         "NetBox CSV",
@@ -207,7 +211,7 @@ export function parseNetboxCsv(input: { content?: string; devices?: string; cabl
         'the header row names neither a devices export ("Name", "Role", "Site") nor a cables export ("Device A", "Device B")',
       );
     }
-    texts[kind].push(input.content);
+    texts[kind].push(text);
   }
   for (const text of texts.devices) addDeviceRows(builder, text);
   for (const text of texts.cables) addCableRows(builder, text);

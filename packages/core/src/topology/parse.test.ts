@@ -142,7 +142,8 @@ describe("topology import parsers", () => {
     expect(parsed.topology.links).toEqual([
       { a: "ams1-pe-1", b: "ams1-pe-2", a_interface: "xe-0/0/1", b_interface: "xe-0/0/1" },
     ]);
-    // One CSV alone is fine: its header says which export it is.
+    // Each CSV is recognized by its header, whichever field it came in; one alone is fine too.
+    expect(parseTopologyImport({ devices: cables, cables: devices }).topology.links).toHaveLength(1);
     expect(parseTopologyImport({ content: cables }).topology.devices).toHaveLength(2);
   });
 
