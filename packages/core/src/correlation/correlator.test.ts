@@ -132,13 +132,15 @@ describe("correlator", () => {
     expect(incidents).toEqual([["opt-a", "rtr-a", "rtr-a", "rtr-b"]]);
   });
 
-  it("groups hosts unknown to the topology by site and service", () => {
-    const mk = (host: string, minute: number) => alert(host, minute, "major", { service: "payments", site: "dc9" });
+  it("groups application alarms of hosts unknown to the topology by site and service", () => {
+    const http = { alertType: "http_5xx_rate_high", message: "5xx above 5%" };
+    const mk = (host: string, minute: number) =>
+      alert(host, minute, "major", { ...http, service: "payments", site: "dc9" });
     const incidents = run([
       mk("app-1", 0),
       mk("app-2", 1),
       mk("db-1", 2),
-      alert("app-9", 2, "major", { service: "payments", site: "dc7" }),
+      alert("app-9", 2, "major", { ...http, service: "payments", site: "dc7" }),
     ]);
     expect(incidents).toEqual([["app-1", "app-2", "db-1"]]);
   });
@@ -172,7 +174,10 @@ describe("correlator", () => {
     const incidents = run([
       alert("rtr-a", 0, "critical"),
       alert("rtr-a", 0.5, "major", { alertType: "bgp_session_down", message: "neighbor 192.0.2.1 Down" }),
-      alert("rtr-a", 1, "minor", { alertType: "ssh_login_failed", message: "Failed password for admin from 198.51.100.7" }),
+      alert("rtr-a", 1, "minor", {
+        alertType: "ssh_login_failed",
+        message: "Failed password for admin from 198.51.100.7",
+      }),
       alert("rtr-a", 2, "warning", { alertType: "config_change", message: "Configured from console by ops" }),
     ]);
     expect(incidents).toEqual([["rtr-a", "rtr-a"]]);
@@ -203,7 +208,10 @@ describe("correlation with no topology", () => {
       ],
       none,
     );
-    expect(incidents).toEqual([["lis1-cr-01", "lis1-cr-01", "lis1-opt-01"], ["mad2-cr-07", "mad2-cr-07"]]);
+    expect(incidents).toEqual([
+      ["lis1-cr-01", "lis1-cr-01", "lis1-opt-01"],
+      ["mad2-cr-07", "mad2-cr-07"],
+    ]);
   });
 
   it("ties the two ends of a cut span by the circuit id both interface descriptions carry", () => {

@@ -9,6 +9,7 @@
 import { type Severity, severityRank } from "@teleops/schema";
 import {
   entitiesOf,
+  interfaceOf,
   isChatter,
   isClearType,
   isInfrastructure,
@@ -32,6 +33,8 @@ import {
 export interface CorrelationConfig {
   /** Two alarms on one host, of related layers, this close in time belong together. */
   sameHostWindowMs: number;
+  /** The same-host window between two power or hardware alarms, which unfold more slowly. */
+  slowSameHostWindowMs: number;
   /** Two alarms at one site (or on linked devices), of causally related layers, this close belong together. */
   siteWindowMs: number;
   /** Two alarms of related layers naming the same address or device this close belong together. */
@@ -60,6 +63,7 @@ export interface CorrelationConfig {
 
 export const DEFAULT_CORRELATION_CONFIG: CorrelationConfig = {
   sameHostWindowMs: 5 * 60_000,
+  slowSameHostWindowMs: 30 * 60_000,
   siteWindowMs: 2 * 60_000,
   entityWindowMs: 3 * 60_000,
   circuitWindowMs: 10 * 60_000,
@@ -167,6 +171,8 @@ const OUTAGE_LAYERS: ReadonlySet<Layer> = new Set([
   "service",
 ]);
 
+const SLOW_LAYERS: ReadonlySet<Layer> = new Set(["power", "hardware"]);
+
 const NO_TOPOLOGY: TopologyView = { siteOf: () => undefined, neighbours: () => undefined };
 const NO_RELATIONS: LearnedRelations = { partners: () => [] };
 const defaultSiteOfHost = sitePattern();
@@ -271,7 +277,19 @@ export class Correlator<Ref> {
         if (link.rank < NEIGHBOUR && (strong || (this.established(link.group) && this.established(group)))) continue;
         const other = this.resolve(link.group);
         if (other !== group && this.mayMerge(other, group)) {
-          if (process.env.DIAG) console.log("MERGE via", alert.host, alert.alertType, "|", link.reason, "| sizes", other.members.length, group.members.length, "|", alert.message.slice(0, 70));
+          if (process.env.DIAG)
+            console.log(
+              "MERGE via",
+              alert.host,
+              alert.alertType,
+              "|",
+              link.reason,
+              "| sizes",
+              other.members.length,
+              group.members.length,
+              "|",
+              alert.message.slice(0, 70),
+            );
           group = this.merge(other, group);
         }
       }
@@ -316,8 +334,17 @@ export class Correlator<Ref> {
   }
 
   private featuresOf(alert: CorrelationInput<Ref>): Features {
-    const host = alert.host.toLowerCase();
-    const tagSite = alert.site ?? alert.tags.site ?? alert.tags.region ?? null;
+    // "unknown" (what a mapping writes when a source names no machine) is no host: it must not tie alerts together.
+    const named = alert.host.toLowerCase();
+    const host = named === "unknown" || named === "" ? "" : named;
+    const tagSite =
+      alert.site ??
+      alert.tags.site ??
+      alert.tags.region ??
+      alert.tags.datacenter ??
+      alert.tags.dc ??
+      alert.tags.cluster ??
+      null;
     const site = tagSite?.toLowerCase() ?? this.topology.siteOf(alert.host)?.toLowerCase() ?? this.siteOfHost(host);
     const layer = layerOf(alert.alertType, alert.message);
     const chatter = isChatter(layer);
@@ -330,7 +357,7 @@ export class Correlator<Ref> {
       }
     }
     const short = host.split(".")[0] ?? host;
-    const names = short !== host ? [host, short] : [host];
+    const names = host === "" ? [] : short !== host ? [host, short] : [host];
     return {
       host,
       site,
@@ -361,7 +388,7 @@ export class Correlator<Ref> {
       }
     };
     // A clear joins the latest raise of its condition on its host, however long the outage lasted.
-    if (!f.firing) {
+    if (!f.firing && f.host !== "") {
       const key = `d|${f.host}|${f.signal}`;
       let best: AlertGroup<Ref> | undefined;
       let bestTime = Number.NEGATIVE_INFINITY;
@@ -374,11 +401,15 @@ export class Correlator<Ref> {
         }
       }
       if (best) {
-        found.set(best, { group: best, rank: CLEARS, reason: `clears ${f.signal} raised on ${f.host} ${ago(t - bestTime)}` });
+        found.set(best, {
+          group: best,
+          rank: CLEARS,
+          reason: `clears ${f.signal} raised on ${f.host} ${ago(t - bestTime)}`,
+        });
       }
     }
     // A raise repeated while not cleared (a standing alarm re-announced) continues its occurrence.
-    if (f.firing) {
+    if (f.firing && f.host !== "") {
       const key = `d|${f.host}|${f.signal}`;
       for (const listed of this.index.get(key) ?? []) {
         const group = this.resolve(listed);
@@ -387,12 +418,18 @@ export class Correlator<Ref> {
         if (latestBefore(group.keys, `c|${f.host}|${f.signal}`, t) >= raised) continue;
         const known = found.get(group);
         if (!known || known.rank < SAME_HOST) {
-          found.set(group, { group, rank: SAME_HOST, reason: `repeats ${f.signal} on ${f.host}, not cleared since ${ago(t - raised)}` });
+          found.set(group, {
+            group,
+            rank: SAME_HOST,
+            reason: `repeats ${f.signal} on ${f.host}, not cleared since ${ago(t - raised)}`,
+          });
         }
       }
     }
-    for (const layer of relatedLayers(f.layer)) {
-      offer(`h|${f.host}|${layer}`, c.sameHostWindowMs, SAME_HOST, (d) =>
+    for (const layer of f.host === "" ? [] : relatedLayers(f.layer)) {
+      // Power and hardware trouble unfolds slowly (on battery, then battery low, then shutdown).
+      const slow = SLOW_LAYERS.has(layer) && SLOW_LAYERS.has(f.layer);
+      offer(`h|${f.host}|${layer}`, slow ? c.slowSameHostWindowMs : c.sameHostWindowMs, SAME_HOST, (d) =>
         describeLayers(`same host ${f.host}`, f.layer, layer, d),
       );
     }
@@ -432,8 +469,11 @@ export class Correlator<Ref> {
         );
       }
       if (alert.service !== "") {
-        offer(`v|${f.site}|${alert.service}`, c.siteWindowMs, SAME_SITE, (d) =>
-          `same service ${alert.service} at site ${f.site}, ${apart(d)}`,
+        offer(
+          `v|${f.site}|${alert.service}`,
+          c.siteWindowMs,
+          SAME_SITE,
+          (d) => `same service ${alert.service} at site ${f.site}, ${apart(d)}`,
         );
       }
     }
@@ -451,7 +491,12 @@ export class Correlator<Ref> {
     // Alertmanager grouped them and they report one condition: its targets may sit anywhere (probes of remote
     // services from one prober), and rules' `for:` delays spread their start times over minutes.
     if (alert.group) {
-      offer(`g|${alert.group}|${f.signal}`, c.groupWindowMs, BURST, (d) => `${f.signal} in one Alertmanager group, ${apart(d)}`);
+      offer(
+        `g|${alert.group}|${f.signal}`,
+        c.groupWindowMs,
+        BURST,
+        (d) => `${f.signal} in one Alertmanager group, ${apart(d)}`,
+      );
     }
     for (const [partner, dice] of this.relations.partners(f.signal)) {
       if (dice < c.minLearnedDice) continue;
@@ -482,25 +527,34 @@ export class Correlator<Ref> {
     if (f.site !== null) group.sites.add(f.site);
     if (f.chatter) return;
     if (!f.firing) {
-      this.put(group, `c|${f.host}|${f.signal}`, alert.timeMs, 0);
+      if (f.host !== "") this.put(group, `c|${f.host}|${f.signal}`, alert.timeMs, 0);
       return;
     }
-    const signal = `${f.host}|${f.signal}`;
-    if (group.signals.size < 4 && !group.signals.has(signal)) {
+    const signal = `${f.host}|${f.signal}|${interfaceOf(alert.message, alert.tags) ?? ""}`;
+    // Informational alerts join their failure but say nothing is wrong: they never make a group an incident.
+    if (alert.severity !== "info" && group.signals.size < 4 && !group.signals.has(signal)) {
       group.signals.add(signal);
       if (severityRank(alert.severity) <= severityRank("major")) group.severeSignals += 1;
     }
     if (alert.severity === "critical" && OUTAGE_LAYERS.has(f.layer)) group.outage = true;
+    // A routing session lost (BGP, OSPF, IS-IS, LDP…) at major severity is an outage of its own: traffic moves.
+    if (f.layer === "routing" && severityRank(alert.severity) <= severityRank("major")) group.outage = true;
     const c = this.config;
     const t = alert.timeMs;
-    this.put(group, `d|${f.host}|${f.signal}`, t, 0);
-    this.put(group, `h|${f.host}|${f.layer}`, t, c.sameHostWindowMs);
+    if (f.host !== "") this.put(group, `d|${f.host}|${f.signal}`, t, 0);
+    if (f.host !== "")
+      this.put(
+        group,
+        `h|${f.host}|${f.layer}`,
+        t,
+        SLOW_LAYERS.has(f.layer) ? c.slowSameHostWindowMs : c.sameHostWindowMs,
+      );
     for (const name of f.mentions) this.put(group, `m|${name}|${f.layer}`, t, c.entityWindowMs);
     for (const name of f.names) this.put(group, `n|${name}|${f.layer}`, t, c.entityWindowMs);
     for (const circuit of f.circuits) this.put(group, `e|${circuit}|${f.layer}`, t, c.circuitWindowMs);
     if (f.site !== null) {
       this.put(group, `s|${f.site}|${f.layer}`, t, c.siteWindowMs);
-      if (alert.service !== "") this.put(group, `v|${f.site}|${alert.service}`, t, c.siteWindowMs);
+      if (usableService(alert)) this.put(group, `v|${f.site}|${alert.service}`, t, c.siteWindowMs);
     }
     this.put(group, `b|${f.signal}|${f.site ?? "?"}`, t, c.burstWindowMs);
     this.put(group, `b|${f.signal}|*`, t, c.burstWindowMs);
@@ -569,7 +623,7 @@ export class Correlator<Ref> {
     const c = this.config;
     switch (key[0]) {
       case "h":
-        return c.sameHostWindowMs;
+        return Math.max(c.sameHostWindowMs, c.slowSameHostWindowMs);
       case "s":
       case "v":
       case "l":
@@ -636,6 +690,14 @@ export class Correlator<Ref> {
 }
 
 export { decodeState };
+
+/**
+ * A service names what the alert is about, unless it is a Prometheus scrape job (Alertmanager alerts carry
+ * `job`): one job scrapes unrelated targets, so sharing it says nothing.
+ */
+function usableService<Ref>(alert: CorrelationInput<Ref>): boolean {
+  return alert.service !== "" && alert.tags.job === undefined;
+}
 
 function apart(ms: number): string {
   if (ms < 1000) return "within a second";

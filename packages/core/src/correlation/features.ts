@@ -38,7 +38,7 @@ const LAYER_RULES: ReadonlyArray<readonly [Layer, RegExp]> = [
   ],
   [
     "hardware",
-    /\b(?:fan\w*|temperature|temp|thermal|overheat\w*|chassis\w*|linecard|line card|fpc|pic|mpc|module fail\w*|card|asic|parity|edac|ecc|hardware|hw|memory error|disk fail\w*|raid|smart|ipmi|crash\w*|watchdog|kernel panic|reload|reboot\w*|restart\w*|uptime)\b/,
+    /\b(?:cold ?start|warm ?start|fan\w*|temperature|temp|thermal|overheat\w*|chassis\w*|linecard|line card|fpc|pic|mpc|module fail\w*|card|asic|parity|edac|ecc|hardware|hw|memory error|disk fail\w*|raid|smart|ipmi|watchdog|kernel panic|reload|reboot\w*|restart\w*|uptime)\b/,
   ],
   [
     "routing",
@@ -54,7 +54,7 @@ const LAYER_RULES: ReadonlyArray<readonly [Layer, RegExp]> = [
   ],
   [
     "service",
-    /\b(?:instance down|target down|down|unreachable|probe\w*|blackbox|http\w*|https|dns|resolver|servfail|nxdomain|latency|packet loss|loss|jitter|timed out|timeout\w*|sla|icmp|ping|5xx|error rate|errors|upstream|backend|endpoint\w*|service\w*|api|web|database|db|postgres\w*|mysql|replication|kube\w*|pod\w*|container\w*|node not ready|not ready|scrape|job failed|queue|voip|sip|call\w*)\b/,
+    /\b(?:error budget|burn rate|slo|sli|availability|crash\w*|instance down|target down|down|unreachable|probe\w*|blackbox|http\w*|https|dns|resolver|servfail|nxdomain|latency|packet loss|loss|jitter|timed out|timeout\w*|sla|icmp|ping|5xx|error rate|errors|upstream|backend|endpoint\w*|service\w*|api|web|database|db|postgres\w*|mysql|replication|kube\w*|pod\w*|container\w*|node not ready|not ready|scrape|job failed|queue|voip|sip|call\w*)\b/,
   ],
   [
     "system",
@@ -169,6 +169,20 @@ const NOT_A_DEVICE =
 
 /** Tag and label names whose values never name a shared thing (they describe the alert or its sender). */
 const NON_ENTITY_TAGS = new Set([
+  // The alert's own machine and the exporter or pod that reported it are not things two failures share.
+  "instance",
+  "host",
+  "hostname",
+  "node",
+  "device",
+  "endpoint",
+  "container",
+  "pod",
+  "namespace",
+  "metrics_path",
+  "scheme",
+  "receiver",
+  "program",
   "severity",
   "alertname",
   "job",
@@ -261,4 +275,16 @@ export function sitePatternProblem(pattern: string): string | null {
     return `not a valid regular expression: ${(error as Error).message}`;
   }
   return /\(\?<site\d*>/.test(pattern) ? null : "needs a named group (?<site>…)";
+}
+
+// Interface names as vendors print them: Gi1/0/14, xe-0/0/1, HundredGigE0/0/0/0, et-1/0/3, Port 1/1/3, ae12.
+const INTERFACE_IN_TEXT =
+  /\b((?:[A-Z][A-Za-z-]*?(?:Ethernet|GigE|Gig|Gi|Te|Fa|Hu|Fo|Tw|Et|Eth|Port-channel|Bundle-Ether|Po)\s?|(?:xe|ge|et|ae|so|fe|gr|lt|irb)-|Port\s)\d+(?:[/.:]\d+)*)\b/;
+
+/** The interface an alarm is about, from the source's labels or its text: several ports down are several signals. */
+export function interfaceOf(message: string, tags: Readonly<Record<string, string>>): string | null {
+  const labelled = tags.interface ?? tags.ifName ?? tags.ifDescr ?? tags.port;
+  if (labelled) return labelled.toLowerCase();
+  const found = INTERFACE_IN_TEXT.exec(message)?.[1];
+  return found ? found.toLowerCase().replace(/\s+/g, "") : null;
 }

@@ -50,11 +50,32 @@ describe("alertmanagerToCanonical", () => {
   it("skips a device label that names a disk or an interface of the host (node_exporter) rather than a machine", () => {
     const labels = (extra: Record<string, string>) => apiAlert({ labels: { alertname: "X", ...extra } });
     for (const device of ["/dev/mapper/vg0-log", "sda1", "nvme0n1p2", "dm-3", "eth0", "ens192", "bond0.20", "tmpfs"]) {
-      expect(alertmanagerToCanonical(labels({ device, instance: "db-03.example.net:9100" })).host).toBe("db-03.example.net");
+      expect(alertmanagerToCanonical(labels({ device, instance: "db-03.example.net:9100" })).host).toBe(
+        "db-03.example.net",
+      );
     }
     expect(alertmanagerToCanonical(labels({ device: "fra1-sw-07", instance: "snmp-exporter:9116" })).host).toBe(
       "fra1-sw-07",
     );
+  });
+
+  it("names the node or workload of kube-state-metrics alerts, not the exporter's own address", () => {
+    const labels = (extra: Record<string, string>) =>
+      apiAlert({ labels: { alertname: "X", job: "kube-state-metrics", instance: "198.51.100.61:8443", ...extra } });
+    expect(alertmanagerToCanonical(labels({ node: "worker-7" })).host).toBe("worker-7");
+    expect(alertmanagerToCanonical(labels({ namespace: "shop", pod: "checkout-7d9f" })).host).toBe(
+      "shop/checkout-7d9f",
+    );
+    expect(alertmanagerToCanonical(labels({})).host).toBe("198.51.100.61");
+    const pvc = apiAlert({
+      labels: {
+        alertname: "KubePersistentVolumeFillingUp",
+        job: "kubelet",
+        namespace: "monitoring",
+        persistentvolumeclaim: "db-0",
+      },
+    });
+    expect(alertmanagerToCanonical(pvc).host).toBe("monitoring/db-0");
   });
 
   it("strips ports from instances, including IPv6 and probe URLs", () => {

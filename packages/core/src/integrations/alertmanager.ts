@@ -105,15 +105,45 @@ export function hostFromInstance(instance: string): string {
 const LOCAL_DEVICE =
   /^(?:\/|(?:sd[a-z]+|hd[a-z]+|vd[a-z]+|xvd[a-z]+|nvme\d+n\d+|mmcblk\d+|dm-|md|loop|sr|nbd|rbd|zd)\d*(?:p?\d+)?$|(?:eth|ens|enp|eno|enx|em|bond|team|br|docker|veth|virbr|vlan|tun|tap|wg|wlan|lo|ib|cali|flannel|cni|kube-ipvs)[\w.-]*$|tmpfs$|overlay$|shm$|rootfs$)/i;
 
+/** Kubernetes objects an alert can be about, most specific machine first. */
+const WORKLOAD_LABELS = [
+  "pod",
+  "deployment",
+  "statefulset",
+  "daemonset",
+  "horizontalpodautoscaler",
+  "persistentvolumeclaim",
+  "job_name",
+  "cronjob",
+] as const;
+
+/**
+ * The host, as the contract orders the labels. Two exceptions where the label named first is the exporter's
+ * address, not the subject: kube-state-metrics reports on nodes and workloads (its `instance` is itself), and an
+ * alert with no machine label at all names its Kubernetes object (`namespace/pod`) rather than "unknown".
+ */
 function hostFromLabels(labels: Record<string, string>): string {
+  const exporterAddress = /kube-state-metrics/i.test(labels.job ?? "");
   for (const key of ["host", "device", "instance", "node"]) {
     const value = labels[key]?.trim();
     if (!value) continue;
     if (key === "device" && LOCAL_DEVICE.test(value)) continue;
+    if (key === "instance" && exporterAddress) {
+      const subject = labels.node?.trim() || workloadOf(labels);
+      if (subject) return subject.slice(0, 255);
+    }
     const host = key === "instance" ? hostFromInstance(value) : value;
     if (host) return host.slice(0, 255);
   }
-  return UNKNOWN_HOST;
+  return workloadOf(labels)?.slice(0, 255) ?? UNKNOWN_HOST;
+}
+
+function workloadOf(labels: Record<string, string>): string | undefined {
+  for (const key of WORKLOAD_LABELS) {
+    const value = labels[key]?.trim();
+    if (value) return labels.namespace ? `${labels.namespace.trim()}/${value}` : value;
+  }
+  return undefined;
 }
 
 function firstLabel(map: Record<string, string>, keys: readonly string[]): string | undefined {
