@@ -262,3 +262,11 @@ describe("incident titles", () => {
     expect(retitle("Imported title", 3, [])).toBe("Imported title");
   });
 });
+
+describe("layer relations", () => {
+  it("are symmetric: if a relates to b, b relates to a", async () => {
+    const { relatedLayers } = await import("./features.ts");
+    const layers = ["power", "hardware", "optical", "link", "switching", "storage", "routing", "traffic", "system", "service", "security", "config", "housekeeping", "other"] as const;
+    for (const a of layers) for (const b of relatedLayers(a)) expect(relatedLayers(b)).toContain(a);
+  });
+});

@@ -166,6 +166,7 @@ const OUTAGE_LAYERS: ReadonlySet<Layer> = new Set([
   "optical",
   "link",
   "switching",
+  "storage",
   "routing",
   "traffic",
   "service",

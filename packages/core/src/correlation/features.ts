@@ -11,6 +11,7 @@ export type Layer =
   | "optical"
   | "link"
   | "switching"
+  | "storage"
   | "routing"
   | "traffic"
   | "system"
@@ -38,7 +39,11 @@ const LAYER_RULES: ReadonlyArray<readonly [Layer, RegExp]> = [
   ],
   [
     "hardware",
-    /\b(?:cold ?start|warm ?start|fan\w*|temperature|temp|thermal|overheat\w*|chassis\w*|linecard|line card|fpc|pic|mpc|module fail\w*|card|asic|parity|edac|ecc|hardware|hw|memory error|disk fail\w*|raid|smart|ipmi|watchdog|kernel panic|reload|reboot\w*|restart\w*|uptime)\b/,
+    /\b(?:cold ?start|warm ?start|fan\w*|temperature|temp|thermal|overheat\w*|chassis\w*|linecard|line card|fpc|pic|mpc|module fail\w*|card|asic|parity|edac|ecc|hardware|hw|memory error|disk fail\w*|smart|ipmi|watchdog|kernel panic|reload|reboot\w*|restart\w*|uptime)\b/,
+  ],
+  [
+    "storage",
+    /\b(?:datastore\w*|lun\w*|san|nas|nfs|iscsi|fibre channel|fcoe|hba|multipath\w*|storage (?:path|array|device|controller|pool)\w*|volume (?:inaccessible|offline|degraded)|lost access to volume|path redundancy|raid|disk array|ceph|osd)\b/,
   ],
   [
     "routing",
@@ -46,7 +51,7 @@ const LAYER_RULES: ReadonlyArray<readonly [Layer, RegExp]> = [
   ],
   [
     "switching",
-    /\b(?:stp|rstp|mstp|spanning tree|vlan|mac (?:flap\w*|move)|mac address|loop\w*|lldp|cdp|vpc|mlag|storm control|err disable\w*|errdisable)\b/,
+    /\b(?:stp|rstp|mstp|spanning tree|vlan|mac (?:flap\w*|move)|mac address|loop detect\w*|loop guard|bridging loop|l2 loop|lldp|cdp|vpc|mlag|storm control|err disable\w*|errdisable)\b/,
   ],
   [
     "link",
@@ -54,7 +59,7 @@ const LAYER_RULES: ReadonlyArray<readonly [Layer, RegExp]> = [
   ],
   [
     "service",
-    /\b(?:error budget|burn rate|slo|sli|availability|crash\w*|instance down|target down|down|unreachable|probe\w*|blackbox|http\w*|https|dns|resolver|servfail|nxdomain|latency|packet loss|loss|jitter|timed out|timeout\w*|sla|icmp|ping|5xx|error rate|errors|upstream|backend|endpoint\w*|service\w*|api|web|database|db|postgres\w*|mysql|replication|kube\w*|pod\w*|container\w*|node not ready|not ready|scrape|job failed|queue|voip|sip|call\w*)\b/,
+    /\b(?:error budget|burn rate|slo|sli|availability|crash\w*|heartbeat\w*|instance down|target down|down|unreachable|probe\w*|blackbox|http\w*|https|dns|resolver|servfail|nxdomain|latency|packet loss|loss|jitter|timed out|timeout\w*|sla|icmp|ping|5xx|error rate|errors|upstream|backend|endpoint\w*|service\w*|api|web|database|db|postgres\w*|mysql|replication|kube\w*|pod\w*|container\w*|node not ready|not ready|scrape|job failed|queue|voip|sip|call\w*)\b/,
   ],
   [
     "system",
@@ -65,7 +70,7 @@ const LAYER_RULES: ReadonlyArray<readonly [Layer, RegExp]> = [
     /\b(?:auth\w*|login\w*|logon|logged|ssh|telnet|password|denied|deny|acl|blocked|drop(?:ped)?|scan\w*|brute|intrusion|ips|ids|threat|malware|vpn user|radius|tacacs|snmp authentication\w*|unauthori[sz]ed|certificate|cert)\b/,
   ],
   ["config", /\b(?:config\w*|commit\w*|configuration|changed by|archive|rollback|write memory|ui commit)\b/],
-  ["housekeeping", /\b(?:heartbeat|info|notice|informational)\b/],
+  ["housekeeping", /\b(?:info|notice|informational)\b/],
 ];
 
 /** The alarm type and message as lower-case words, so `LinkDown`, `link_down` and `%LINK-3-UPDOWN` all read "link down". */
@@ -99,7 +104,15 @@ export function layerOf(alertType: string, message: string): Layer {
 }
 
 /** Layers of the network itself, whose failure takes down what sits on it; same-site evidence needs one of them. */
-const INFRASTRUCTURE: ReadonlySet<Layer> = new Set(["power", "hardware", "optical", "link", "switching", "routing"]);
+const INFRASTRUCTURE: ReadonlySet<Layer> = new Set([
+  "power",
+  "hardware",
+  "optical",
+  "link",
+  "switching",
+  "storage",
+  "routing",
+]);
 
 export function isInfrastructure(layer: Layer): boolean {
   return INFRASTRUCTURE.has(layer);
@@ -115,16 +128,29 @@ export function isChatter(layer: Layer): boolean {
  * exhausted resources starve routing daemons and services. A layer always relates to itself.
  */
 const RELATED: Readonly<Record<Layer, readonly Layer[]>> = {
-  power: ["power", "hardware", "optical", "link", "switching", "routing", "traffic", "system", "service", "other"],
-  hardware: ["power", "hardware", "optical", "link", "switching", "system", "other"],
+  power: [
+    "power",
+    "hardware",
+    "optical",
+    "link",
+    "switching",
+    "storage",
+    "routing",
+    "traffic",
+    "system",
+    "service",
+    "other",
+  ],
+  hardware: ["power", "hardware", "optical", "link", "switching", "storage", "system", "other"],
   optical: ["power", "hardware", "optical", "link", "routing", "service"],
-  link: ["power", "hardware", "optical", "link", "switching", "routing", "traffic", "service"],
-  switching: ["power", "hardware", "link", "switching", "routing", "service"],
+  link: ["power", "hardware", "optical", "link", "switching", "storage", "routing", "traffic", "service"],
+  switching: ["power", "hardware", "link", "switching", "storage", "routing", "service"],
+  storage: ["power", "hardware", "link", "switching", "storage", "system", "service", "other"],
   routing: ["power", "optical", "link", "switching", "routing", "traffic", "system", "service"],
   traffic: ["power", "link", "routing", "traffic", "system", "service"],
-  system: ["power", "hardware", "routing", "traffic", "system", "service"],
-  service: ["power", "optical", "link", "switching", "routing", "traffic", "system", "service", "other"],
-  other: ["power", "hardware", "service", "other"],
+  system: ["power", "hardware", "storage", "routing", "traffic", "system", "service"],
+  service: ["power", "optical", "link", "switching", "storage", "routing", "traffic", "system", "service", "other"],
+  other: ["power", "hardware", "storage", "service", "other"],
   security: [],
   config: [],
   housekeeping: [],
@@ -208,6 +234,7 @@ const NON_ENTITY_TAGS = new Set([
  */
 export function entitiesOf(host: string, message: string, tags: Readonly<Record<string, string>>): string[] {
   const found = new Set<string>();
+  for (const owner of kubernetesOwners(host)) found.add(`device:${owner}`);
   const self = host.toLowerCase();
   const texts = [message];
   for (const [name, value] of Object.entries(tags)) {
@@ -235,6 +262,22 @@ export function entitiesOf(host: string, message: string, tags: Readonly<Record<
   found.delete(`device:${self}`);
   found.delete(`ip:${self}`);
   return [...found];
+}
+
+/**
+ * A Kubernetes pod named `namespace/owner-replicaset-hash` (or `namespace/statefulset-N`) belongs to its
+ * deployment or stateful set: alarms about the owner and about its pods concern one thing.
+ */
+function kubernetesOwners(host: string): string[] {
+  const match = /^([a-z0-9-]+)\/([a-z0-9-]+)$/.exec(host);
+  if (!match) return [];
+  const [, namespace, name = ""] = match;
+  const owners: string[] = [];
+  const replicaSet = /^(.+)-[a-z0-9]{8,10}-[a-z0-9]{5}$/.exec(name)?.[1];
+  if (replicaSet) owners.push(`${namespace}/${replicaSet}`);
+  const ordinal = /^(.+)-\d+$/.exec(name)?.[1];
+  if (ordinal) owners.push(`${namespace}/${ordinal}`);
+  return owners;
 }
 
 /**

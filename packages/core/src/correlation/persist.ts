@@ -7,7 +7,6 @@ import { alerts, type DbOrTx, incidents, prepared } from "@teleops/db";
 import type { CanonicalAlert, IncidentRef, Severity } from "@teleops/schema";
 import { and, asc, gte, isNotNull, isNull, lte, ne, sql } from "drizzle-orm";
 import { insertAlertRows } from "../alerts/ingest.ts";
-import { correlationInput } from "./inMemory.ts";
 import {
   type AlertGroup,
   type CorrelationConfig,
@@ -18,6 +17,7 @@ import {
   type TopologyView,
 } from "./correlator.ts";
 import { groupTitle, retitle } from "./describe.ts";
+import { correlationInput } from "./inMemory.ts";
 import { decodeState } from "./state.ts";
 
 export interface CorrelatePendingOptions {
@@ -125,7 +125,8 @@ async function storeInTransaction(
   // Alerts stored earlier without correlation (an import) may reach outside the window read above.
   const window = timeWindow(options, fresh, incoming);
   const context =
-    fresh.length > 0 && (window.incidentsStart < guess.incidentsStart || window.start < guess.start || window.end > guess.end)
+    fresh.length > 0 &&
+    (window.incidentsStart < guess.incidentsStart || window.start < guess.start || window.end > guess.end)
       ? await correlationContext(tx, options, window)
       : guessed;
   return correlateAndWrite(tx, options, { fresh, incoming, ...context }, (pass) => {
@@ -436,7 +437,12 @@ async function correlateAndWrite<Outcome extends CorrelationOutcome = Correlatio
   const assigned = new Map(assignments.map((a) => [a.id, a]));
   const changes = fresh.map((row) => {
     const assignment = assigned.get(row.id);
-    return { id: row.id, incident_id: assignment?.incident_id ?? null, reason: assignment?.reason ?? null, fresh: true };
+    return {
+      id: row.id,
+      incident_id: assignment?.incident_id ?? null,
+      reason: assignment?.reason ?? null,
+      fresh: true,
+    };
   });
   for (const [id, assignment] of assigned) {
     if (id > 0 && !freshIds.has(id)) {
