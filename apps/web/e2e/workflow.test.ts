@@ -90,6 +90,17 @@ describe.skipIf(!hasChromium)(
       await page.waitForURL(/range=all/);
     });
 
+    it("shows the correlator's F1 per labelled stream against the target, with the figures behind it", async () => {
+      const { page, url } = ready();
+      await page.goto(`${url}/evaluation`);
+      const panel = page.getByTestId("correlation-quality");
+      await panel.getByTestId("correlation-f1-chart").locator(".recharts-wrapper").waitFor({ timeout: 30_000 });
+      expect(await panel.getByTestId("correlation-targets").textContent()).toMatch(/F1 ≥ 0.95/);
+      const rows = panel.getByTestId("correlation-streams").locator("tbody tr");
+      expect(await rows.count()).toBeGreaterThan(0);
+      expect(await panel.getByTestId("correlation-streams").locator("tfoot").textContent()).toMatch(/micro-averaged/);
+    });
+
     it("runs an evaluation on the Evaluation page and draws it on the Observability trend", async () => {
       const { page, url } = ready();
       await page.goto(`${url}/evaluation`);

@@ -59,19 +59,19 @@ function CorrelationTable({ report }: { report: CorrelationEvaluation }) {
         <tbody>
           {report.streams.map((stream) => (
             <tr key={stream.file}>
-              <th scope="row" title={stream.description}>
+              <td className="mono evaluation__stream" title={stream.description}>
                 {stream.name}
                 {stream.errors.length > 0 ? (
                   <span className="evaluation__sub"> · {stream.errors.length} unreadable lines</span>
                 ) : null}
-              </th>
+              </td>
               <Figures score={stream} />
             </tr>
           ))}
         </tbody>
         <tfoot>
           <tr>
-            <th scope="row">All streams (micro-averaged)</th>
+            <td>All streams (micro-averaged)</td>
             <Figures score={report.overall} />
           </tr>
         </tfoot>

@@ -104,7 +104,9 @@ export function TrendChart({ runs }: { runs: EvaluationRunSummary[] }) {
 
 /** Pairwise F1 of each labelled stream, with the target every stream must reach drawn across. */
 export function CorrelationF1Chart({ streams, target }: { streams: CorrelationStreamResult[]; target: number }) {
-  const rows = streams.map((stream) => ({ name: stream.name, f1: stream.f1, incidents: stream.incidents }));
+  const rows = streams.map((stream) => ({ name: stream.name, f1: stream.f1 }));
+  // One bar per stream, names on the left: stream names are long and there are a dozen or more.
+  const height = 52 + rows.length * 26;
   return (
     <div
       className="evaluation__chart"
@@ -112,21 +114,21 @@ export function CorrelationF1Chart({ streams, target }: { streams: CorrelationSt
       aria-label={`Correlation F1 per labelled stream against the target of ${target}`}
       data-testid="correlation-f1-chart"
     >
-      <ResponsiveContainer width="100%" height={240}>
-        <BarChart data={rows} margin={{ top: 8, right: 8, bottom: 0, left: -16 }}>
-          <CartesianGrid stroke="#26324a" vertical={false} />
-          <XAxis dataKey="name" {...AXIS} interval={0} angle={-20} textAnchor="end" height={60} />
-          <YAxis domain={[0, 1]} ticks={[0, 0.25, 0.5, 0.75, 1]} {...AXIS} />
+      <ResponsiveContainer width="100%" height={height}>
+        <BarChart data={rows} layout="vertical" margin={{ top: 20, right: 16, bottom: 0, left: 8 }}>
+          <CartesianGrid stroke="#26324a" horizontal={false} />
+          <XAxis type="number" domain={[0, 1]} ticks={[0, 0.25, 0.5, 0.75, 1]} {...AXIS} />
+          <YAxis type="category" dataKey="name" width={220} interval={0} {...AXIS} />
           <Tooltip
             {...TOOLTIP}
             cursor={{ fill: "rgba(148, 163, 184, 0.12)" }}
             formatter={(value) => [String(value), "F1"]}
           />
           <ReferenceLine
-            y={target}
+            x={target}
             stroke="#facc15"
             strokeDasharray="4 3"
-            label={{ value: `target ${target}`, fill: "#facc15", fontSize: 12, position: "insideTopRight" }}
+            label={{ value: `target ${target}`, fill: "#facc15", fontSize: 12, position: "top" }}
           />
           <Bar dataKey="f1" name="F1" isAnimationActive={false}>
             {rows.map((row) => (
