@@ -9,6 +9,7 @@
 import { type Severity, severityRank } from "@teleops/schema";
 import {
   entitiesOf,
+  heldForMs,
   interfaceOf,
   isChatter,
   isClearType,
@@ -33,6 +34,8 @@ import {
 export interface CorrelationConfig {
   /** Two alarms on one host, of related layers, this close in time belong together. */
   sameHostWindowMs: number;
+  /** The same-site window when one of the two alarms is a power alarm. */
+  powerSiteWindowMs: number;
   /** The same-host window between two power or hardware alarms, which unfold more slowly. */
   slowSameHostWindowMs: number;
   /** Two alarms at one site (or on linked devices), of causally related layers, this close belong together. */
@@ -65,6 +68,7 @@ export const DEFAULT_CORRELATION_CONFIG: CorrelationConfig = {
   sameHostWindowMs: 5 * 60_000,
   slowSameHostWindowMs: 30 * 60_000,
   siteWindowMs: 2 * 60_000,
+  powerSiteWindowMs: 5 * 60_000,
   entityWindowMs: 3 * 60_000,
   circuitWindowMs: 10 * 60_000,
   burstWindowMs: 30_000,
@@ -163,6 +167,7 @@ export interface CorrelatorOptions {
 
 const OUTAGE_LAYERS: ReadonlySet<Layer> = new Set([
   "power",
+  "machine",
   "optical",
   "link",
   "switching",
@@ -180,6 +185,8 @@ const defaultSiteOfHost = sitePattern();
 
 /** What an alert reads as, computed once. */
 interface Features {
+  /** When the condition began: the event time less the hold its text states ("for more than 15 minutes"). */
+  timeMs: number;
   host: string;
   site: string | null;
   layer: Layer;
@@ -338,14 +345,13 @@ export class Correlator<Ref> {
     // "unknown" (what a mapping writes when a source names no machine) is no host: it must not tie alerts together.
     const named = alert.host.toLowerCase();
     const host = named === "unknown" || named === "" ? "" : named;
+    // A cluster or data-centre label names a failure domain; its site code, when it carries one, is the site.
+    const domain = alert.tags.datacenter ?? alert.tags.dc ?? alert.tags.cluster;
     const tagSite =
       alert.site ??
       alert.tags.site ??
       alert.tags.region ??
-      alert.tags.datacenter ??
-      alert.tags.dc ??
-      alert.tags.cluster ??
-      null;
+      (domain !== undefined ? (this.siteOfHost(domain.toLowerCase()) ?? domain) : null);
     const site = tagSite?.toLowerCase() ?? this.topology.siteOf(alert.host)?.toLowerCase() ?? this.siteOfHost(host);
     const layer = layerOf(alert.alertType, alert.message);
     const chatter = isChatter(layer);
@@ -360,6 +366,7 @@ export class Correlator<Ref> {
     const short = host.split(".")[0] ?? host;
     const names = host === "" ? [] : short !== host ? [host, short] : [host];
     return {
+      timeMs: alert.timeMs - heldForMs(alert.message),
       host,
       site,
       layer,
@@ -374,7 +381,7 @@ export class Correlator<Ref> {
 
   private findLinks(alert: CorrelationInput<Ref>, f: Features): Array<Link<Ref>> {
     const found = new Map<AlertGroup<Ref>, Link<Ref>>();
-    const t = alert.timeMs;
+    const t = f.timeMs;
     const c = this.config;
     const offer = (key: string, windowMs: number, rank: number, reason: (d: number) => string) => {
       const groups = this.index.get(key);
@@ -465,7 +472,10 @@ export class Correlator<Ref> {
     if (f.site !== null) {
       for (const layer of relatedLayers(f.layer)) {
         if (!isInfrastructure(f.layer) && !isInfrastructure(layer)) continue;
-        offer(`s|${f.site}|${layer}`, c.siteWindowMs, SAME_SITE, (d) =>
+        // A power failure's effects on servers and applications surface over minutes (batteries drain, pollers and
+        // alert rules wait before alarming); network protocols notice within seconds, so they keep the short window.
+        const window = slowToNotice(layer, f.layer) ? c.powerSiteWindowMs : c.siteWindowMs;
+        offer(`s|${f.site}|${layer}`, window, SAME_SITE, (d) =>
           describeLayers(`same site ${f.site}`, f.layer, layer, d),
         );
       }
@@ -528,7 +538,7 @@ export class Correlator<Ref> {
     if (f.site !== null) group.sites.add(f.site);
     if (f.chatter) return;
     if (!f.firing) {
-      if (f.host !== "") this.put(group, `c|${f.host}|${f.signal}`, alert.timeMs, 0);
+      if (f.host !== "") this.put(group, `c|${f.host}|${f.signal}`, f.timeMs, 0);
       return;
     }
     const signal = `${f.host}|${f.signal}|${interfaceOf(alert.message, alert.tags) ?? ""}`;
@@ -541,7 +551,7 @@ export class Correlator<Ref> {
     // A routing session lost (BGP, OSPF, IS-IS, LDP…) at major severity is an outage of its own: traffic moves.
     if (f.layer === "routing" && severityRank(alert.severity) <= severityRank("major")) group.outage = true;
     const c = this.config;
-    const t = alert.timeMs;
+    const t = f.timeMs;
     if (f.host !== "") this.put(group, `d|${f.host}|${f.signal}`, t, 0);
     if (f.host !== "")
       this.put(
@@ -626,6 +636,7 @@ export class Correlator<Ref> {
       case "h":
         return Math.max(c.sameHostWindowMs, c.slowSameHostWindowMs);
       case "s":
+        return Math.max(c.siteWindowMs, c.powerSiteWindowMs);
       case "v":
       case "l":
         return c.siteWindowMs;
@@ -691,6 +702,12 @@ export class Correlator<Ref> {
 }
 
 export { decodeState };
+
+/** A power alarm and a machine, system or application alarm: monitoring notices the effect minutes later. */
+function slowToNotice(a: Layer, b: Layer): boolean {
+  const other = a === "power" ? b : b === "power" ? a : null;
+  return other === "power" || other === "machine" || other === "system" || other === "service" || other === "other";
+}
 
 /**
  * A service names what the alert is about, unless it is a Prometheus scrape job (Alertmanager alerts carry

@@ -12,6 +12,7 @@ export type Layer =
   | "link"
   | "switching"
   | "storage"
+  | "machine"
   | "routing"
   | "traffic"
   | "system"
@@ -40,6 +41,10 @@ const LAYER_RULES: ReadonlyArray<readonly [Layer, RegExp]> = [
   [
     "hardware",
     /\b(?:cold ?start|warm ?start|fan\w*|temperature|temp|thermal|overheat\w*|chassis\w*|linecard|line card|fpc|pic|mpc|module fail\w*|card|asic|parity|edac|ecc|hardware|hw|memory error|disk fail\w*|smart|ipmi|watchdog|kernel panic|reload|reboot\w*|restart\w*|uptime)\b/,
+  ],
+  [
+    "machine",
+    /\b(?:node (?:not ready|unreachable|down|lost)|host (?:down|unreachable|lost)|server down|vm down|hypervisor (?:down|lost)|node down|kube node not ready|kube node unreachable|machine down)\b/,
   ],
   [
     "storage",
@@ -106,6 +111,7 @@ export function layerOf(alertType: string, message: string): Layer {
 /** Layers of the network itself, whose failure takes down what sits on it; same-site evidence needs one of them. */
 const INFRASTRUCTURE: ReadonlySet<Layer> = new Set([
   "power",
+  "machine",
   "hardware",
   "optical",
   "link",
@@ -130,6 +136,7 @@ export function isChatter(layer: Layer): boolean {
 const RELATED: Readonly<Record<Layer, readonly Layer[]>> = {
   power: [
     "power",
+    "machine",
     "hardware",
     "optical",
     "link",
@@ -141,16 +148,29 @@ const RELATED: Readonly<Record<Layer, readonly Layer[]>> = {
     "service",
     "other",
   ],
-  hardware: ["power", "hardware", "optical", "link", "switching", "storage", "system", "other"],
+  hardware: ["power", "machine", "hardware", "optical", "link", "switching", "storage", "system", "other"],
+  machine: ["power", "machine", "hardware", "link", "switching", "storage", "system", "service", "other"],
   optical: ["power", "hardware", "optical", "link", "routing", "service"],
-  link: ["power", "hardware", "optical", "link", "switching", "storage", "routing", "traffic", "service"],
-  switching: ["power", "hardware", "link", "switching", "storage", "routing", "service"],
-  storage: ["power", "hardware", "link", "switching", "storage", "system", "service", "other"],
+  link: ["power", "machine", "hardware", "optical", "link", "switching", "storage", "routing", "traffic", "service"],
+  switching: ["power", "machine", "hardware", "link", "switching", "storage", "routing", "service"],
+  storage: ["power", "machine", "hardware", "link", "switching", "storage", "system", "service", "other"],
   routing: ["power", "optical", "link", "switching", "routing", "traffic", "system", "service"],
   traffic: ["power", "link", "routing", "traffic", "system", "service"],
-  system: ["power", "hardware", "storage", "routing", "traffic", "system", "service"],
-  service: ["power", "optical", "link", "switching", "storage", "routing", "traffic", "system", "service", "other"],
-  other: ["power", "hardware", "storage", "service", "other"],
+  system: ["power", "machine", "hardware", "storage", "routing", "traffic", "system", "service"],
+  service: [
+    "power",
+    "machine",
+    "optical",
+    "link",
+    "switching",
+    "storage",
+    "routing",
+    "traffic",
+    "system",
+    "service",
+    "other",
+  ],
+  other: ["power", "machine", "hardware", "storage", "service", "other"],
   security: [],
   config: [],
   housekeeping: [],
@@ -330,4 +350,18 @@ export function interfaceOf(message: string, tags: Readonly<Record<string, strin
   if (labelled) return labelled.toLowerCase();
   const found = INTERFACE_IN_TEXT.exec(message)?.[1];
   return found ? found.toLowerCase().replace(/\s+/g, "") : null;
+}
+
+// "for more than 15 minutes", "for 5m", "has been down for 10 minutes": how long the condition held before the
+// alert fired (a Prometheus rule's `for:` clause, a poller's hold-down).
+const HELD_FOR = /\bfor (?:more than |over |at least |the last )?(\d{1,4}(?:\.\d+)?) ?(seconds?|secs?|s|minutes?|mins?|m|hours?|hrs?|h)\b/i;
+
+/** How long the alert's condition had held when it fired, as its text says (ms), or 0. At most a day. */
+export function heldForMs(message: string): number {
+  const match = HELD_FOR.exec(message);
+  if (!match) return 0;
+  const amount = Number(match[1]);
+  const unit = (match[2] ?? "").toLowerCase();
+  const scale = unit.startsWith("h") ? 3_600_000 : unit.startsWith("m") ? 60_000 : 1000;
+  return Math.min(amount * scale, 86_400_000);
 }
