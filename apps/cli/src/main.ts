@@ -5,6 +5,7 @@ import { Command, CommanderError } from "commander";
 import { CliError, createClient, type GlobalOptions, toCliError } from "./client.ts";
 import { addEvaluateCommand } from "./commands/evaluate.ts";
 import { addImportCommand } from "./commands/import.ts";
+import { addTopologyCommand } from "./commands/topology.ts";
 import { addIncidentCorrectionCommands } from "./commands/incidents.ts";
 import { addUsersCommand } from "./commands/users.ts";
 import { note, printJson, printTable } from "./output.ts";
@@ -223,6 +224,7 @@ withGlobals(
 
 addIncidentCorrectionCommands(incidentsCommand, withGlobals);
 addImportCommand(program, withGlobals);
+addTopologyCommand(program, withGlobals);
 addUsersCommand(program, withGlobals);
 addEvaluateCommand(program, withGlobals);
 
