@@ -191,6 +191,8 @@ interface Features {
   site: string | null;
   layer: Layer;
   signal: string;
+  /** The condition on its host and interface: what a repeat continues and a clear ends. */
+  raised: string;
   chatter: boolean;
   firing: boolean;
   /** Devices and addresses the text names. */
@@ -365,12 +367,14 @@ export class Correlator<Ref> {
     }
     const short = host.split(".")[0] ?? host;
     const names = host === "" ? [] : short !== host ? [host, short] : [host];
+    const signal = signalOf(alert.alertType);
     return {
       timeMs: alert.timeMs - heldForMs(alert.message),
       host,
       site,
       layer,
-      signal: signalOf(alert.alertType),
+      signal,
+      raised: `${host}|${signal}|${interfaceOf(alert.message, alert.tags) ?? ""}`,
       chatter,
       firing: alert.status !== "resolved" && !isClearType(alert.alertType),
       mentions,
@@ -397,7 +401,7 @@ export class Correlator<Ref> {
     };
     // A clear joins the latest raise of its condition on its host, however long the outage lasted.
     if (!f.firing && f.host !== "") {
-      const key = `d|${f.host}|${f.signal}`;
+      const key = `d|${f.raised}`;
       let best: AlertGroup<Ref> | undefined;
       let bestTime = Number.NEGATIVE_INFINITY;
       for (const listed of this.index.get(key) ?? []) {
@@ -418,12 +422,12 @@ export class Correlator<Ref> {
     }
     // A raise repeated while not cleared (a standing alarm re-announced) continues its occurrence.
     if (f.firing && f.host !== "") {
-      const key = `d|${f.host}|${f.signal}`;
+      const key = `d|${f.raised}`;
       for (const listed of this.index.get(key) ?? []) {
         const group = this.resolve(listed);
         const raised = latestBefore(group.keys, key, t);
         if (t - raised > c.repeatWindowMs) continue;
-        if (latestBefore(group.keys, `c|${f.host}|${f.signal}`, t) >= raised) continue;
+        if (latestBefore(group.keys, `c|${f.raised}`, t) >= raised) continue;
         const known = found.get(group);
         if (!known || known.rank < SAME_HOST) {
           found.set(group, {
@@ -538,10 +542,10 @@ export class Correlator<Ref> {
     if (f.site !== null) group.sites.add(f.site);
     if (f.chatter) return;
     if (!f.firing) {
-      if (f.host !== "") this.put(group, `c|${f.host}|${f.signal}`, f.timeMs, 0);
+      if (f.host !== "") this.put(group, `c|${f.raised}`, f.timeMs, 0);
       return;
     }
-    const signal = `${f.host}|${f.signal}|${interfaceOf(alert.message, alert.tags) ?? ""}`;
+    const signal = f.raised;
     // Informational alerts join their failure but say nothing is wrong: they never make a group an incident.
     if (alert.severity !== "info" && group.signals.size < 4 && !group.signals.has(signal)) {
       group.signals.add(signal);
@@ -552,7 +556,7 @@ export class Correlator<Ref> {
     if (f.layer === "routing" && severityRank(alert.severity) <= severityRank("major")) group.outage = true;
     const c = this.config;
     const t = f.timeMs;
-    if (f.host !== "") this.put(group, `d|${f.host}|${f.signal}`, t, 0);
+    if (f.host !== "") this.put(group, `d|${f.raised}`, t, 0);
     if (f.host !== "")
       this.put(
         group,
@@ -703,10 +707,10 @@ export class Correlator<Ref> {
 
 export { decodeState };
 
-/** A power alarm and a machine, system or application alarm: monitoring notices the effect minutes later. */
+/** A power alarm and a machine or application alarm: monitoring notices the effect minutes later. */
 function slowToNotice(a: Layer, b: Layer): boolean {
   const other = a === "power" ? b : b === "power" ? a : null;
-  return other === "power" || other === "machine" || other === "system" || other === "service" || other === "other";
+  return other === "power" || other === "machine" || other === "service" || other === "other";
 }
 
 /**

@@ -32,7 +32,7 @@ const LAYER_RULES: ReadonlyArray<readonly [Layer, RegExp]> = [
   ["traffic", /\b(?:ddos|dos|syn flood|flood(?:ing)?|volumetric|amplification|attack|scrubb\w*)\b/],
   [
     "optical",
-    /\b(?:los|lof|lom|oof|optic\w*|transceiver|sfp\w*|qsfp\w*|xfp|dom|rx power|tx power|rx los|laser|ots|oms|och|osc|otu\d*\w*|odu\d*\w*|fec|pre fec|ber|edfa|amplifier|amp|roadm|dwdm|wdm|lambda|wavelength|span loss|fiber|fibre)\b/,
+    /\b(?:los|lof|lom|oof|optic\w*|transceiver|sfp\w*|sff\w*|ddm|qsfp\w*|xfp|dom|rx power|tx power|rx los|laser|ots|oms|och|osc|otu\d*\w*|odu\d*\w*|fec|pre fec|ber|edfa|amplifier|amp|roadm|dwdm|wdm|lambda|wavelength|span loss|fiber|fibre)\b/,
   ],
   [
     "power",
