@@ -1,4 +1,4 @@
-import { verifyAudit } from "@teleops/core";
+import { lockTenant, verifyAudit } from "@teleops/core";
 import { alerts, correlationFeedback, incidents } from "@teleops/db";
 import { type SeedAlert, seedIncident, type TestDatabase, testBackends } from "@teleops/db/testing";
 import { TRPCError } from "@trpc/server";
@@ -253,6 +253,39 @@ describe.each(testBackends())("incident corrections on $name", (backend) => {
     expect(await codeOf(caller.incidents.moveAlerts({ alertIds: b.alertIds.slice(0, 1), to: a.id }))).toBe("FORBIDDEN");
     expect(await membersOf(a.id)).toEqual(a.alertIds);
   });
+
+  it.skipIf(backend.name !== "postgres")(
+    "waits for a correlation pass holding the tenant's lock before it splits",
+    async () => {
+      const mixed = await seedIncident(database.db, "acme", [...FIBRE, ...DDOS]);
+      let locked = () => {};
+      let release = () => {};
+      const lockHeld = new Promise<void>((resolve) => {
+        locked = resolve;
+      });
+      const released = new Promise<void>((resolve) => {
+        release = resolve;
+      });
+      const pass = database.db.transaction(async (tx) => {
+        await lockTenant(tx, "acme");
+        locked();
+        await released;
+      });
+      await lockHeld;
+      let split = false;
+      const splitting = callerFor(database.db, operator)
+        .incidents.split({ id: mixed.id, alertIds: mixed.alertIds.slice(3) })
+        .then((created) => {
+          split = true;
+          return created;
+        });
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      expect(split).toBe(false);
+      release();
+      await pass;
+      expect((await splitting).alert_count).toBe(2);
+    },
+  );
 
   it("lists each alert with why it joined its incident, or null when the correlator did not say", async () => {
     const reason = "same site fra1, 20 s after the root; optical LOS → link down";
