@@ -84,7 +84,7 @@ describe.skipIf(!hasChromium)(
       await page.getByTestId("chart-acceptance").locator(".recharts-wrapper").waitFor();
       await page.getByTestId("chart-latency").locator(".recharts-wrapper").waitFor();
       await page.getByTestId("chart-compression").locator(".recharts-wrapper").waitFor();
-      expect(await page.getByTestId("stat-compression").textContent()).toMatch(/alerts\/incident/);
+      expect(await page.getByTestId("stat-compression").textContent()).toMatch(/alerts per incident/);
       expect(await page.getByTestId("chart-evaluation").textContent()).toContain("teleops evaluate");
       await page.getByTestId("range-all").click();
       await page.waitForURL(/range=all/);

@@ -106,11 +106,11 @@ export function Observability() {
             <Tile
               testId="stat-compression"
               label="Compression"
-              value={t.compression === null ? "—" : `${t.compression.toFixed(1)} alerts/incident`}
+              value={t.compression === null ? "—" : t.compression.toFixed(1)}
               hint={
                 t.unassigned_share === null
-                  ? "alerts in incidents ÷ incidents"
-                  : `alerts in incidents ÷ incidents; ${formatPercent(t.unassigned_share)} of alerts in none`
+                  ? "alerts per incident"
+                  : `alerts per incident; ${formatPercent(t.unassigned_share)} of alerts in none`
               }
             />
             <Tile
