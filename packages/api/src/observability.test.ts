@@ -15,11 +15,12 @@ describe.each(testBackends())("observability and topology procedures on $name", 
   beforeAll(async () => {
     database = await backend.open();
     const caller = callerFor(database.db, operator);
-    // A fiber cut that ends now, and a router freeze three days ago: only the first is inside the last 24 hours.
-    const recent = await caller.scenarios.generate({ scenario: "fiber_cut", seed: 7 });
+    // A DDoS that ends now, and a router freeze three days ago: only the first is inside the last 24 hours. Both
+    // are failures the correlator keeps whole, one incident each (a fiber cut now alarms at both sites).
+    const recent = await caller.scenarios.generate({ scenario: "ddos_edge", seed: 15 });
     await caller.scenarios.generate({
       scenario: "router_freeze",
-      seed: 3,
+      seed: 9,
       startTime: new Date(Date.now() - 3 * 86_400_000).toISOString(),
     });
     incidentId = recent.incidents[0]?.id ?? "";
