@@ -387,12 +387,15 @@ export class Correlator<Ref> {
     const found = new Map<AlertGroup<Ref>, Link<Ref>>();
     const t = f.timeMs;
     const c = this.config;
-    const offer = (key: string, windowMs: number, rank: number, reason: (d: number) => string) => {
+    // `onset`: the evidence only counts while the other failure is beginning (its first alarm within the window),
+    // so a busy network's steady alarm stream cannot chain unrelated failures through it.
+    const offer = (key: string, windowMs: number, rank: number, reason: (d: number) => string, onset = false) => {
       const groups = this.index.get(key);
       if (!groups) return;
       for (const listed of groups) {
         const group = this.resolve(listed);
         if (group.tenantId !== alert.tenantId) continue;
+        if (onset && Math.abs(group.startMs - alert.timeMs) > windowMs) continue;
         const d = distance(group.keys, key, t);
         if (d > windowMs) continue;
         const known = found.get(group);
@@ -500,7 +503,17 @@ export class Correlator<Ref> {
       offer(`b|${f.signal}|${f.site}`, c.burstWindowMs, BURST, burstReason);
       offer(`b|${f.signal}|?`, c.burstWindowMs, BURST, burstReason);
       if (isInfrastructure(f.layer)) {
-        offer(`b|${f.signal}|*`, c.crossSiteBurstWindowMs, BURST, (d) => `${f.signal} at several sites, ${apart(d)}`);
+        const reason = (d: number) => `${f.signal} at several sites, ${apart(d)}`;
+        offer(`b|${f.signal}|*`, c.crossSiteBurstWindowMs, BURST, reason, true);
+      }
+    }
+    // A failure of the network itself propagates within seconds: an optical loss and the link downs it causes on
+    // routers elsewhere (sites unknown or different) arrive together.
+    if (isInfrastructure(f.layer)) {
+      for (const layer of relatedLayers(f.layer)) {
+        if (!isInfrastructure(layer)) continue;
+        const reason = (d: number) => describeLayers("network alarms beginning together", f.layer, layer, d);
+        offer(`x|${layer}`, c.crossSiteBurstWindowMs, BURST, reason, true);
       }
     }
     // Alertmanager grouped them and they report one condition: its targets may sit anywhere (probes of remote
@@ -571,6 +584,7 @@ export class Correlator<Ref> {
       this.put(group, `s|${f.site}|${f.layer}`, t, c.siteWindowMs);
       if (usableService(alert)) this.put(group, `v|${f.site}|${alert.service}`, t, c.siteWindowMs);
     }
+    if (isInfrastructure(f.layer)) this.put(group, `x|${f.layer}`, t, c.crossSiteBurstWindowMs);
     this.put(group, `b|${f.signal}|${f.site ?? "?"}`, t, c.burstWindowMs);
     this.put(group, `b|${f.signal}|*`, t, c.burstWindowMs);
     if (alert.group) this.put(group, `g|${alert.group}|${f.signal}`, t, c.groupWindowMs);
@@ -648,6 +662,8 @@ export class Correlator<Ref> {
         return c.burstWindowMs;
       case "g":
         return c.groupWindowMs;
+      case "x":
+        return c.crossSiteBurstWindowMs;
       case "d":
       case "c":
         return 0;

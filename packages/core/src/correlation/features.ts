@@ -304,8 +304,20 @@ function kubernetesOwners(host: string): string[] {
  * The default site pattern: a leading site code (three letters, optionally digits, e.g. `fra1-`, `lis-`, `ams2.`)
  * unless the code is a device-role word, or the site label of a four-label name (`mx1.ams.example.net`, `pe1.lisbon.example.net`).
  */
-export const DEFAULT_SITE_PATTERN =
-  "^(?!(?:cor|edg|acc|agg|dis|rtr|sw[0-9]|swi|fw[0-9]|lb[0-9]|web|app|api|dns|db[0-9]|sql|srv|ser|vm[0-9]|hst|nod|olt|bng|cpe|mux|ups|pdu|pe[0-9]|ce[0-9]|p[0-9])[0-9]*[-.])(?<site>[a-z]{3}[0-9]{0,2})[-.]|^[a-z0-9-]+\\.(?<site2>[a-z]{3,12}[0-9]{0,2})\\.[a-z0-9-]+\\.[a-z]{2,}$";
+export const DEFAULT_SITE_PATTERN = buildDefaultSitePattern();
+
+/**
+ * The default site pattern: a site code (three letters, optionally digits: `fra1-`, `lis-`, `ams2.`) leading the
+ * name or following one device-role prefix (`k8s-fra2-w103`, `br-lyn-rtr1`, `ols-ams-t1`), unless the code is
+ * itself a role or environment word; else the site label of a four-label name (`mx1.ams.example.net`).
+ */
+function buildDefaultSitePattern(): string {
+  const roles =
+    "cor|edg|acc|agg|dis|rtr|sw|swi|fw|lb|web|app|api|dns|db|sql|srv|ser|vm|hst|nod|olt|ols|ila|roa|otn|amp|bng|cpe|mux|ups|pdu|pe|ce|p|br|hv|esx|kvm|k8s|nas|san|bmc|ilo|drac|mgm|mgmt|oob|ap|wlc|log|mon|ntp|git|ci|wiki";
+  const environments = "prd|prod|dev|stg|tst|uat|qa|lab|int|ext";
+  const notSite = `(?!(?:${roles}|${environments})[0-9]*[-.])`;
+  return `^(?:(?:${roles})[0-9]*-)?${notSite}(?<site>[a-z]{3}[0-9]{0,2})[-.]|^[a-z0-9-]+\\.(?<site2>[a-z]{3,12}[0-9]{0,2})\\.[a-z0-9-]+\\.[a-z]{2,}$`;
+}
 
 /** Builds the host → site function from a pattern with a named group `site` (or `site2`, `site3`… alternatives). */
 export function sitePattern(pattern: string = DEFAULT_SITE_PATTERN): (host: string) => string | null {
