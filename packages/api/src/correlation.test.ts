@@ -45,7 +45,7 @@ describe.each(testBackends())("correlation router on $name", (backend) => {
   let corpus: string;
   beforeAll(async () => {
     database = await backend.open();
-    corpus = mkdtempSync(join(tmpdir(), "teleops-corpus-"));
+    corpus = mkdtempSync(join(tmpdir(), `teleops-corpus-${backend.name}-`));
     writeFileSync(join(corpus, "one-failure.jsonl"), STREAM);
     writeFileSync(join(corpus, "noise.jsonl"), JSON.stringify({ alert: alert("edge-9", 0, "cpu_high"), truth: null }));
   });
@@ -85,6 +85,12 @@ describe.each(testBackends())("correlation router on $name", (backend) => {
       ["one failure", "one-failure.jsonl", 3],
     ]);
     expect(report.overall.alerts).toBe(4);
+    // Scoring takes seconds on the real corpus: the same files give the same report without scoring again,
+    // and a changed file is scored afresh.
+    expect(await caller.correlation.evaluate()).toBe(report);
+    writeFileSync(join(corpus, "noise.jsonl"), `${STREAM}\n`);
+    const changed = await caller.correlation.evaluate();
+    expect(changed.overall.alerts).toBe(6);
   });
 
   it("refuses unreadable lines of sent streams with BAD_REQUEST naming stream and line", async () => {

@@ -1,5 +1,6 @@
 /** Correlation quality: scores the correlator on labelled streams, the server's corpus or texts sent by a client. */
 import {
+  correlationCorpusSignature,
   DEFAULT_CORRELATION_CORPUS_DIR,
   evaluateCorrelationCorpus,
   evaluateCorrelationTexts,
@@ -12,6 +13,25 @@ import { router, viewerProcedure } from "../trpc.ts";
 /** Unreadable lines of sent streams, at most this many quoted in the error. */
 const ISSUES_REPORTED = 50;
 
+/**
+ * The last report per corpus directory, with the signature of the files it was scored from: scoring the corpus
+ * takes seconds, and the code cannot change without a restart, so a report stands until a file changes.
+ */
+const corpusReports = new Map<string, { signature: string; report: Promise<CorrelationEvaluation> }>();
+
+async function corpusReport(dir: string): Promise<CorrelationEvaluation> {
+  const signature = await correlationCorpusSignature(dir);
+  const cached = corpusReports.get(dir);
+  if (cached?.signature === signature) return cached.report;
+  const report = evaluateCorrelationCorpus(dir);
+  corpusReports.set(dir, { signature, report });
+  // A failed run is not kept: the next call tries again.
+  report.catch(() => {
+    if (corpusReports.get(dir)?.report === report) corpusReports.delete(dir);
+  });
+  return report;
+}
+
 export const correlationRouter = router({
   /**
    * Nothing is stored and no tenant data is read, so a viewer may run it. A mutation rather than a query: sent
@@ -19,7 +39,7 @@ export const correlationRouter = router({
    */
   evaluate: viewerProcedure.input(correlationEvaluateInputSchema).mutation(async ({ ctx, input }) => {
     if (!input) {
-      return evaluateCorrelationCorpus(ctx.services.correlationCorpusDir ?? DEFAULT_CORRELATION_CORPUS_DIR).catch(
+      return corpusReport(ctx.services.correlationCorpusDir ?? DEFAULT_CORRELATION_CORPUS_DIR).catch(
         (error: unknown) => {
           // The corpus is the server's own configuration, not the caller's input; its path stays in the log.
           if (error instanceof ValidationError) {

@@ -4,6 +4,7 @@
  */
 import { readdir, readFile, stat } from "node:fs/promises";
 import { basename, join } from "node:path";
+import { setImmediate as nextTurn } from "node:timers/promises";
 import { fileURLToPath } from "node:url";
 import type { CorrelationEvaluation, CorrelationStreamResult } from "@teleops/schema";
 import { correlateAlerts } from "../correlation/inMemory.ts";
@@ -74,14 +75,32 @@ export function streamNameOf(file: string): string {
   return basename(file).replace(/\.jsonl$/, "");
 }
 
-/** Reads and scores every stream of a file or directory (the server's corpus); file names are kept relative. */
+/**
+ * Reads and scores every stream of a file or directory (the server's corpus); file names are kept relative.
+ * One stream at a time, yielding between them: a server keeps answering while a corpus of seconds is scored.
+ */
 export async function evaluateCorrelationCorpus(
   path: string = DEFAULT_CORRELATION_CORPUS_DIR,
   now?: number,
 ): Promise<CorrelationEvaluation> {
+  const scored: ScoredStream[] = [];
+  for (const file of await listCorrelationStreamFiles(path)) {
+    const stream = readLabelledStream(await readFile(file, "utf8"), { name: streamNameOf(file), now });
+    await nextTurn();
+    scored.push(scoreLabelledStream(stream, basename(file)));
+    await nextTurn();
+  }
+  return correlationReport(scored);
+}
+
+/** What a corpus's report depends on besides the code: its files' names, sizes and modification times. */
+export async function correlationCorpusSignature(path: string = DEFAULT_CORRELATION_CORPUS_DIR): Promise<string> {
   const files = await listCorrelationStreamFiles(path);
-  const texts = await Promise.all(
-    files.map(async (file) => ({ name: streamNameOf(file), file: basename(file), text: await readFile(file, "utf8") })),
+  const parts = await Promise.all(
+    files.map(async (file) => {
+      const info = await stat(file);
+      return `${file}\u001f${info.size}\u001f${info.mtimeMs}`;
+    }),
   );
-  return evaluateCorrelationTexts(texts, now);
+  return parts.join("\n");
 }
