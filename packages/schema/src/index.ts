@@ -2,6 +2,7 @@ export * from "./alert.ts";
 export * from "./audit.ts";
 export * from "./correlationEvaluation.ts";
 export * from "./evaluation.ts";
+export * from "./failureCatalog.ts";
 export * from "./imports.ts";
 export * from "./incident.ts";
 export * from "./integrations.ts";

@@ -8,6 +8,7 @@ import {
   type GenerateParams,
   type GroundTruth,
   LAYERS,
+  SCENARIO_CATALOG,
   SCENARIO_TYPES,
   type ScenarioType,
   type Severity,
@@ -15,7 +16,6 @@ import {
 } from "@teleops/schema";
 import { deriveFingerprint } from "../alerts/fingerprint.ts";
 import { ValidationError } from "../errors.ts";
-import { SCENARIO_CATALOG } from "./catalog.ts";
 import { NoiseSource } from "./noise.ts";
 import type { ScenarioPlan, Signal } from "./plan.ts";
 import { SeededRandom } from "./random.ts";

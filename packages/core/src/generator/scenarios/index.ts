@@ -1,7 +1,6 @@
 /** Picks the failing device for a scenario and lets that scenario's builder walk the topology from it. */
-import type { ScenarioType } from "@teleops/schema";
+import { SCENARIO_CATALOG, type ScenarioType } from "@teleops/schema";
 import { ValidationError } from "../../errors.ts";
-import { SCENARIO_CATALOG } from "../catalog.ts";
 import { type Diagnosis, ScenarioDraft, type ScenarioPlan } from "../plan.ts";
 import type { SeededRandom } from "../random.ts";
 import type { NetworkMap } from "../topology.ts";

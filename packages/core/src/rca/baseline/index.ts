@@ -14,9 +14,9 @@ import {
   type NetworkTopology,
   type RcaCategory,
   type RunbookChunkRef,
+  SCENARIO_CATALOG,
   type Severity,
 } from "@teleops/schema";
-import { SCENARIO_CATALOG } from "../../generator/catalog.ts";
 import { incidentQuery, type RunbookIndex } from "../retrieval.ts";
 import { splitWords, terms } from "../text.ts";
 import { Facts } from "./facts.ts";

@@ -1,11 +1,15 @@
-/** What each synthetic scenario is, in the words an operator would use; shown by the API and the SPA. */
-import type { DeviceRole, Layer, ScenarioType } from "@teleops/schema";
+/**
+ * The failure taxonomy: what each scenario type is, in the words an operator would use. The generator stages
+ * failures from it, the RCA engines reason with it (layer, typical root roles), the API and the SPA show it.
+ */
+import type { ScenarioType } from "./scenario.ts";
+import type { DeviceRole, Layer } from "./topology.ts";
 
 export interface ScenarioCatalogEntry {
   title: string;
   /** The layer the root cause lives in. */
   layer: Layer;
-  /** Roles the generator picks the failing device from, most typical first. */
+  /** Roles the failing device typically has, most typical first (the generator picks its root among them). */
   rootRoles: readonly DeviceRole[];
   description: string;
 }
