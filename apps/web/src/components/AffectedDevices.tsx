@@ -39,22 +39,26 @@ function statsByHost(alerts: readonly Alert[] | undefined): Map<string, HostStat
 }
 
 interface SiteGroup {
-  site: string;
-  layers: Array<{ layer: Layer; devices: TopologyDevice[] }>;
+  /** Null: devices the topology lists without a site. */
+  site: string | null;
+  /** Layer null: devices the topology lists without one (NetBox exports carry none). */
+  layers: Array<{ layer: Layer | null; devices: TopologyDevice[] }>;
 }
 
 function groupBySite(devices: readonly TopologyDevice[]): SiteGroup[] {
-  const sites = new Map<string, TopologyDevice[]>();
+  const sites = new Map<string | null, TopologyDevice[]>();
   for (const device of devices) sites.set(device.site, [...(sites.get(device.site) ?? []), device]);
   return [...sites.entries()]
-    .sort((a, b) => b[1].length - a[1].length || a[0].localeCompare(b[0]))
+    .sort((a, b) => b[1].length - a[1].length || (a[0] ?? "").localeCompare(b[0] ?? ""))
     .map(([site, members]) => ({
       site,
       // Bottom of the stack first: an optical fault explains the routing alarms above it, not the other way round.
-      layers: LAYERS.map((layer) => ({
-        layer,
-        devices: members.filter((d) => d.layer === layer).sort((a, b) => a.host.localeCompare(b.host)),
-      })).filter((group) => group.devices.length > 0),
+      layers: [...LAYERS, null]
+        .map((layer) => ({
+          layer,
+          devices: members.filter((d) => d.layer === layer).sort((a, b) => a.host.localeCompare(b.host)),
+        }))
+        .filter((group) => group.devices.length > 0),
     }));
 }
 
@@ -108,19 +112,27 @@ export function AffectedDevices({
       ) : (
         <div className="devices">
           {sites.map((site) => (
-            <div key={site.site} data-testid="device-site">
+            <div key={site.site ?? ""} data-testid="device-site">
               <h3 className="devices__site">
-                Site <span className="mono">{site.site}</span>
+                {site.site === null ? (
+                  "Site not recorded"
+                ) : (
+                  <>
+                    Site <span className="mono">{site.site}</span>
+                  </>
+                )}
               </h3>
               {site.layers.map((group) => (
-                <div key={group.layer}>
-                  <h4 className="devices__layer">{humanize(group.layer)} layer</h4>
+                <div key={group.layer ?? ""}>
+                  <h4 className="devices__layer">
+                    {group.layer === null ? "Layer not recorded" : `${humanize(group.layer)} layer`}
+                  </h4>
                   <ul className="devices__list">
                     {group.devices.map((device) => (
                       <HostLine
                         key={device.host}
                         host={device.host}
-                        role={device.role}
+                        role={device.role ?? undefined}
                         stats={stats.get(device.host)}
                         root={device.host === rootHost}
                       />
@@ -134,8 +146,8 @@ export function AffectedDevices({
             <div data-testid="device-unknown">
               <h3 className="devices__site">Not in topology ({query.data.unknown.length})</h3>
               <p className="muted small">
-                Add them to <code>fixtures/topology.json</code> (or <code>TELEOPS_TOPOLOGY_FILE</code>) to see their
-                site and layer.
+                Import the tenant's topology (the Import page, or <code>teleops topology import</code>) to see their
+                site and role.
               </p>
               <ul className="devices__list">
                 {query.data.unknown.map((host) => (

@@ -14,6 +14,7 @@ import { useDocumentTitle } from "../lib/useDocumentTitle.ts";
 import { type RouterOutputs, trpc } from "../trpc.ts";
 import "../import.css";
 import { RoleGate } from "../components/RoleGate.tsx";
+import { TopologyCard } from "../components/TopologyCard.tsx";
 
 const FORMAT_LABELS: Record<ImportFormat, string> = {
   jsonl: "JSON Lines (one alert per line)",
@@ -419,6 +420,8 @@ export function Import() {
         <h2 id="history-title">Past imports</h2>
         <History />
       </section>
+
+      <TopologyCard />
     </section>
   );
 }
