@@ -8,6 +8,8 @@
  */
 import { type Severity, severityRank } from "@teleops/schema";
 import {
+  causesOf,
+  effectsOf,
   entitiesOf,
   heldForMs,
   interfaceOf,
@@ -23,6 +25,7 @@ import {
 import {
   addTime,
   decodeState,
+  directedDistance,
   distance,
   encodeState,
   type KeyRanges,
@@ -177,6 +180,8 @@ const OUTAGE_LAYERS: ReadonlySet<Layer> = new Set([
   "service",
 ]);
 
+const NON_BRIDGING_LAYERS: ReadonlySet<Layer> = new Set(["system", "hardware", "other"]);
+
 const SLOW_LAYERS: ReadonlySet<Layer> = new Set(["power", "hardware"]);
 
 const NO_TOPOLOGY: TopologyView = { siteOf: () => undefined, neighbours: () => undefined };
@@ -282,8 +287,12 @@ export class Correlator<Ref> {
       // relation) does not merge another group in: a remote peer's alarm belongs with the router it names, not
       // with whatever else happens at its own site.
       // Nor does co-location glue two established failures together: one noisy alarm between them is no proof.
+      // Threshold and environment alarms (CPU, memory, disk, fans, temperature) join a failure but never prove two
+      // failures are one: busy bystanders raise them all the time.
       const strong = target.rank >= NEIGHBOUR;
+      const bridges = !NON_BRIDGING_LAYERS.has(features.layer);
       for (const link of links) {
+        if (!bridges) break;
         if (link.rank < NEIGHBOUR && (strong || (this.established(link.group) && this.established(group)))) continue;
         const other = this.resolve(link.group);
         if (other !== group && this.mayMerge(other, group)) {
@@ -389,14 +398,22 @@ export class Correlator<Ref> {
     const c = this.config;
     // `onset`: the evidence only counts while the other failure is beginning (its first alarm within the window),
     // so a busy network's steady alarm stream cannot chain unrelated failures through it.
-    const offer = (key: string, windowMs: number, rank: number, reason: (d: number) => string, onset = false) => {
+    // `direction`: only members before the alert (it may be their effect), only after (it may be their cause).
+    const offer = (
+      key: string,
+      windowMs: number,
+      rank: number,
+      reason: (d: number) => string,
+      onset = false,
+      direction: "any" | "before" | "after" = "any",
+    ) => {
       const groups = this.index.get(key);
       if (!groups) return;
       for (const listed of groups) {
         const group = this.resolve(listed);
         if (group.tenantId !== alert.tenantId) continue;
         if (onset && Math.abs(group.startMs - alert.timeMs) > windowMs) continue;
-        const d = distance(group.keys, key, t);
+        const d = direction === "any" ? distance(group.keys, key, t) : directedDistance(group.keys, key, t, direction === "before");
         if (d > windowMs) continue;
         const known = found.get(group);
         if (!known || known.rank < rank) found.set(group, { group, rank, reason: reason(d) });
@@ -441,12 +458,12 @@ export class Correlator<Ref> {
         }
       }
     }
-    for (const layer of f.host === "" ? [] : relatedLayers(f.layer)) {
+    for (const [layer, direction] of f.host === "" ? [] : causalPartners(f.layer)) {
       // Power and hardware trouble unfolds slowly (on battery, then battery low, then shutdown).
       const slow = SLOW_LAYERS.has(layer) && SLOW_LAYERS.has(f.layer);
-      offer(`h|${f.host}|${layer}`, slow ? c.slowSameHostWindowMs : c.sameHostWindowMs, SAME_HOST, (d) =>
-        describeLayers(`same host ${f.host}`, f.layer, layer, d),
-      );
+      const window = slow ? c.slowSameHostWindowMs : c.sameHostWindowMs;
+      const reason = (d: number) => describeLayers(`same host ${f.host}`, f.layer, layer, d);
+      offer(`h|${f.host}|${layer}`, window, SAME_HOST, reason, false, direction);
     }
     // Resolved alarms only follow what they clear or their own host; they never pull other devices in.
     if (!f.firing) return [...found.values()];
@@ -467,24 +484,22 @@ export class Correlator<Ref> {
     const neighbours = this.topology.neighbours(alert.host);
     if (neighbours) {
       for (const neighbour of neighbours) {
-        for (const layer of relatedLayers(f.layer)) {
-          offer(`h|${neighbour.toLowerCase()}|${layer}`, c.siteWindowMs, NEIGHBOUR, (d) =>
-            describeLayers(`linked to ${neighbour} in the topology`, f.layer, layer, d),
-          );
+        for (const [layer, direction] of causalPartners(f.layer)) {
+          const reason = (d: number) => describeLayers(`linked to ${neighbour} in the topology`, f.layer, layer, d);
+          offer(`h|${neighbour.toLowerCase()}|${layer}`, c.siteWindowMs, NEIGHBOUR, reason, false, direction);
         }
       }
     }
     // Same site: a failure of the network there (power, hardware, optical, link, switching, routing) explains the
     // alarms above it. Two application alarms on different hosts of one site need more: the same service.
     if (f.site !== null) {
-      for (const layer of relatedLayers(f.layer)) {
+      for (const [layer, direction] of causalPartners(f.layer)) {
         if (!isInfrastructure(f.layer) && !isInfrastructure(layer)) continue;
         // A power failure's effects on servers and applications surface over minutes (batteries drain, pollers and
         // alert rules wait before alarming); network protocols notice within seconds, so they keep the short window.
         const window = slowToNotice(layer, f.layer) ? c.powerSiteWindowMs : c.siteWindowMs;
-        offer(`s|${f.site}|${layer}`, window, SAME_SITE, (d) =>
-          describeLayers(`same site ${f.site}`, f.layer, layer, d),
-        );
+        const reason = (d: number) => describeLayers(`same site ${f.site}`, f.layer, layer, d);
+        offer(`s|${f.site}|${layer}`, window, SAME_SITE, reason, false, direction);
       }
       if (alert.service !== "") {
         offer(
@@ -510,10 +525,10 @@ export class Correlator<Ref> {
     // A failure of the network itself propagates within seconds: an optical loss and the link downs it causes on
     // routers elsewhere (sites unknown or different) arrive together.
     if (isInfrastructure(f.layer)) {
-      for (const layer of relatedLayers(f.layer)) {
+      for (const [layer, direction] of causalPartners(f.layer)) {
         if (!isInfrastructure(layer)) continue;
         const reason = (d: number) => describeLayers("network alarms beginning together", f.layer, layer, d);
-        offer(`x|${layer}`, c.crossSiteBurstWindowMs, BURST, reason, true);
+        offer(`x|${layer}`, c.crossSiteBurstWindowMs, BURST, reason, true, direction);
       }
     }
     // Alertmanager grouped them and they report one condition: its targets may sit anywhere (probes of remote
@@ -722,6 +737,20 @@ export class Correlator<Ref> {
 }
 
 export { decodeState };
+
+/**
+ * The layers an alarm can be linked with and in which direction of time: earlier alarms of layers that can cause
+ * it, later alarms of layers it can cause (both, for its own layer and mutual ones).
+ */
+function causalPartners(layer: Layer): Array<readonly [Layer, "any" | "before" | "after"]> {
+  const causes = new Set(causesOf(layer));
+  const effects = new Set(effectsOf(layer));
+  const partners: Array<readonly [Layer, "any" | "before" | "after"]> = [];
+  for (const other of new Set([...causes, ...effects])) {
+    partners.push([other, causes.has(other) && effects.has(other) ? "any" : causes.has(other) ? "before" : "after"]);
+  }
+  return partners;
+}
 
 /** A power alarm and a machine or application alarm: monitoring notices the effect minutes later. */
 function slowToNotice(a: Layer, b: Layer): boolean {

@@ -180,6 +180,51 @@ export function relatedLayers(layer: Layer): readonly Layer[] {
   return RELATED[layer];
 }
 
+/**
+ * What a failure at each layer can cause on other devices, as time runs: a power loss takes everything down, an
+ * optical loss takes links down, a link down drops routing sessions and services, a flood saturates links and
+ * starves routers, exhausted resources starve routing daemons and services. A later alarm joins an earlier one only
+ * as its possible effect: an attack that starts next to a link failure is not caused by it.
+ */
+const EFFECTS: Readonly<Record<Layer, readonly Layer[]>> = {
+  power: ["power", "machine", "hardware", "optical", "link", "switching", "storage", "routing", "system", "service", "other"],
+  hardware: ["hardware", "machine", "optical", "link", "switching", "storage", "routing", "system", "service", "other"],
+  machine: ["machine", "link", "routing", "storage", "system", "service", "other"],
+  optical: ["optical", "link", "switching", "routing", "service"],
+  link: ["link", "switching", "storage", "routing", "service"],
+  switching: ["switching", "link", "storage", "routing", "service"],
+  storage: ["storage", "machine", "system", "service", "other"],
+  routing: ["routing", "service"],
+  traffic: ["traffic", "link", "routing", "system", "service"],
+  system: ["system", "machine", "routing", "service"],
+  service: ["service"],
+  other: ["other", "service"],
+  security: [],
+  config: [],
+  housekeeping: [],
+};
+
+const CAUSES: Readonly<Record<Layer, readonly Layer[]>> = (() => {
+  const causes = Object.fromEntries(Object.keys(EFFECTS).map((layer) => [layer, [] as Layer[]])) as Record<
+    Layer,
+    Layer[]
+  >;
+  for (const [cause, effects] of Object.entries(EFFECTS) as Array<[Layer, readonly Layer[]]>) {
+    for (const effect of effects) causes[effect].push(cause);
+  }
+  return causes;
+})();
+
+/** The layers whose earlier alarms can explain an alarm of `layer`. */
+export function causesOf(layer: Layer): readonly Layer[] {
+  return CAUSES[layer];
+}
+
+/** The layers whose later alarms an alarm of `layer` can explain. */
+export function effectsOf(layer: Layer): readonly Layer[] {
+  return EFFECTS[layer];
+}
+
 // "up" ends a condition only after the thing that came back ("link up", "bgp session up"), not in "filling up".
 const CLEAR_WORDS =
   /\b(?:clear(?:ed)?|restored?|recovered|resolved|established|falling|normal)\b|\b(?:link|port|interface|if|session|neighbou?r|nbr|peer|bgp|ospf|isis|ldp|bfd|tunnel|lsp|adjacency|adj|protocol|lineproto|instance|target|node|host|service|power|psu|fan|probe|trap link)\s+up$|\s+ok$/;

@@ -59,6 +59,27 @@ export function distance(ranges: KeyRanges, key: string, timeMs: number): number
   return best;
 }
 
+/**
+ * The distance from `timeMs` back to the nearest member time at or before it (`before`), or forward to the nearest
+ * at or after it (`!before`); Infinity when none. Inside a range the ends are the only times known exactly, and
+ * members lie closer than the range's joining gap, so a time within a range counts as distance 0.
+ */
+export function directedDistance(ranges: KeyRanges, key: string, timeMs: number, before: boolean): number {
+  const list = ranges.get(key);
+  if (!list) return Number.POSITIVE_INFINITY;
+  let best = Number.POSITIVE_INFINITY;
+  for (let i = 0; i < list.length; i += 2) {
+    const start = list[i] as number;
+    const end = list[i + 1] as number;
+    let d: number;
+    if (timeMs >= start && timeMs <= end) d = 0;
+    else if (before) d = timeMs > end ? timeMs - end : Number.POSITIVE_INFINITY;
+    else d = timeMs < start ? start - timeMs : Number.POSITIVE_INFINITY;
+    if (d < best) best = d;
+  }
+  return best;
+}
+
 /** The latest member time under `key` that is not after `timeMs`, or -Infinity. */
 export function latestBefore(ranges: KeyRanges, key: string, timeMs: number): number {
   const list = ranges.get(key);
