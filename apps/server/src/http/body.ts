@@ -4,12 +4,16 @@ import type { IncomingMessage, ServerResponse } from "node:http";
 export const MAX_BODY_BYTES = 1024 * 1024;
 
 export class HttpError extends Error {
+  /** What the log may say of the refusal: the message without anything quoted from the request. */
+  readonly logged: string;
   constructor(
     readonly status: number,
     message: string,
     readonly issues: Array<{ path: string; message: string }> = [],
+    logged?: string,
   ) {
     super(message);
+    this.logged = logged ?? message;
   }
 }
 

@@ -95,7 +95,14 @@ export function schemaError(error: z.ZodError | { issues: readonly z.core.$ZodIs
   const where = first
     ? ` (${first.path || "document"}: ${first.message}${issues.length > 1 ? `; ${issues.length - 1} more` : ""})`
     : "";
-  return new HttpError(400, `${what} does not match the schema${where}; nothing was stored`, issues);
+  // Issue messages may quote the sender's values (a malformed timestamp): the log gets the paths only.
+  const fields = issues.slice(0, 10).map((issue) => issue.path || "document");
+  return new HttpError(
+    400,
+    `${what} does not match the schema${where}; nothing was stored`,
+    issues,
+    `${what} does not match the schema at ${fields.join(", ")}${issues.length > 10 ? "…" : ""}`,
+  );
 }
 
 /**

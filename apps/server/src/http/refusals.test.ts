@@ -150,6 +150,14 @@ describe.each(testBackends())("refused webhook deliveries on $name", (backend) =
       JSON.stringify(e.payload ?? "").includes("\uFFFD password"),
     );
     expect(recorded).toBeDefined();
+    // A schema error quotes the sender's value back to the sender only; the log names the field.
+    const quoted = await postJson(
+      `${server.url}/webhooks/alerts`,
+      { ...badAlert, host: "h", timestamp: PLANTED[3] },
+      bearer(ACME_HOOK),
+    );
+    expect(quoted.status).toBe(400);
+    expect(log.text()).toContain("the alerts does not match the schema at timestamp");
     for (const secret of PLANTED) expect([secret, log.text().includes(secret)]).toEqual([secret, false]);
   });
 

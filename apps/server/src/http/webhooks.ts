@@ -95,7 +95,7 @@ export function createWebhookHandler(deps: WebhookDeps) {
       if (!(error instanceof HttpError)) deps.logger.error({ err: error, route: path }, "webhook failed");
       else if (sender || refusalLog.take(`${path} ${failure.status}`)) {
         deps.logger.warn(
-          { route: path, status: failure.status, reason: failure.message, authenticated: sender !== undefined },
+          { route: path, status: failure.status, reason: failure.logged, authenticated: sender !== undefined },
           "webhook rejected",
         );
       }
