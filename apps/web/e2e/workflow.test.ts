@@ -46,6 +46,8 @@ describe.skipIf(!hasChromium)(
       await page.getByTestId("context-card").waitFor();
       await page.getByTestId("alert-timeline").locator(".recharts-bar-rectangle").first().waitFor();
       expect(await page.getByTestId("root-alarm").textContent()).toContain("Root alarm");
+      // Made of generated alerts: marked as lab data, so nobody mistakes the drill for an outage.
+      expect(await page.getByTestId("synthetic-badge").textContent()).toBe("Lab data");
       await page.getByTestId("device-site").first().waitFor();
       expect(await page.getByTestId("device-site").first().textContent()).toMatch(/Site\s*\w+.*layer/i);
       // The timeline is on the first screen, not below the RCA.

@@ -1,4 +1,4 @@
-/** Severity and status badges: colour plus text, so the meaning never depends on colour alone. */
+/** Severity, status and lab-data badges: colour plus text, so the meaning never depends on colour alone. */
 import type { IncidentStatus, Severity } from "@teleops/schema";
 
 export function SeverityBadge({ severity }: { severity: Severity }) {
@@ -26,4 +26,13 @@ export function StatusBadge({ status }: { status: IncidentStatus }) {
 
 export function statusLabel(status: IncidentStatus): string {
   return STATUS_LABEL[status];
+}
+
+/** Marks an incident made of generated alerts, so a drill is never mistaken for an outage. */
+export function SyntheticBadge() {
+  return (
+    <span className="badge badge--synthetic" title="Made of generated (synthetic) alerts" data-testid="synthetic-badge">
+      Lab data
+    </span>
+  );
 }

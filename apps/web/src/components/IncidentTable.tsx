@@ -4,7 +4,7 @@ import type { KeyboardEvent, MouseEvent } from "react";
 import { Link, useLocation, useNavigate } from "react-router";
 import { durationBetween, formatRelative, formatUtc } from "../lib/format.ts";
 import type { Direction, QueueSort } from "../lib/queueFilters.ts";
-import { SeverityBadge, StatusBadge } from "./Badges.tsx";
+import { SeverityBadge, StatusBadge, SyntheticBadge } from "./Badges.tsx";
 
 interface SortProps {
   sort: QueueSort;
@@ -105,6 +105,11 @@ export function IncidentTable({ incidents, ...sortProps }: SortProps & { inciden
                 <StatusBadge status={incident.status} />
               </td>
               <td className="col-title" title={incident.title}>
+                {incident.synthetic ? (
+                  <>
+                    <SyntheticBadge />{" "}
+                  </>
+                ) : null}
                 {incident.title}
               </td>
               <td className="num">{incident.alert_count}</td>

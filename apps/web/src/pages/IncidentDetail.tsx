@@ -7,7 +7,7 @@ import { lazy, Suspense, useMemo, useState } from "react";
 import { Link, useLocation, useParams } from "react-router";
 import { AffectedDevices } from "../components/AffectedDevices.tsx";
 import { AlertTable } from "../components/AlertTable.tsx";
-import { SeverityBadge } from "../components/Badges.tsx";
+import { SeverityBadge, SyntheticBadge } from "../components/Badges.tsx";
 import { ContextCard } from "../components/ContextCard.tsx";
 import { IncidentCorrections } from "../components/IncidentCorrections.tsx";
 import { RcaPanel } from "../components/RcaPanel.tsx";
@@ -114,6 +114,12 @@ export function IncidentDetail() {
         <div>
           <p className="eyebrow">
             <span className="mono">{incident.id}</span> <SeverityBadge severity={incident.severity} />
+            {incident.synthetic ? (
+              <>
+                {" "}
+                <SyntheticBadge />
+              </>
+            ) : null}
           </p>
           <h1 id="incident-title" className="incident-title">
             {incident.title}
