@@ -220,7 +220,8 @@ function timeWindow(
   incoming: readonly CanonicalAlert[],
 ): TimeWindow {
   const config = options.config ?? DEFAULT_CORRELATION_CONFIG;
-  const reach = Math.max(config.sameHostWindowMs, config.entityWindowMs, config.siteWindowMs, config.burstWindowMs);
+  // Twenty minutes either way also covers alerts whose text moves their start back (a rule's "for 15m").
+  const reach = Math.max(config.sameHostWindowMs, config.entityWindowMs, config.siteWindowMs, 10 * 60_000);
   let minMs = Number.POSITIVE_INFINITY;
   let maxMs = Number.NEGATIVE_INFINITY;
   for (const row of rows) {
@@ -274,7 +275,7 @@ async function correlationContext(tx: DbOrTx, options: CorrelatePendingOptions, 
       .prepare("unassigned_alerts")
       .execute(),
   ]);
-  return { openIncidents, unassigned };
+  return { openIncidents, unassigned, incidentsSince: window.incidentsStart };
 }
 
 interface PassInput {
@@ -284,6 +285,8 @@ interface PassInput {
   incoming: readonly CanonicalAlert[];
   openIncidents: Array<typeof incidents.$inferSelect>;
   unassigned: AlertRow[];
+  /** How far back the open incidents were read. */
+  incidentsSince: Date;
 }
 
 /**
@@ -294,7 +297,7 @@ interface PassInput {
 async function correlateAndWrite<Outcome extends CorrelationOutcome = CorrelationOutcome>(
   tx: DbOrTx,
   options: CorrelatePendingOptions,
-  { fresh, incoming, openIncidents, unassigned }: PassInput,
+  { fresh, incoming, openIncidents, unassigned, incidentsSince }: PassInput,
   alongside?: (pass: CorrelationOutcome) => { outcome: Outcome; write: Promise<void> },
 ): Promise<Outcome> {
   const config = options.config ?? DEFAULT_CORRELATION_CONFIG;
@@ -327,7 +330,7 @@ async function correlateAndWrite<Outcome extends CorrelationOutcome = Correlatio
   // Incidents without state (just corrected by an operator, or stored before state existed): rebuilt from their
   // recent member alerts and pinned, so the correlator never undoes an operator's split by merging them again.
   if (seeded.size > 0) {
-    const members = await recentMembers(tx, tenantId, [...seeded.keys()], config.clearWindowMs);
+    const members = await recentMembers(tx, tenantId, [...seeded.keys()], incidentsSince);
     for (const row of members) {
       const group = seeded.get(row.incidentId as string);
       if (group) correlator.remember(group, toInput(tenantId, row));
@@ -540,8 +543,8 @@ function toInput(
   };
 }
 
-/** Member alerts of incidents whose correlation state must be rebuilt, as far back as a clear can reach. */
-function recentMembers(tx: DbOrTx, tenantId: string, incidentIds: string[], reachMs: number) {
+/** Member alerts of incidents whose correlation state must be rebuilt, from where the pass's incidents are read. */
+function recentMembers(tx: DbOrTx, tenantId: string, incidentIds: string[], since: Date) {
   return tx
     .select({ ...alertColumns, incidentId: alerts.incidentId })
     .from(alerts)
@@ -549,7 +552,7 @@ function recentMembers(tx: DbOrTx, tenantId: string, incidentIds: string[], reac
       and(
         sql`${alerts.tenantId} = ${tenantId}`,
         sql`${alerts.incidentId} = any(${incidentIds})`,
-        gte(alerts.timestamp, sql`now() - make_interval(secs => ${reachMs / 1000})`),
+        gte(alerts.timestamp, since),
       ),
     )
     .orderBy(asc(alerts.timestamp))
