@@ -101,6 +101,11 @@ export const alerts = pgTable(
     correlatedAt: timestamp({ withTimezone: true }),
     /** Why the alert joined its incident, in the operator's words (the evidence the correlator used). */
     correlationReason: text(),
+    /**
+     * For an alert below the incident bar that the correlator linked to others (a group that may still grow into an
+     * incident): the group's key, so a later pass re-reads the whole group however long ago it began.
+     */
+    pendingGroup: text(),
   },
   (t) => [
     uniqueIndex("alerts_tenant_fingerprint_ts_uq").on(t.tenantId, t.fingerprint, t.timestamp),
@@ -109,6 +114,9 @@ export const alerts = pgTable(
     index("alerts_incident_idx").on(t.incidentId, t.timestamp).where(sql`${t.incidentId} is not null`),
     index("alerts_uncorrelated_idx").on(t.tenantId, t.id).where(sql`${t.correlatedAt} is null`),
     index("alerts_unassigned_idx").on(t.tenantId, t.timestamp).where(sql`${t.incidentId} is null`),
+    index("alerts_pending_group_idx")
+      .on(t.tenantId, t.pendingGroup)
+      .where(sql`${t.pendingGroup} is not null and ${t.incidentId} is null`),
   ],
 );
 

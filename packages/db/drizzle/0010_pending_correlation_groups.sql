@@ -1,0 +1,2 @@
+ALTER TABLE "alerts" ADD COLUMN "pending_group" text;--> statement-breakpoint
+CREATE INDEX "alerts_pending_group_idx" ON "alerts" USING btree ("tenant_id","pending_group") WHERE "alerts"."pending_group" is not null and "alerts"."incident_id" is null;
