@@ -35,7 +35,12 @@ export async function insertAlertRows(
   tx: DbOrTx,
   tenantId: string,
   batch: readonly CanonicalAlert[],
-  correlated?: { at: Date; incidentIds: ReadonlyArray<string | null>; reasons?: ReadonlyArray<string | null> },
+  correlated?: {
+    at: Date;
+    incidentIds: ReadonlyArray<string | null>;
+    reasons?: ReadonlyArray<string | null>;
+    pendingGroups?: ReadonlyArray<string | null>;
+  },
 ): Promise<number> {
   const correlatedAt = correlated ? correlated.at.toISOString() : null;
   let inserted = 0;
@@ -55,17 +60,18 @@ export async function insertAlertRows(
         st: a.status,
         inc: correlated?.incidentIds[start + offset] ?? null,
         why: correlated?.reasons?.[start + offset] ?? null,
+        pg: correlated?.pendingGroups?.[start + offset] ?? null,
       })),
     );
     const result = await tx.execute(
       prepared(sql`
       insert into alerts (tenant_id, fingerprint, "timestamp", source_system, host, service, severity,
                           alert_type, message, tags, raw_payload, status, incident_id, correlated_at,
-                          correlation_reason)
-      select ${tenantId}, f, t, src, h, svc, sev, typ, msg, tg, rp, st, inc, ${correlatedAt}::timestamptz, why
+                          correlation_reason, pending_group)
+      select ${tenantId}, f, t, src, h, svc, sev, typ, msg, tg, rp, st, inc, ${correlatedAt}::timestamptz, why, pg
       from jsonb_to_recordset(${rows}::jsonb)
            as r(f text, t timestamptz, src text, h text, svc text, sev text, typ text, msg text,
-                tg jsonb, rp jsonb, st text, inc text, why text)
+                tg jsonb, rp jsonb, st text, inc text, why text, pg text)
       on conflict (tenant_id, fingerprint, "timestamp") do nothing`),
     );
     inserted += affectedRows(result);

@@ -266,7 +266,22 @@ describe("incident titles", () => {
 describe("layer relations", () => {
   it("are symmetric: if a relates to b, b relates to a", async () => {
     const { relatedLayers } = await import("./features.ts");
-    const layers = ["power", "hardware", "optical", "link", "switching", "storage", "routing", "traffic", "system", "service", "security", "config", "housekeeping", "other"] as const;
+    const layers = [
+      "power",
+      "hardware",
+      "optical",
+      "link",
+      "switching",
+      "storage",
+      "routing",
+      "traffic",
+      "system",
+      "service",
+      "security",
+      "config",
+      "housekeeping",
+      "other",
+    ] as const;
     for (const a of layers) for (const b of relatedLayers(a)) expect(relatedLayers(b)).toContain(a);
   });
 });

@@ -413,7 +413,10 @@ export class Correlator<Ref> {
         const group = this.resolve(listed);
         if (group.tenantId !== alert.tenantId) continue;
         if (onset && Math.abs(group.startMs - alert.timeMs) > windowMs) continue;
-        const d = direction === "any" ? distance(group.keys, key, t) : directedDistance(group.keys, key, t, direction === "before");
+        const d =
+          direction === "any"
+            ? distance(group.keys, key, t)
+            : directedDistance(group.keys, key, t, direction === "before");
         if (d > windowMs) continue;
         const known = found.get(group);
         if (!known || known.rank < rank) found.set(group, { group, rank, reason: reason(d) });

@@ -187,7 +187,19 @@ export function relatedLayers(layer: Layer): readonly Layer[] {
  * as its possible effect: an attack that starts next to a link failure is not caused by it.
  */
 const EFFECTS: Readonly<Record<Layer, readonly Layer[]>> = {
-  power: ["power", "machine", "hardware", "optical", "link", "switching", "storage", "routing", "system", "service", "other"],
+  power: [
+    "power",
+    "machine",
+    "hardware",
+    "optical",
+    "link",
+    "switching",
+    "storage",
+    "routing",
+    "system",
+    "service",
+    "other",
+  ],
   hardware: ["hardware", "machine", "optical", "link", "switching", "storage", "routing", "system", "service", "other"],
   machine: ["machine", "link", "routing", "storage", "system", "service", "other"],
   optical: ["optical", "link", "switching", "routing", "service"],
@@ -411,7 +423,8 @@ export function interfaceOf(message: string, tags: Readonly<Record<string, strin
 
 // "for more than 15 minutes", "for 5m", "has been down for 10 minutes": how long the condition held before the
 // alert fired (a Prometheus rule's `for:` clause, a poller's hold-down).
-const HELD_FOR = /\bfor (?:more than |over |at least |the last )?(\d{1,4}(?:\.\d+)?) ?(seconds?|secs?|s|minutes?|mins?|m|hours?|hrs?|h)\b/i;
+const HELD_FOR =
+  /\bfor (?:more than |over |at least |the last )?(\d{1,4}(?:\.\d+)?) ?(seconds?|secs?|s|minutes?|mins?|m|hours?|hrs?|h)\b/i;
 
 /** How long the alert's condition had held when it fired, as its text says (ms), or 0. At most a day. */
 export function heldForMs(message: string): number {

@@ -3,6 +3,8 @@
  * join open incidents or form new ones, and records the outcome. Serialized per tenant with a transaction
  * advisory lock so several server replicas never split or duplicate an incident.
  */
+
+import { randomUUID } from "node:crypto";
 import { alerts, type DbOrTx, incidents, prepared } from "@teleops/db";
 import type { CanonicalAlert, IncidentRef, Severity } from "@teleops/schema";
 import { and, asc, gte, isNotNull, isNull, lte, ne, sql } from "drizzle-orm";
@@ -275,6 +277,25 @@ async function correlationContext(tx: DbOrTx, options: CorrelatePendingOptions, 
       .prepare("unassigned_alerts")
       .execute(),
   ]);
+  // Groups below the bar that began before the window: their earlier members are read too, so the group forms
+  // again whole (as it would have had every alert come in one delivery).
+  const known = new Set(unassigned.map((row) => row.id));
+  const groups = [...new Set(unassigned.map((row) => row.pendingGroup).filter((key): key is string => key !== null))];
+  if (groups.length > 0) {
+    const earlier = await tx
+      .select(alertColumns)
+      .from(alerts)
+      .where(
+        and(
+          sql`${alerts.tenantId} = ${tenantId}`,
+          isNull(alerts.incidentId),
+          sql`${alerts.pendingGroup} = any(array(select jsonb_array_elements_text(${JSON.stringify(groups)}::jsonb)))`,
+        ),
+      )
+      .prepare("pending_group_alerts")
+      .execute();
+    for (const row of earlier) if (!known.has(row.id)) unassigned.push(row);
+  }
   return { openIncidents, unassigned, incidentsSince: window.incidentsStart };
 }
 
@@ -435,8 +456,20 @@ async function correlateAndWrite<Outcome extends CorrelationOutcome = Correlatio
     );
   }
 
+  // Groups that stay below the bar keep a key on their alerts (an earlier key of theirs when they had one), so a
+  // later pass reads them whole.
+  const previousKey = new Map<number, string | null>();
+  for (const row of [...unassigned, ...fresh]) previousKey.set(row.id, row.pendingGroup);
+  const pendingKey = new Map<number, string>();
+  for (const group of correlator.leftovers()) {
+    if (group.members.length < 2) continue;
+    const keys = group.members.map((m) => previousKey.get(m.ref) ?? null).filter((k): k is string => k !== null);
+    const key = keys.sort()[0] ?? randomUUID();
+    for (const member of group.members) pendingKey.set(member.ref, key);
+  }
+
   // One write per alert: fresh alerts are marked correlated and, with the re-read unassigned ones, get their
-  // incident in one UPDATE; incoming alerts (negative refs) are inserted with theirs.
+  // incident (or pending group) in one UPDATE; incoming alerts (negative refs) are inserted with theirs.
   const assigned = new Map(assignments.map((a) => [a.id, a]));
   const changes = fresh.map((row) => {
     const assignment = assigned.get(row.id);
@@ -444,12 +477,19 @@ async function correlateAndWrite<Outcome extends CorrelationOutcome = Correlatio
       id: row.id,
       incident_id: assignment?.incident_id ?? null,
       reason: assignment?.reason ?? null,
+      pending: pendingKey.get(row.id) ?? null,
       fresh: true,
     };
   });
   for (const [id, assignment] of assigned) {
     if (id > 0 && !freshIds.has(id)) {
-      changes.push({ id, incident_id: assignment.incident_id, reason: assignment.reason, fresh: false });
+      changes.push({ id, incident_id: assignment.incident_id, reason: assignment.reason, pending: null, fresh: false });
+    }
+  }
+  for (const row of unassigned) {
+    const key = pendingKey.get(row.id) ?? null;
+    if (!assigned.has(row.id) && key !== row.pendingGroup) {
+      changes.push({ id: row.id, incident_id: null, reason: null, pending: key, fresh: false });
     }
   }
   if (changes.length > 0) {
@@ -459,9 +499,10 @@ async function correlateAndWrite<Outcome extends CorrelationOutcome = Correlatio
       update alerts as a
       set incident_id = coalesce(v.incident_id, a.incident_id),
           correlation_reason = coalesce(v.reason, a.correlation_reason),
+          pending_group = v.pending,
           correlated_at = case when v.fresh then ${now.toISOString()}::timestamptz else a.correlated_at end
       from jsonb_to_recordset(${JSON.stringify(changes)}::jsonb)
-           as v(id bigint, incident_id text, reason text, fresh boolean)
+           as v(id bigint, incident_id text, reason text, pending text, fresh boolean)
       where a.id = v.id and a.tenant_id = ${tenantId}`),
       ),
     );
@@ -469,8 +510,9 @@ async function correlateAndWrite<Outcome extends CorrelationOutcome = Correlatio
   if (incoming.length > 0) {
     const incidentIds = incoming.map((_, index) => assigned.get(-1 - index)?.incident_id ?? null);
     const reasons = incoming.map((_, index) => assigned.get(-1 - index)?.reason ?? null);
+    const pendingGroups = incoming.map((_, index) => pendingKey.get(-1 - index) ?? null);
     pending.push(
-      insertAlertRows(tx, tenantId, incoming, { at: now, incidentIds, reasons }).then((inserted) => {
+      insertAlertRows(tx, tenantId, incoming, { at: now, incidentIds, reasons, pendingGroups }).then((inserted) => {
         // Fewer rows than alerts: another path (an import, which inserts without the lock) stored one of them
         // since the check; the transaction rolls back and the caller tries again.
         if (inserted !== incoming.length) throw new ConcurrentInsertError("an alert was stored concurrently");
@@ -510,6 +552,7 @@ const alertColumns = {
   tags: alerts.tags,
   status: alerts.status,
   group: sql<string | null>`${alerts.rawPayload}->>'groupKey'`,
+  pendingGroup: alerts.pendingGroup,
 };
 
 function toInput(
@@ -525,6 +568,7 @@ function toInput(
     tags: Record<string, string>;
     status: "firing" | "resolved";
     group: string | null;
+    pendingGroup?: string | null;
   },
 ): CorrelationInput<number> {
   return {

@@ -1,0 +1,107 @@
+/**
+ * The same alerts give the same incidents however deliveries split them: a property test over random batchings of
+ * labelled real-format streams, stored through `storeAndCorrelate` on PGlite and, with TEST_DATABASE_URL,
+ * PostgreSQL, compared with correlating the whole stream in one pass in memory.
+ */
+import { readFileSync } from "node:fs";
+import { fileURLToPath } from "node:url";
+import { alerts } from "@teleops/db";
+import { type TestDatabase, testBackends } from "@teleops/db/testing";
+import type { CanonicalAlert } from "@teleops/schema";
+import { eq } from "drizzle-orm";
+import fc from "fast-check";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { readLabelledStream } from "../evaluation/correlationStreams.ts";
+import { correlateAlerts } from "./inMemory.ts";
+import { epochMicros, storeAndCorrelate } from "./persist.ts";
+
+const CORPUS = fileURLToPath(new URL("../../../../fixtures/correlation/", import.meta.url));
+
+function streamAlerts(file: string): CanonicalAlert[] {
+  const stream = readLabelledStream(readFileSync(`${CORPUS}${file}`, "utf8"), { name: file });
+  expect(stream.errors).toEqual([]);
+  // Deliveries arrive in event-time order; ties keep the stream's order.
+  return stream.alerts
+    .map((alert, index) => ({ alert, index }))
+    .sort((a, b) => Date.parse(a.alert.timestamp) - Date.parse(b.alert.timestamp) || a.index - b.index)
+    .map(({ alert }) => alert);
+}
+
+const keyOf = (alert: { fingerprint: string; timestamp: string | Date }) =>
+  `${alert.fingerprint}|${epochMicros(typeof alert.timestamp === "string" ? alert.timestamp : alert.timestamp.toISOString())}`;
+
+/** A partition as a canonical string: each incident's alert keys sorted, incidents sorted. */
+function canonical(groups: Iterable<string[]>): string[] {
+  return [...groups].map((keys) => keys.sort().join(",")).sort();
+}
+
+function inMemoryPartition(stream: CanonicalAlert[]): string[] {
+  const { assignment } = correlateAlerts(stream);
+  const groups = new Map<number, string[]>();
+  stream.forEach((alert, i) => {
+    const incident = assignment[i] ?? -1;
+    if (incident < 0) return;
+    const list = groups.get(incident) ?? [];
+    list.push(keyOf(alert));
+    groups.set(incident, list);
+  });
+  return canonical(groups.values());
+}
+
+describe.each(testBackends())("correlation does not depend on how deliveries are split, on $name", (backend) => {
+  let db: TestDatabase;
+  let run = 0;
+  beforeAll(async () => {
+    db = await backend.open();
+  });
+  afterAll(async () => {
+    await db.dispose();
+  });
+
+  async function storedPartition(tenantId: string): Promise<string[]> {
+    const rows = await db.db
+      .select({ fingerprint: alerts.fingerprint, timestamp: alerts.timestamp, incidentId: alerts.incidentId })
+      .from(alerts)
+      .where(eq(alerts.tenantId, tenantId));
+    const groups = new Map<string, string[]>();
+    for (const row of rows) {
+      if (row.incidentId === null) continue;
+      const list = groups.get(row.incidentId) ?? [];
+      list.push(keyOf(row));
+      groups.set(row.incidentId, list);
+    }
+    return canonical(groups.values());
+  }
+
+  it.each([
+    "syslog-lis-mad-fibre-cut.jsonl",
+    "am-fra1-core-transport.jsonl",
+    "syslog-ios-xe-fra1-site.jsonl",
+    "syslog-optical-fra-ams.jsonl",
+    "am-kube-clusters.jsonl",
+    "snow-em-events.jsonl",
+  ])(
+    "gives %s the same incidents for any batching as in one pass",
+    async (file) => {
+      const stream = streamAlerts(file);
+      const expected = inMemoryPartition(stream);
+      expect(expected.length).toBeGreaterThan(0);
+      await fc.assert(
+        fc.asyncProperty(
+          fc.uniqueArray(fc.integer({ min: 1, max: stream.length - 1 }), { minLength: 1, maxLength: 12 }),
+          async (cuts) => {
+            const tenantId = `batching-${run++}`;
+            const bounds = [0, ...cuts.sort((a, b) => a - b), stream.length];
+            for (let i = 0; i + 1 < bounds.length; i++) {
+              const batch = stream.slice(bounds[i], bounds[i + 1]);
+              await storeAndCorrelate(db.db, { tenantId }, [batch]);
+            }
+            expect(await storedPartition(tenantId)).toEqual(expected);
+          },
+        ),
+        { numRuns: 4, seed: 20261203 },
+      );
+    },
+    120_000,
+  );
+});
