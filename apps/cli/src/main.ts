@@ -132,7 +132,7 @@ const incidentsCommand = withGlobals(
     if (opts.json) return printJson({ total: page.total, incidents });
     if (incidents.length === 0) return note("no incidents match; try `teleops generate --scenario mixed`");
     printTable(
-      incidents.map((i) => ({ ...i, hosts: i.hosts.length })),
+      incidents.map((i) => ({ ...i, hosts: i.hosts.length, synthetic: i.synthetic ? "yes" : "no" })),
       ["id", "severity", "status", "alert_count", "hosts", "start_time", "title"],
     );
   },
