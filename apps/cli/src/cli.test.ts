@@ -113,6 +113,26 @@ describe("teleops CLI", () => {
     expect(down.stderr).toMatch(/cannot reach TeleOps/);
   });
 
+  it("exits 2 naming the total and the limit when a generation would exceed 200,000 alerts", async () => {
+    const refused = await teleops([
+      "generate",
+      "--scenario",
+      "mixed",
+      "--duration",
+      "1440",
+      "--rate",
+      "10000",
+      "--noise",
+      "10000",
+      "--json",
+      "--server",
+      server.url,
+    ]);
+    expect(refused.code).toBe(2);
+    expect(refused.stdout).toBe("");
+    expect(refused.stderr).toMatch(/up to 86,400,000 alerts .*the limit is 200,000 per request/);
+  });
+
   it("exits 3 when the server refuses the credentials", async () => {
     const dir = mkdtempSync(join(tmpdir(), "teleops-cli-"));
     const usersFile = join(dir, "users.json");

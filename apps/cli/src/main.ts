@@ -1,12 +1,12 @@
 #!/usr/bin/env -S npx tsx
 /** The `teleops` command: a typed client of the TeleOps server. */
-import { INCIDENT_STATUSES, RCA_ENGINES, SCENARIO_TYPES, SEVERITIES } from "@teleops/schema";
+import { estimateGeneration, INCIDENT_STATUSES, RCA_ENGINES, SCENARIO_TYPES, SEVERITIES } from "@teleops/schema";
 import { Command, CommanderError } from "commander";
 import { CliError, createClient, type GlobalOptions, toCliError } from "./client.ts";
 import { addEvaluateCommand } from "./commands/evaluate.ts";
 import { addImportCommand } from "./commands/import.ts";
-import { addTopologyCommand } from "./commands/topology.ts";
 import { addIncidentCorrectionCommands } from "./commands/incidents.ts";
+import { addTopologyCommand } from "./commands/topology.ts";
 import { addUsersCommand } from "./commands/users.ts";
 import { note, printJson, printTable } from "./output.ts";
 
@@ -70,15 +70,19 @@ withGlobals(
     if (scenario !== "mixed" && !(SCENARIO_TYPES as readonly string[]).includes(scenario)) {
       throw new CliError(`--scenario must be one of ${SCENARIO_TYPES.join(", ")} or mixed; got "${scenario}"`, 2);
     }
-    if (!opts.json) note(`generating ${scenario} (seed ${opts.seed}, ${opts.duration} min at ${opts.rate}/min)…`);
-    const result = await createClient(opts).scenarios.generate.mutate({
+    const params = {
       scenario: scenario as (typeof SCENARIO_TYPES)[number] | "mixed",
       seed: opts.seed,
       durationMinutes: opts.duration,
       ratePerMinute: opts.rate,
       noisePerMinute: opts.noise,
       ...(opts.start ? { startTime: opts.start } : {}),
-    });
+    };
+    // The server refuses the same way; checking here answers at once, even without a server.
+    const estimate = estimateGeneration(params);
+    if (estimate.refusal !== null) throw new CliError(estimate.refusal, 2);
+    if (!opts.json) note(`generating ${scenario} (seed ${opts.seed}, ${opts.duration} min at ${opts.rate}/min)…`);
+    const result = await createClient(opts).scenarios.generate.mutate(params);
     if (opts.json) return printJson(result);
     process.stdout.write(`${result.alerts_inserted} alerts stored (${result.duplicates} duplicates skipped)\n`);
     printTable(

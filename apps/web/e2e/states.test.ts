@@ -55,4 +55,33 @@ describe.skipIf(!hasChromium)("empty and error states in Chromium", () => {
       await page.unroute("**/trpc/**");
     }
   });
+
+  it("shows the alert estimate on the Generate form and will not send a request over 200,000 alerts", async () => {
+    const { page, url } = ready();
+    let sent = 0;
+    await page.route("**/trpc/scenarios.generate**", (route) => {
+      sent++;
+      return route.abort();
+    });
+    try {
+      await page.goto(`${url}/generate`);
+      const estimate = page.getByTestId("generate-estimate");
+      await estimate.waitFor();
+      expect(await estimate.textContent()).toMatch(/Up to [\d,]+ alerts \(limit 200,000 per request\)/);
+      await page.getByTestId("generate-scenario").selectOption("mixed");
+      await page.getByTestId("generate-durationMinutes").fill("1440");
+      await page.getByTestId("generate-ratePerMinute").fill("10000");
+      await page.getByTestId("generate-noisePerMinute").fill("10000");
+      expect(await estimate.textContent()).toMatch(/Too large: up to 86,400,000 alerts; the limit is 200,000/);
+      expect(await page.getByTestId("generate-submit").isDisabled()).toBe(true);
+      await page.getByTestId("generate-form").evaluate((form) => (form as HTMLFormElement).requestSubmit());
+      // 3 min × (10,000 × 5 + 10,000) = 180,000: within the limit again.
+      await page.getByTestId("generate-durationMinutes").fill("3");
+      expect(await estimate.textContent()).toMatch(/Up to 180,000 alerts/);
+      expect(await page.getByTestId("generate-submit").isDisabled()).toBe(false);
+      expect(sent).toBe(0);
+    } finally {
+      await page.unroute("**/trpc/scenarios.generate**");
+    }
+  });
 });

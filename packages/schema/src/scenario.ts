@@ -52,3 +52,41 @@ export const generateParamsSchema = z.object({
 });
 export type GenerateParams = z.infer<typeof generateParamsSchema>;
 export type GenerateParamsInput = z.input<typeof generateParamsSchema>;
+
+/**
+ * The most alerts one generation request may produce. Generation, storage and correlation of a request run in
+ * one server process, so the bound keeps any single request from exhausting its memory.
+ */
+export const GENERATE_ALERT_LIMIT = 200_000;
+/** How many scenarios `mixed` overlaps at most (one per site). */
+export const MIXED_SCENARIOS_MAX = 5;
+
+export interface GenerationEstimate {
+  /** Upper bound on the alerts the request produces: duration × (rate × scenarios + noise). */
+  total: number;
+  scenarios: number;
+  limit: number;
+  /** Why the request is refused, in an operator's words; null when it is within the limit. */
+  refusal: string | null;
+}
+
+/** Counts the alerts a request can produce before any of them is made, so the form, CLI and API refuse alike. */
+export function estimateGeneration(params: {
+  scenario: string;
+  durationMinutes: number;
+  ratePerMinute: number;
+  noisePerMinute: number;
+}): GenerationEstimate {
+  const scenarios = params.scenario === "mixed" ? MIXED_SCENARIOS_MAX : 1;
+  const total = Math.ceil(params.durationMinutes * (params.ratePerMinute * scenarios + params.noisePerMinute));
+  const count = (n: number) => n.toLocaleString("en-US");
+  const shape =
+    scenarios === 1
+      ? `${count(params.durationMinutes)} min × (${count(params.ratePerMinute)}/min + ${count(params.noisePerMinute)} noise/min)`
+      : `${count(params.durationMinutes)} min × (${count(params.ratePerMinute)}/min × ${scenarios} scenarios + ${count(params.noisePerMinute)} noise/min)`;
+  const refusal =
+    total > GENERATE_ALERT_LIMIT
+      ? `this request would generate up to ${count(total)} alerts (${shape}); the limit is ${count(GENERATE_ALERT_LIMIT)} per request: shorten the duration or lower the rate or noise`
+      : null;
+  return { total, scenarios, limit: GENERATE_ALERT_LIMIT, refusal };
+}

@@ -1,7 +1,13 @@
 /** Synthesizes a scenario's alerts on the server, then shows what was injected and which incidents formed. */
 
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
-import { type GenerateParams, type GroundTruth, generateParamsSchema } from "@teleops/schema";
+import {
+  estimateGeneration,
+  type GenerateParams,
+  type GenerationEstimate,
+  type GroundTruth,
+  generateParamsSchema,
+} from "@teleops/schema";
 import { type FormEvent, useId, useMemo, useState } from "react";
 import { Link } from "react-router";
 import { GroundTruthPanel } from "../components/GroundTruthPanel.tsx";
@@ -70,6 +76,31 @@ function validate(values: FormValues): { params: GenerateParams } | { errors: Pa
     }
   }
   return { errors };
+}
+
+/** The request's alert count as the server will compute it; null while a field is not a number yet. */
+function estimateOf(values: FormValues): GenerationEstimate | null {
+  const durationMinutes = toNumber(values.durationMinutes);
+  const ratePerMinute = toNumber(values.ratePerMinute);
+  const noisePerMinute = toNumber(values.noisePerMinute);
+  if (![durationMinutes, ratePerMinute, noisePerMinute].every(Number.isFinite)) return null;
+  return estimateGeneration({ scenario: values.scenario, durationMinutes, ratePerMinute, noisePerMinute });
+}
+
+function EstimateNote({ estimate }: { estimate: GenerationEstimate | null }) {
+  if (!estimate) return null;
+  const over = estimate.refusal !== null;
+  return (
+    <p
+      className={over ? "field__error" : "field__hint"}
+      role={over ? "alert" : undefined}
+      data-testid="generate-estimate"
+    >
+      {over
+        ? `Too large: up to ${formatCount(estimate.total)} alerts; the limit is ${formatCount(estimate.limit)} per request. Shorten the duration or lower the rate or noise.`
+        : `Up to ${formatCount(estimate.total)} alerts (limit ${formatCount(estimate.limit)} per request).`}
+    </p>
+  );
 }
 
 function NumberField({
@@ -190,12 +221,16 @@ export function Generate() {
     }),
   );
 
+  // Shown as the operator types, and the same count the server refuses on.
+  const estimate = estimateOf(values);
+  const overLimit = estimate !== null && estimate.refusal !== null;
   const onChange = (name: FieldName, value: string) => {
     setValues((current) => ({ ...current, [name]: value }));
     setErrors((current) => ({ ...current, [name]: undefined }));
   };
   const submit = (event: FormEvent) => {
     event.preventDefault();
+    if (overLimit) return;
     const checked = validate(values);
     if ("errors" in checked) {
       setErrors(checked.errors);
@@ -282,11 +317,12 @@ export function Generate() {
               {errors.startTime ?? "Empty: the scenario ends now."}
             </span>
           </div>
+          <EstimateNote estimate={estimate} />
           <div className="form__actions">
             <button
               type="submit"
               className="button button--primary"
-              disabled={mutation.isPending}
+              disabled={mutation.isPending || overLimit}
               data-testid="generate-submit"
             >
               {mutation.isPending ? "Generating…" : "Generate"}
