@@ -1,4 +1,5 @@
 /** Reads and validates the environment once; everything else receives the result. */
+import { sitePatternProblem } from "@teleops/core";
 import { z } from "zod";
 
 const optionalString = z
@@ -48,8 +49,18 @@ const envSchema = z.object({
   TELEOPS_DB_TIMEOUT_MS: z.coerce.number().int().min(100).max(60_000).default(2_000),
   TELEOPS_TOPOLOGY_FILE: optionalString,
   TELEOPS_WEB_DIST: optionalString,
-  TELEOPS_QUIET_PERIOD_MIN: z.coerce.number().positive().default(15),
+  /** How long two related alarms on one host may be apart and still be one failure (the correlator's host window). */
+  TELEOPS_QUIET_PERIOD_MIN: z.coerce.number().positive().default(5),
+  /** Distinct signals that make a group of alarms an incident whatever their severity. */
   TELEOPS_MIN_INCIDENT_ALERTS: z.coerce.number().int().min(1).default(3),
+  /** Regex with a named group `site`, read from host names without a site tag; unset = the built-in default. */
+  TELEOPS_SITE_PATTERN: z
+    .string()
+    .optional()
+    .superRefine((pattern, ctx) => {
+      const problem = pattern === undefined ? null : sitePatternProblem(pattern);
+      if (problem) ctx.addIssue({ code: "custom", message: problem });
+    }),
   LLM_BASE_URL: optionalString.pipe(z.url().optional()),
   LLM_API_KEY: optionalString,
   LLM_MODEL: optionalString,

@@ -3,6 +3,7 @@ import type { Server } from "node:http";
 import { type BlockList, createServer as createNetServer, type Server as NetServer } from "node:net";
 import { fileURLToPath } from "node:url";
 import {
+  type CorrelationConfig,
   CorrelationScheduler,
   correlatePending,
   createDeliveryWriter,
@@ -76,10 +77,11 @@ async function main(): Promise<void> {
   // Each tenant's own topology, read from the database and cached per tenant (see TenantTopologies).
   const topologies = new TenantTopologies();
   const topologyOf = (tenantId: string) => topologies.view(database.db, tenantId);
-  const correlation = {
+  const correlation: CorrelationConfig = {
     ...DEFAULT_CORRELATION_CONFIG,
-    quietPeriodMs: config.TELEOPS_QUIET_PERIOD_MIN * 60_000,
-    minAlerts: config.TELEOPS_MIN_INCIDENT_ALERTS,
+    sameHostWindowMs: config.TELEOPS_QUIET_PERIOD_MIN * 60_000,
+    minSignalsAnySeverity: config.TELEOPS_MIN_INCIDENT_ALERTS,
+    ...(config.TELEOPS_SITE_PATTERN ? { sitePattern: config.TELEOPS_SITE_PATTERN } : {}),
   };
   const scheduler = new CorrelationScheduler(async (tenantId: string) =>
     correlatePending(database.db, { tenantId, topology: await topologyOf(tenantId), config: correlation }),

@@ -65,6 +65,11 @@ export interface CorrelationConfig {
   minSignalsAnySeverity: number;
   /** A learned relation (Dice coefficient over past incidents) at least this strong links two conditions. */
   minLearnedDice: number;
+  /**
+   * Regex with a named group `site` read from host names that carry no site tag (`TELEOPS_SITE_PATTERN`); the
+   * built-in default (features.ts) when unset. A tenant's topology can name its own.
+   */
+  sitePattern?: string;
 }
 
 export const DEFAULT_CORRELATION_CONFIG: CorrelationConfig = {
@@ -153,6 +158,8 @@ export interface AlertGroup<Ref> {
 export interface TopologyView {
   siteOf(host: string): string | undefined;
   neighbours(host: string): ReadonlySet<string> | undefined;
+  /** The tenant's own site pattern for host names, when its topology names one. */
+  sitePattern?: string;
 }
 
 /** Relations between conditions learned from the tenant's past incidents and operators' corrections. */
@@ -187,6 +194,18 @@ const SLOW_LAYERS: ReadonlySet<Layer> = new Set(["power", "hardware"]);
 const NO_TOPOLOGY: TopologyView = { siteOf: () => undefined, neighbours: () => undefined };
 const NO_RELATIONS: LearnedRelations = { partners: () => [] };
 const defaultSiteOfHost = sitePattern();
+const compiledPatterns = new Map<string, (host: string) => string | null>();
+
+/** Site patterns compile once per process (each keeps its own host cache). */
+function compiledSitePattern(pattern: string): (host: string) => string | null {
+  let compiled = compiledPatterns.get(pattern);
+  if (!compiled) {
+    compiled = sitePattern(pattern);
+    if (compiledPatterns.size > 100) compiledPatterns.clear();
+    compiledPatterns.set(pattern, compiled);
+  }
+  return compiled;
+}
 
 /** What an alert reads as, computed once. */
 interface Features {
@@ -237,7 +256,8 @@ export class Correlator<Ref> {
   ) {
     const opts: CorrelatorOptions = "siteOf" in options ? { topology: options } : options;
     this.topology = opts.topology ?? NO_TOPOLOGY;
-    this.siteOfHost = opts.siteOfHost ?? defaultSiteOfHost;
+    const pattern = this.topology.sitePattern ?? config.sitePattern;
+    this.siteOfHost = opts.siteOfHost ?? (pattern ? compiledSitePattern(pattern) : defaultSiteOfHost);
     this.relations = opts.relations ?? NO_RELATIONS;
   }
 

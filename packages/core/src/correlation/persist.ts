@@ -20,6 +20,7 @@ import {
 } from "./correlator.ts";
 import { groupTitle, retitle } from "./describe.ts";
 import { correlationInput } from "./inMemory.ts";
+import { LearnedRelationsCache } from "./learned.ts";
 import { decodeState } from "./state.ts";
 
 export interface CorrelatePendingOptions {
@@ -40,7 +41,26 @@ export interface CorrelationOutcome {
   correlated: number;
 }
 
-export async function correlatePending(db: DbOrTx, options: CorrelatePendingOptions): Promise<CorrelationOutcome> {
+/** Learned relations per database handle and tenant (see learned.ts): read outside the pass's transaction. */
+const learnedCaches = new WeakMap<object, LearnedRelationsCache>();
+
+async function withLearned(db: DbOrTx, options: CorrelatePendingOptions): Promise<CorrelatePendingOptions> {
+  if (options.relations) return options;
+  let cache = learnedCaches.get(db);
+  if (!cache) {
+    cache = new LearnedRelationsCache();
+    learnedCaches.set(db, cache);
+  }
+  return { ...options, relations: await cache.get(db, options.tenantId) };
+}
+
+/** Forgets a tenant's learned relations, so an operator's correction weighs from the next pass on. */
+export function forgetLearnedRelations(db: DbOrTx, tenantId: string): void {
+  learnedCaches.get(db)?.invalidate(tenantId);
+}
+
+export async function correlatePending(db: DbOrTx, given: CorrelatePendingOptions): Promise<CorrelationOutcome> {
+  const options = await withLearned(db, given);
   const touched = new Map<string, number>();
   let correlated = 0;
   for (;;) {
@@ -76,12 +96,13 @@ export interface StoreAndCorrelateOutcome extends CorrelationOutcome {
  */
 export async function storeAndCorrelate(
   db: DbOrTx,
-  options: CorrelatePendingOptions,
+  given: CorrelatePendingOptions,
   batches: ReadonlyArray<readonly CanonicalAlert[]>,
   within?: (tx: DbOrTx, outcome: StoreAndCorrelateOutcome) => Promise<void>,
   /** Runs under the lock before anything is read (its writes are seen by the pass); retried with the rest. */
   first?: (tx: DbOrTx) => Promise<void>,
 ): Promise<StoreAndCorrelateOutcome> {
+  const options = await withLearned(db, given);
   for (let attempt = 1; ; attempt++) {
     try {
       return await db.transaction((tx) => storeInTransaction(tx, options, batches, within, first));
