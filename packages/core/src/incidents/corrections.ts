@@ -15,7 +15,7 @@ import {
 import { and, asc, count, eq, inArray, max, min, not, sql } from "drizzle-orm";
 import { appendAudit } from "../audit/events.ts";
 import { incidentTitle } from "../correlation/describe.ts";
-import { allocateIncidentIds, lockTenant } from "../correlation/persist.ts";
+import { allocateIncidentIds, forgetLearnedRelations, lockTenant } from "../correlation/persist.ts";
 import { NotFoundError, ValidationError } from "../errors.ts";
 import { toIncident } from "./queries.ts";
 
@@ -38,7 +38,7 @@ export async function mergeIncidents(
       { path: "from", message: `${input.into} is the incident merged into` },
     ]);
   }
-  return db.transaction(async (tx) => {
+  const corrected = await db.transaction(async (tx) => {
     await lockTenant(tx, tenantId);
     const found = await incidentsById(tx, tenantId, [input.into, ...from]);
     const target = found.get(input.into);
@@ -86,13 +86,16 @@ export async function mergeIncidents(
     }
     return merged;
   });
+  // The correction changes what the tenant's history teaches the correlator: relearn on the next pass.
+  forgetLearnedRelations(db, tenantId);
+  return corrected;
 }
 
 /** Moves `alertIds` out of incident `id` into a new incident, and returns the new one. */
 export async function splitIncident(db: DbOrTx, actor: CorrectingActor, input: SplitIncidentInput): Promise<Incident> {
   const { tenantId } = actor;
   const alertIds = [...new Set(input.alertIds)];
-  return db.transaction(async (tx) => {
+  const corrected = await db.transaction(async (tx) => {
     await lockTenant(tx, tenantId);
     const source = (await incidentsById(tx, tenantId, [input.id])).get(input.id);
     if (!source) throw new NotFoundError(`incident ${input.id} not found`);
@@ -129,13 +132,16 @@ export async function splitIncident(db: DbOrTx, actor: CorrectingActor, input: S
     });
     return toIncident(row);
   });
+  // The correction changes what the tenant's history teaches the correlator: relearn on the next pass.
+  forgetLearnedRelations(db, tenantId);
+  return corrected;
 }
 
 /** Moves alerts of one incident into `to`, and returns `to`. */
 export async function moveAlerts(db: DbOrTx, actor: CorrectingActor, input: MoveAlertsInput): Promise<Incident> {
   const { tenantId } = actor;
   const alertIds = [...new Set(input.alertIds)];
-  return db.transaction(async (tx) => {
+  const corrected = await db.transaction(async (tx) => {
     await lockTenant(tx, tenantId);
     const target = (await incidentsById(tx, tenantId, [input.to])).get(input.to);
     if (!target) throw new NotFoundError(`incident ${input.to} not found`);
@@ -184,6 +190,9 @@ export async function moveAlerts(db: DbOrTx, actor: CorrectingActor, input: Move
     });
     return moved;
   });
+  // The correction changes what the tenant's history teaches the correlator: relearn on the next pass.
+  forgetLearnedRelations(db, tenantId);
+  return corrected;
 }
 
 async function incidentsById(tx: DbOrTx, tenantId: string, ids: string[]): Promise<Map<string, IncidentRow>> {
