@@ -5,6 +5,7 @@
  */
 import { type ChildProcess, spawn } from "node:child_process";
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -132,18 +133,24 @@ describe("one process per embedded data directory", () => {
     await stop(afterReboot);
   });
 
-  it("answers a busy port with one line that says how to choose another, not an EADDRINUSE stack", {
+  it("answers a busy port at once with one line that says how to choose another, not an EADDRINUSE stack", {
     timeout: 300_000,
   }, async () => {
-    const port = String(await freePort());
-    const first = start({ PORT: port, TELEOPS_DATA_DIR: tempDir("teleops-port-") });
-    await ready(first);
-    const second = start({ PORT: port, TELEOPS_DATA_DIR: tempDir("teleops-port-") });
-    expect(await second.exited).toBe(1);
-    expect(second.stderr().trim()).toBe(
-      `teleops: port ${port} on 127.0.0.1 is already in use (another TeleOps, or another program): stop it, or start this one on another port, e.g. PORT=${Number(port) + 1}`,
-    );
-    await stop(first);
+    const port = await freePort();
+    const holder = createServer();
+    await new Promise<void>((resolve) => holder.listen(port, "127.0.0.1", resolve));
+    try {
+      const started = Date.now();
+      const second = start({ PORT: String(port), TELEOPS_DATA_DIR: tempDir("teleops-port-") });
+      expect(await second.exited).toBe(1);
+      // Found before the database is opened and migrated.
+      expect(Date.now() - started).toBeLessThan(15_000);
+      expect(second.stderr().trim()).toBe(
+        `teleops: port ${port} on 127.0.0.1 is already in use (another TeleOps, or another program): stop it, or start this one on another port, e.g. PORT=${port + 1}`,
+      );
+    } finally {
+      holder.close();
+    }
   });
 });
 

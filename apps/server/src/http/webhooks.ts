@@ -83,12 +83,14 @@ export function createWebhookHandler(deps: WebhookDeps) {
         ...result.answer,
       });
     } catch (error) {
+      const databaseDown =
+        !(error instanceof HttpError || error instanceof IngestBusyError) && isDatabaseUnavailable(error);
       const failure =
         error instanceof HttpError
           ? error
           : error instanceof IngestBusyError
             ? new HttpError(503, "ingest is saturated; the delivery was not acknowledged, retry later")
-            : isDatabaseUnavailable(error)
+            : databaseDown
               ? new HttpError(503, "the database is unreachable; the delivery was not acknowledged, retry later")
               : new HttpError(500, "internal error; the delivery was not acknowledged, retry later");
       deps.onRefused?.(path, failure.status, sender !== undefined);
@@ -102,7 +104,7 @@ export function createWebhookHandler(deps: WebhookDeps) {
       if (sender) {
         // With the database unreachable the record would fail too, only later: the 503 goes out at once.
         const recorded =
-          failure.status !== 503 &&
+          !databaseDown &&
           (await untilDatabaseStops(deps, recordRejection(deps, route, req, eventId, failure, sender)).catch(
             () => false,
           ));
