@@ -6,7 +6,7 @@
  * that restart wait for the lock to go stale, and cannot say which process holds it.
  */
 import { closeSync, linkSync, openSync, readFileSync, renameSync, rmSync, writeSync } from "node:fs";
-import { join } from "node:path";
+import { resolve } from "node:path";
 
 export const DATA_DIR_LOCK_FILE = "teleops.pid";
 
@@ -28,11 +28,17 @@ export interface DataDirLock {
   release(): void;
 }
 
+/** Lock files this process holds: a pid file naming our own pid is stale only if we do not hold it. */
+const held = new Set<string>();
+
 export function lockDataDir(dataDir: string): DataDirLock {
-  const path = join(dataDir, DATA_DIR_LOCK_FILE);
+  const path = resolve(dataDir, DATA_DIR_LOCK_FILE);
+  if (held.has(path)) throw new DataDirLockedError(dataDir, process.pid);
   for (let attempt = 0; attempt < 5; attempt++) {
     if (tryCreate(path)) {
+      held.add(path);
       const release = () => {
+        held.delete(path);
         if (readPid(path) === process.pid) rmSync(path, { force: true });
       };
       // A process that exits without closing its database (a fatal start-up error) leaves no lock behind.
@@ -44,6 +50,7 @@ export function lockDataDir(dataDir: string): DataDirLock {
         },
       };
     }
+    // Our own pid in a file we do not hold: a previous process of the same pid (a restarted container).
     const holder = readPid(path);
     if (holder !== undefined && holder !== process.pid && isRunning(holder)) {
       throw new DataDirLockedError(dataDir, holder);
