@@ -82,12 +82,27 @@ function checkNames(topology: { devices: Array<{ name: string }>; links: Link[] 
 
 const siteSchema = z.object({ name: z.string(), region: z.string() });
 
+function isSitePattern(pattern: string): boolean {
+  try {
+    new RegExp(pattern);
+  } catch {
+    return false;
+  }
+  return /\(\?<site\d*>/.test(pattern);
+}
+
 /** A tenant's topology: what `topology.import` stores and correlation, RCA and the incident page read. */
 export const networkTopologySchema = z
   .object({
     sites: z.array(siteSchema).default([]),
     devices: z.array(networkDeviceSchema),
     links: z.array(linkSchema).default([]),
+    /** The tenant's own site pattern for host names without a site tag (a regex with a named group `site`). */
+    site_pattern: z
+      .string()
+      .max(1000)
+      .refine(isSitePattern, "must be a regular expression with a named group (?<site>…)")
+      .optional(),
   })
   .superRefine(checkNames);
 export type NetworkTopology = z.infer<typeof networkTopologySchema>;

@@ -285,3 +285,17 @@ describe("layer relations", () => {
     for (const a of layers) for (const b of relatedLayers(a)) expect(relatedLayers(b)).toContain(a);
   });
 });
+
+describe("a tenant's own site pattern", () => {
+  it("comes from its topology document and decides sites for host names the default cannot read", () => {
+    const links = (pattern?: string) => {
+      const topo = topologyView({ sites: [], devices: [], links: [], ...(pattern ? { site_pattern: pattern } : {}) });
+      const correlator = new Correlator<number>(DEFAULT_CORRELATION_CONFIG, topo);
+      const psu = alert("paris12-pe1", 0, "critical", { alertType: "power_supply_failure", message: "PSU 2 failed" });
+      const bgp = alert("paris12-pe2", 1, "major", { alertType: "link_down", message: "xe-0/0/1 down" });
+      return correlator.add(psu) === correlator.add(bgp);
+    };
+    expect(links()).toBe(false);
+    expect(links("^(?<site>[a-z]+)\\d+-")).toBe(true);
+  });
+});

@@ -19,5 +19,9 @@ export function topologyView(topology: NetworkTopology): TopologyView {
       set.add(to);
     }
   }
-  return { siteOf: (host) => site.get(host), neighbours: (host) => neighbours.get(host) };
+  return {
+    siteOf: (host) => site.get(host),
+    neighbours: (host) => neighbours.get(host),
+    ...("site_pattern" in topology && topology.site_pattern ? { sitePattern: topology.site_pattern } : {}),
+  };
 }
