@@ -102,6 +102,15 @@ function describeEvent(event: AuditEvent): ReactNode {
       </>
     );
   }
+  if (event.action === "topology.import") {
+    const count = (key: string) => (typeof details[key] === "number" ? String(details[key]) : "?");
+    return (
+      <>
+        replaced the topology: <strong>{count("devices")}</strong> devices, {count("links")} links from{" "}
+        {text("source") ?? "?"}
+      </>
+    );
+  }
   return <span className="mono small">{JSON.stringify(details)}</span>;
 }
 
