@@ -19,7 +19,8 @@ export interface TopologyRecord {
 }
 
 function toRecord(row: typeof topologies.$inferSelect): TopologyRecord {
-  // Stored documents were validated on the way in; parsing again fills defaults and keeps the type honest.
+  // Stored documents were validated on the way in; parsing again fills defaults and keeps the type honest. One
+  // that no longer parses (a later, stricter schema) counts as no topology rather than stopping correlation.
   const parsed = networkTopologySchema.safeParse(row.document);
   const topology = parsed.success ? parsed.data : { sites: [], devices: [], links: [] };
   return { topology, source: row.source, updatedBy: row.updatedBy, updatedAt: row.updatedAt };
