@@ -1017,6 +1017,18 @@ describe.each(testBackends())("attack suite on $name", (backend) => {
     expect(messageOf(invalid)).toMatch(/^invalid input: limit: /);
   });
 
+  it("refuses the generation that ran the server out of memory (86,400,000 alerts) at once", async () => {
+    const started = performance.now();
+    const shot = await trpc("86M alerts", "scenarios.generate", {
+      token: TOKENS.acmeOperator,
+      body: JSON.stringify({ scenario: "mixed", durationMinutes: 1440, ratePerMinute: 10_000, noisePerMinute: 10_000 }),
+    });
+    // 400 for the alert bound; 403 once the lab is off in production: either way nothing is generated.
+    expectRefused(shot, "generate", [400, 403]);
+    if (shot.status === 400) expect(messageOf(shot)).toMatch(/86,400,000 alerts .*the limit is 200,000/);
+    expect(performance.now() - started).toBeLessThan(2_000);
+  });
+
   it("stays healthy, stored nothing it refused, and never answered 5xx", async () => {
     expect((await send(base, "readyz", { method: "GET", path: "/readyz" })).status).toBe(200);
     expect(await rejectedStored()).toBe(0);
