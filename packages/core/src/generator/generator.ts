@@ -8,6 +8,7 @@ import {
   type GenerateParams,
   type GroundTruth,
   LAYERS,
+  MIXED_SCENARIOS_MAX,
   SCENARIO_CATALOG,
   SCENARIO_TYPES,
   type ScenarioType,
@@ -37,9 +38,12 @@ export interface GeneratedScenario {
 export const SYNTHETIC_TAG = "synthetic";
 
 const MINUTE_MS = 60_000;
-/** How many scenarios `mixed` overlaps; one site at most hosts two of them. */
+/**
+ * How many scenarios `mixed` overlaps; one site at most hosts two of them. The most is shared with the request
+ * bound (`estimateGeneration` counts `mixed` as that many scenarios).
+ */
 const MIXED_MIN = 3;
-const MIXED_MAX = 5;
+const MIXED_MAX = MIXED_SCENARIOS_MAX;
 /** Share of `mixed` runs in which two unrelated failures hit one site minutes apart. */
 const MIXED_SHARED_SITE = 0.5;
 /** Severity climbs to the top of its ladder over the first two thirds of a condition's life. */
