@@ -416,32 +416,14 @@ export class Correlator<Ref> {
     const found = new Map<AlertGroup<Ref>, Link<Ref>>();
     const t = f.timeMs;
     const c = this.config;
-    // `onset`: the evidence only counts while the other failure is beginning (its first alarm within the window),
-    // so a busy network's steady alarm stream cannot chain unrelated failures through it.
-    // `direction`: only members before the alert (it may be their effect), only after (it may be their cause).
     const offer = (
       key: string,
       windowMs: number,
       rank: number,
-      reason: (d: number) => string,
+      reason: string | LayersReason,
       onset = false,
-      direction: "any" | "before" | "after" = "any",
-    ) => {
-      const groups = this.index.get(key);
-      if (!groups) return;
-      for (const listed of groups) {
-        const group = this.resolve(listed);
-        if (group.tenantId !== alert.tenantId) continue;
-        if (onset && Math.abs(group.startMs - alert.timeMs) > windowMs) continue;
-        const d =
-          direction === "any"
-            ? distance(group.keys, key, t)
-            : directedDistance(group.keys, key, t, direction === "before");
-        if (d > windowMs) continue;
-        const known = found.get(group);
-        if (!known || known.rank < rank) found.set(group, { group, rank, reason: reason(d) });
-      }
-    };
+      direction: Direction = "any",
+    ) => this.offer(found, alert.tenantId, alert.timeMs, t, key, windowMs, rank, reason, onset, direction);
     // A clear joins the latest raise of its condition on its host, however long the outage lasted.
     if (!f.firing && f.host !== "") {
       const key = `d|${f.raised}`;
@@ -485,7 +467,7 @@ export class Correlator<Ref> {
       // Power and hardware trouble unfolds slowly (on battery, then battery low, then shutdown).
       const slow = SLOW_LAYERS.has(layer) && SLOW_LAYERS.has(f.layer);
       const window = slow ? c.slowSameHostWindowMs : c.sameHostWindowMs;
-      const reason = (d: number) => describeLayers(`same host ${f.host}`, f.layer, layer, d);
+      const reason = layersReason(`same host ${f.host}`, f.layer, layer);
       offer(`h|${f.host}|${layer}`, window, SAME_HOST, reason, false, direction);
     }
     // Resolved alarms only follow what they clear or their own host; they never pull other devices in.
@@ -494,21 +476,21 @@ export class Correlator<Ref> {
     // an unrelated login line are not one failure.
     for (const layer of relatedLayers(f.layer)) {
       for (const name of f.mentions) {
-        offer(`m|${name}|${layer}`, c.entityWindowMs, ENTITY, (d) => `both name ${name}, ${apart(d)}`);
-        offer(`n|${name}|${layer}`, c.entityWindowMs, ENTITY, (d) => `names ${name}, which alarmed ${apart(d)}`);
+        offer(`m|${name}|${layer}`, c.entityWindowMs, ENTITY, `both name ${name}, {d}`);
+        offer(`n|${name}|${layer}`, c.entityWindowMs, ENTITY, `names ${name}, which alarmed {d}`);
       }
       for (const name of f.names) {
-        offer(`m|${name}|${layer}`, c.entityWindowMs, ENTITY, (d) => `named by an alarm on another device ${apart(d)}`);
+        offer(`m|${name}|${layer}`, c.entityWindowMs, ENTITY, "named by an alarm on another device {d}");
       }
       for (const circuit of f.circuits) {
-        offer(`e|${circuit}|${layer}`, c.circuitWindowMs, ENTITY, (d) => `same circuit ${circuit}, ${apart(d)}`);
+        offer(`e|${circuit}|${layer}`, c.circuitWindowMs, ENTITY, `same circuit ${circuit}, {d}`);
       }
     }
     const neighbours = this.topology.neighbours(alert.host);
     if (neighbours) {
       for (const neighbour of neighbours) {
         for (const [layer, direction] of causalPartners(f.layer)) {
-          const reason = (d: number) => describeLayers(`linked to ${neighbour} in the topology`, f.layer, layer, d);
+          const reason = layersReason(`linked to ${neighbour} in the topology`, f.layer, layer);
           offer(`h|${neighbour.toLowerCase()}|${layer}`, c.siteWindowMs, NEIGHBOUR, reason, false, direction);
         }
       }
@@ -521,7 +503,7 @@ export class Correlator<Ref> {
         // A power failure's effects on servers and applications surface over minutes (batteries drain, pollers and
         // alert rules wait before alarming); network protocols notice within seconds, so they keep the short window.
         const window = slowToNotice(layer, f.layer) ? c.powerSiteWindowMs : c.siteWindowMs;
-        const reason = (d: number) => describeLayers(`same site ${f.site}`, f.layer, layer, d);
+        const reason = layersReason(`same site ${f.site}`, f.layer, layer);
         offer(`s|${f.site}|${layer}`, window, SAME_SITE, reason, false, direction);
       }
       if (alert.service !== "") {
@@ -529,19 +511,19 @@ export class Correlator<Ref> {
           `v|${f.site}|${alert.service}`,
           c.siteWindowMs,
           SAME_SITE,
-          (d) => `same service ${alert.service} at site ${f.site}, ${apart(d)}`,
+          `same service ${alert.service} at site ${f.site}, {d}`,
         );
       }
     }
     // One condition on many devices at once: sites must agree where both are known, except for a failure of the
     // network itself within seconds (both ends of a cut span, every link of a failed shelf).
-    const burstReason = (d: number) => `${f.signal} on several devices, ${apart(d)}`;
+    const burstReason = `${f.signal} on several devices, {d}`;
     if (f.site === null) offer(`b|${f.signal}|*`, c.burstWindowMs, BURST, burstReason);
     else {
       offer(`b|${f.signal}|${f.site}`, c.burstWindowMs, BURST, burstReason);
       offer(`b|${f.signal}|?`, c.burstWindowMs, BURST, burstReason);
       if (isInfrastructure(f.layer)) {
-        const reason = (d: number) => `${f.signal} at several sites, ${apart(d)}`;
+        const reason = `${f.signal} at several sites, {d}`;
         offer(`b|${f.signal}|*`, c.crossSiteBurstWindowMs, BURST, reason, true);
       }
     }
@@ -550,23 +532,18 @@ export class Correlator<Ref> {
     if (isInfrastructure(f.layer)) {
       for (const [layer, direction] of causalPartners(f.layer)) {
         if (!isInfrastructure(layer)) continue;
-        const reason = (d: number) => describeLayers("network alarms beginning together", f.layer, layer, d);
+        const reason = layersReason("network alarms beginning together", f.layer, layer);
         offer(`x|${layer}`, c.crossSiteBurstWindowMs, BURST, reason, true, direction);
       }
     }
     // Alertmanager grouped them and they report one condition: its targets may sit anywhere (probes of remote
     // services from one prober), and rules' `for:` delays spread their start times over minutes.
     if (alert.group) {
-      offer(
-        `g|${alert.group}|${f.signal}`,
-        c.groupWindowMs,
-        BURST,
-        (d) => `${f.signal} in one Alertmanager group, ${apart(d)}`,
-      );
+      offer(`g|${alert.group}|${f.signal}`, c.groupWindowMs, BURST, `${f.signal} in one Alertmanager group, {d}`);
     }
     for (const [partner, dice] of this.relations.partners(f.signal)) {
       if (dice < c.minLearnedDice) continue;
-      const reason = (d: number) => `learned relation ${f.signal} ↔ ${partner} (Dice ${dice.toFixed(2)}), ${apart(d)}`;
+      const reason = `learned relation ${f.signal} ↔ ${partner} (Dice ${dice.toFixed(2)}), {d}`;
       if (f.site === null) offer(`l|${partner}|*`, c.siteWindowMs, LEARNED, reason);
       else {
         offer(`l|${partner}|${f.site}`, c.siteWindowMs, LEARNED, reason);
@@ -574,6 +551,40 @@ export class Correlator<Ref> {
       }
     }
     return [...found.values()];
+  }
+
+  /**
+   * Offers the groups listed under `key` as links. `onset`: the evidence only counts while the other failure is
+   * beginning (its first alarm within the window), so a busy network's steady alarm stream cannot chain unrelated
+   * failures through it. `direction`: only members before the alert (it may be their effect), or only after (it
+   * may be their cause). `reason` is a template whose `{d}` becomes the time apart.
+   */
+  private offer(
+    found: Map<AlertGroup<Ref>, Link<Ref>>,
+    tenantId: string,
+    alertTimeMs: number,
+    t: number,
+    key: string,
+    windowMs: number,
+    rank: number,
+    reason: string | LayersReason,
+    onset: boolean,
+    direction: Direction,
+  ): void {
+    const groups = this.index.get(key);
+    if (!groups) return;
+    for (const listed of groups) {
+      const group = this.resolve(listed);
+      if (group.tenantId !== tenantId) continue;
+      if (onset && Math.abs(group.startMs - alertTimeMs) > windowMs) continue;
+      const d =
+        direction === "any"
+          ? distance(group.keys, key, t)
+          : directedDistance(group.keys, key, t, direction === "before");
+      if (d > windowMs) continue;
+      const known = found.get(group);
+      if (!known || known.rank < rank) found.set(group, { group, rank, reason: reasonText(reason, d) });
+    }
   }
 
   /** Records an alert's evidence keys and summary in its group. */
@@ -661,14 +672,22 @@ export class Correlator<Ref> {
       from = b;
     }
     this.mergedInto.set(from, into);
+    // Union by size: the larger side's collections are kept and the smaller one's are copied in, so a storm's
+    // incident absorbing many small groups costs each small group, not the incident, every time. Index entries
+    // of either side resolve to `into` through `mergedInto`.
+    if (from.keys.size > into.keys.size) [into.keys, from.keys] = [from.keys, into.keys];
+    if (from.members.length > into.members.length) {
+      [into.members, from.members] = [from.members, into.members];
+      [into.reasons, from.reasons] = [from.reasons, into.reasons];
+    }
+    if (from.hosts.size > into.hosts.size) [into.hosts, from.hosts] = [from.hosts, into.hosts];
     const gap = (key: string) => 2 * this.windowOf(key);
     mergeRanges(into.keys, from.keys, gap);
-    for (const key of from.keys.keys()) this.indexKey(key, into);
     for (const signal of from.signals) if (into.signals.size < 4) into.signals.add(signal);
     into.severeSignals += from.severeSignals;
     into.outage ||= from.outage;
-    into.members.push(...from.members);
-    into.reasons.push(...from.reasons);
+    for (const member of from.members) into.members.push(member);
+    for (const reason of from.reasons) into.reasons.push(reason);
     into.priorCount += from.priorCount;
     if (from.startMs < into.startMs) into.startMs = from.startMs;
     if (from.endMs > into.endMs) into.endMs = from.endMs;
@@ -750,11 +769,12 @@ export class Correlator<Ref> {
     }
     if (list[list.length - 1] === group) return;
     list.push(group);
-    // Long streams: keep the recent groups per key, dropping those merged away first, so lookups stay cheap.
-    if (list.length > 16) {
-      const live = list.filter((g) => !this.mergedInto.has(g));
+    // Long streams: keep the 12 most recent distinct groups per key (merged ones stand for what they merged
+    // into), so lookups stay cheap.
+    if (list.length > 24) {
+      const live = [...new Set(list.map((g) => this.resolve(g)))].slice(-12);
       list.length = 0;
-      list.push(...live.slice(-16));
+      for (const g of live) list.push(g);
     }
   }
 }
@@ -765,15 +785,20 @@ export { decodeState };
  * The layers an alarm can be linked with and in which direction of time: earlier alarms of layers that can cause
  * it, later alarms of layers it can cause (both, for its own layer and mutual ones).
  */
-function causalPartners(layer: Layer): Array<readonly [Layer, "any" | "before" | "after"]> {
+function causalPartners(layer: Layer): ReadonlyArray<readonly [Layer, Direction]> {
+  const known = partnersOf.get(layer);
+  if (known) return known;
   const causes = new Set(causesOf(layer));
   const effects = new Set(effectsOf(layer));
-  const partners: Array<readonly [Layer, "any" | "before" | "after"]> = [];
+  const partners: Array<readonly [Layer, Direction]> = [];
   for (const other of new Set([...causes, ...effects])) {
     partners.push([other, causes.has(other) && effects.has(other) ? "any" : causes.has(other) ? "before" : "after"]);
   }
+  partnersOf.set(layer, partners);
   return partners;
 }
+
+const partnersOf = new Map<Layer, ReadonlyArray<readonly [Layer, Direction]>>();
 
 /** A power alarm and a machine or application alarm: monitoring notices the effect minutes later. */
 function slowToNotice(a: Layer, b: Layer): boolean {
@@ -801,7 +826,21 @@ function ago(ms: number): string {
   return `${(ms / 3600_000).toFixed(1)} h earlier`;
 }
 
-function describeLayers(evidence: string, mine: Layer, theirs: Layer, d: number): string {
-  const layers = mine === theirs ? `${mine} alarms` : `${theirs} → ${mine}`;
-  return `${evidence}, ${layers}, ${apart(d)}`;
+type Direction = "any" | "before" | "after";
+
+/** The evidence and the layers it ties, written out only when it links (most offers find nothing). */
+interface LayersReason {
+  evidence: string;
+  mine: Layer;
+  theirs: Layer;
+}
+
+function layersReason(evidence: string, mine: Layer, theirs: Layer): LayersReason {
+  return { evidence, mine, theirs };
+}
+
+function reasonText(reason: string | LayersReason, d: number): string {
+  if (typeof reason === "string") return reason.replace("{d}", apart(d));
+  const layers = reason.mine === reason.theirs ? `${reason.mine} alarms` : `${reason.theirs} → ${reason.mine}`;
+  return `${reason.evidence}, ${layers}, ${apart(d)}`;
 }

@@ -101,11 +101,32 @@ const VAGUE_IN_TEXT =
  * message with vague words left out.
  */
 export function layerOf(alertType: string, message: string): Layer {
-  const type = ` ${words(alertType)} `;
-  if (!GENERIC_TYPE.test(type)) for (const [layer, pattern] of LAYER_RULES) if (pattern.test(type)) return layer;
+  const fromType = layerOfType(alertType);
+  if (fromType !== null) return fromType;
   const text = ` ${words(message).slice(0, 200).replace(VAGUE_IN_TEXT, " ")} `;
   for (const [layer, pattern] of LAYER_RULES) if (pattern.test(text)) return layer;
   return "other";
+}
+
+const typeLayers = new Map<string, Layer | null>();
+
+/** The layer an alarm type names, or null when the type says nothing (generic, or no rule matches); memoized. */
+function layerOfType(alertType: string): Layer | null {
+  let layer = typeLayers.get(alertType);
+  if (layer !== undefined) return layer;
+  layer = null;
+  const type = ` ${words(alertType)} `;
+  if (!GENERIC_TYPE.test(type)) {
+    for (const [candidate, pattern] of LAYER_RULES) {
+      if (pattern.test(type)) {
+        layer = candidate;
+        break;
+      }
+    }
+  }
+  if (typeLayers.size > 50_000) typeLayers.clear();
+  typeLayers.set(alertType, layer);
+  return layer;
 }
 
 /** Layers of the network itself, whose failure takes down what sits on it; same-site evidence needs one of them. */
@@ -243,11 +264,27 @@ const CLEAR_WORDS =
 
 /** True when the alarm type itself reports a condition ending ("CPU falling threshold", "link up"). */
 export function isClearType(alertType: string): boolean {
-  return CLEAR_WORDS.test(words(alertType));
+  return typeFacts(alertType).clears;
+}
+
+const typeFactsCache = new Map<string, { signal: string; clears: boolean }>();
+
+function typeFacts(alertType: string): { signal: string; clears: boolean } {
+  let facts = typeFactsCache.get(alertType);
+  if (!facts) {
+    facts = { signal: computeSignal(alertType), clears: CLEAR_WORDS.test(words(alertType)) };
+    if (typeFactsCache.size > 50_000) typeFactsCache.clear();
+    typeFactsCache.set(alertType, facts);
+  }
+  return facts;
 }
 
 /** The condition an alarm raises or clears: its type without the state words, so a "link up" clears a "link down". */
 export function signalOf(alertType: string): string {
+  return typeFacts(alertType).signal;
+}
+
+function computeSignal(alertType: string): string {
   const stripped = words(alertType)
     .replace(
       /\b(?:up|down|clear(?:ed)?|restored?|recovered|resolved|established|fail(?:ed|ure)?|lost|alarm|changed|state|rising|falling|normal|ok|back)\b/g,
@@ -262,6 +299,7 @@ export function signalOf(alertType: string): string {
 const CIRCUIT =
   /\b(?:cid|ckt|circuit(?:[ _-]?id)?|cct|svc[ _-]?id|span)\b\s*(?:id)?\s*[:=#]?\s*["']?([A-Za-z0-9][A-Za-z0-9/._-]{2,40})/gi;
 const IPV4 = /\b(?:25[0-5]|2[0-4]\d|1?\d?\d)(?:\.(?:25[0-5]|2[0-4]\d|1?\d?\d)){3}\b/g;
+const MAY_HOLD_IPV6 = /[0-9a-f]:[0-9a-f]*:/i;
 const IPV6 =
   /\b(?:[0-9a-f]{1,4}:){2,7}(?::|[0-9a-f]{1,4})(?::[0-9a-f]{1,4})*\b|\b(?:[0-9a-f]{1,4}:)+:(?:[0-9a-f]{1,4}:?)*\b/gi;
 // Names that look like devices: at least one hyphen or dot and a digit or a known separator, e.g. mad-cr1, pe2.lis.
@@ -320,12 +358,21 @@ export function entitiesOf(host: string, message: string, tags: Readonly<Record<
   for (const text of texts) {
     if (text.length === 0) continue;
     const sample = text.length > 2000 ? text.slice(0, 2000) : text;
-    for (const match of sample.matchAll(CIRCUIT)) {
+    const lower = sample.toLowerCase();
+    const mayNameCircuit =
+      lower.includes("cid") ||
+      lower.includes("ckt") ||
+      lower.includes("circuit") ||
+      lower.includes("cct") ||
+      lower.includes("svc") ||
+      lower.includes("span");
+    for (const match of mayNameCircuit ? sample.matchAll(CIRCUIT) : []) {
       const id = match[1]?.toLowerCase();
       if (id && /\d/.test(id)) found.add(`circuit:${id}`);
     }
     for (const match of sample.matchAll(IPV4)) found.add(`ip:${match[0]}`);
-    for (const match of sample.matchAll(IPV6)) {
+    // The IPv6 pattern is costly: only text with two hex groups around a colon can hold an address.
+    for (const match of MAY_HOLD_IPV6.test(sample) ? sample.matchAll(IPV6) : []) {
       if (match[0].replace(/:/g, "").length >= 4) found.add(`ip:${match[0].toLowerCase()}`);
     }
     for (const match of sample.matchAll(DEVICE_NAME)) {
