@@ -85,15 +85,17 @@ describe.each(testBackends())("appRouter on $name", (backend) => {
     const caller = callerFor(database.db, operator);
     const [incident] = (await caller.incidents.list()).incidents;
     if (!incident) throw new Error("no incident");
-    const host = incident.hosts[0] ?? "";
+    // The incident's latest alarm, raised again a minute after the incident's last alert (not cleared since).
+    const [latest] = (await caller.alerts.list({ incidentId: incident.id, limit: 1 })).alerts;
+    if (!latest) throw new Error("no alert");
     const late = withFingerprint(
       alertInputSchema.parse({
         timestamp: new Date(Date.parse(incident.end_time) + 60_000).toISOString(),
         source_system: "net-snmp",
-        host,
-        severity: "major",
-        alert_type: "interface_errors",
-        message: "CRC errors rising",
+        host: latest.host,
+        severity: latest.severity,
+        alert_type: latest.alert_type,
+        message: latest.message,
       }),
     );
     await ingestAlerts(database.db, "acme", [late]);
