@@ -145,9 +145,13 @@ export async function startApp(): Promise<App> {
   }
 }
 
-/** Canonical alerts for one failing device: `count` critical alerts a second apart, ending now. */
-export function burst(host: string, count: number, extra: Record<string, unknown> = {}): unknown[] {
-  const now = Date.now();
+/**
+ * Canonical alerts for one failing device: `count` critical alerts a second apart, ending `endedAgoMs` ago. Bursts
+ * meant as separate failures must start more than a few seconds apart: network alarms beginning together at
+ * several sites are one failure to the correlator.
+ */
+export function burst(host: string, count: number, extra: Record<string, unknown> = {}, endedAgoMs = 0): unknown[] {
+  const now = Date.now() - endedAgoMs;
   return Array.from({ length: count }, (_, index) => ({
     timestamp: new Date(now - (count - index) * 1_000).toISOString(),
     source_system: "net-snmp",

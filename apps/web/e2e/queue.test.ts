@@ -11,9 +11,13 @@ describe.skipIf(!hasChromium)("incident queue in Chromium", () => {
   beforeAll(async () => {
     app = await startApp();
     // Three incidents of different severity at three sites, plus the scattered warnings a real stream carries.
-    expect(await app.postAlerts(burst("fra1-core-01", 4, { tags: { site: "fra1" } }))).toBe(202);
-    expect(await app.postAlerts(burst("ams1-core-01", 4, { severity: "major", tags: { site: "ams1" } }))).toBe(202);
-    expect(await app.postAlerts(burst("lon1-edge-01", 4, { severity: "minor", tags: { site: "lon1" } }))).toBe(202);
+    // They began minutes apart: network alarms beginning together at several sites would be one failure.
+    const minutes = 60_000;
+    expect(await app.postAlerts(burst("fra1-core-01", 4, { tags: { site: "fra1" } }, 30 * minutes))).toBe(202);
+    const ams1 = burst("ams1-core-01", 4, { severity: "major", tags: { site: "ams1" } }, 20 * minutes);
+    expect(await app.postAlerts(ams1)).toBe(202);
+    const lon1 = burst("lon1-edge-01", 4, { severity: "minor", tags: { site: "lon1" } }, 10 * minutes);
+    expect(await app.postAlerts(lon1)).toBe(202);
   });
   afterAll(async () => {
     await app?.close();
@@ -69,7 +73,7 @@ describe.skipIf(!hasChromium)("incident queue in Chromium", () => {
     await page.getByTestId("incident-row").first().waitFor();
     await expect.poll(() => page.getByTestId("refresh-status").textContent(), POLL).toContain("Live");
     await page.mouse.move(5, 790);
-    expect(await postAlerts(burst("nyc1-core-01", 4, { tags: { site: "nyc1" } }))).toBe(202);
+    expect(await postAlerts(burst("nyc1-core-01", 4, { tags: { site: "nyc1" } }, 2 * 60_000))).toBe(202);
     await expect.poll(() => page.getByTestId("incident-row").count(), { timeout: 10_000 }).toBe(4);
     expect(await page.getByTestId("incident-row").first().textContent()).toContain("nyc1-core-01");
   });
