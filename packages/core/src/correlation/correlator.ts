@@ -144,6 +144,8 @@ export interface AlertGroup<Ref> {
   keys: KeyRanges;
   /** Distinct firing signals (host and condition), a few at most. */
   signals: Set<string>;
+  /** Layers of the group's firing alarms: entity evidence needs one related to the new alarm's. */
+  layers: Set<Layer>;
   /** True when an operator corrected the incident: never merged into or with another incident automatically. */
   pinned: boolean;
   /** A critical alarm reporting an outage (power, optical, link, switching, routing, traffic or service layer). */
@@ -275,6 +277,10 @@ export class Correlator<Ref> {
     if (incident.state) {
       for (const [key, ranges] of Object.entries(incident.state.keys)) group.keys.set(key, [...ranges]);
       for (const signal of incident.state.signals) group.signals.add(signal);
+      // The layers of its members, read back from their per-host keys (`h|host|layer`).
+      for (const key of group.keys.keys()) {
+        if (key.startsWith("h|")) group.layers.add(key.slice(key.lastIndexOf("|") + 1) as Layer);
+      }
       group.pinned = incident.state.pinned === true;
     }
     for (const key of group.keys.keys()) this.indexKey(key, group);
@@ -474,17 +480,20 @@ export class Correlator<Ref> {
     if (!f.firing) return [...found.values()];
     // Named entities tie alarms of causally related layers only: a DDoS victim's address in a flood alarm and in
     // an unrelated login line are not one failure.
-    for (const layer of relatedLayers(f.layer)) {
-      for (const name of f.mentions) {
-        offer(`m|${name}|${layer}`, c.entityWindowMs, ENTITY, `both name ${name}, {d}`);
-        offer(`n|${name}|${layer}`, c.entityWindowMs, ENTITY, `names ${name}, which alarmed {d}`);
-      }
-      for (const name of f.names) {
-        offer(`m|${name}|${layer}`, c.entityWindowMs, ENTITY, "named by an alarm on another device {d}");
-      }
-      for (const circuit of f.circuits) {
-        offer(`e|${circuit}|${layer}`, c.circuitWindowMs, ENTITY, `same circuit ${circuit}, {d}`);
-      }
+    const entityFound = new Map<AlertGroup<Ref>, Link<Ref>>();
+    const entity = (key: string, windowMs: number, reason: string) =>
+      this.offer(entityFound, alert.tenantId, alert.timeMs, t, key, windowMs, ENTITY, reason, false, "any");
+    for (const name of f.mentions) {
+      entity(`m|${name}`, c.entityWindowMs, `both name ${name}, {d}`);
+      entity(`n|${name}`, c.entityWindowMs, `names ${name}, which alarmed {d}`);
+    }
+    for (const name of f.names) entity(`m|${name}`, c.entityWindowMs, "named by an alarm on another device {d}");
+    for (const circuit of f.circuits) entity(`e|${circuit}`, c.circuitWindowMs, `same circuit ${circuit}, {d}`);
+    const related = relatedLayers(f.layer);
+    for (const [group, link] of entityFound) {
+      if (!related.some((layer) => group.layers.has(layer))) continue;
+      const known = found.get(group);
+      if (!known || known.rank < link.rank) found.set(group, link);
     }
     const neighbours = this.topology.neighbours(alert.host);
     if (neighbours) {
@@ -626,9 +635,10 @@ export class Correlator<Ref> {
         t,
         SLOW_LAYERS.has(f.layer) ? c.slowSameHostWindowMs : c.sameHostWindowMs,
       );
-    for (const name of f.mentions) this.put(group, `m|${name}|${f.layer}`, t, c.entityWindowMs);
-    for (const name of f.names) this.put(group, `n|${name}|${f.layer}`, t, c.entityWindowMs);
-    for (const circuit of f.circuits) this.put(group, `e|${circuit}|${f.layer}`, t, c.circuitWindowMs);
+    group.layers.add(f.layer);
+    for (const name of f.mentions) this.put(group, `m|${name}`, t, c.entityWindowMs);
+    for (const name of f.names) this.put(group, `n|${name}`, t, c.entityWindowMs);
+    for (const circuit of f.circuits) this.put(group, `e|${circuit}`, t, c.circuitWindowMs);
     if (f.site !== null) {
       this.put(group, `s|${f.site}|${f.layer}`, t, c.siteWindowMs);
       if (usableService(alert)) this.put(group, `v|${f.site}|${alert.service}`, t, c.siteWindowMs);
@@ -684,6 +694,7 @@ export class Correlator<Ref> {
     const gap = (key: string) => 2 * this.windowOf(key);
     mergeRanges(into.keys, from.keys, gap);
     for (const signal of from.signals) if (into.signals.size < 4) into.signals.add(signal);
+    for (const layer of from.layers) into.layers.add(layer);
     into.severeSignals += from.severeSignals;
     into.outage ||= from.outage;
     for (const member of from.members) into.members.push(member);
@@ -747,6 +758,7 @@ export class Correlator<Ref> {
       firstSignal: null,
       keys: new Map(),
       signals: new Set(),
+      layers: new Set(),
       pinned: false,
       outage: false,
       severeSignals: 0,

@@ -616,7 +616,7 @@ function recentMembers(tx: DbOrTx, tenantId: string, incidentIds: string[], sinc
     .where(
       and(
         sql`${alerts.tenantId} = ${tenantId}`,
-        sql`${alerts.incidentId} = any(${incidentIds})`,
+        sql`${alerts.incidentId} = any(array(select jsonb_array_elements_text(${JSON.stringify(incidentIds)}::jsonb)))`,
         gte(alerts.timestamp, since),
       ),
     )

@@ -1,6 +1,6 @@
 /** Storing alerts already correlated (`storeAndCorrelate`), on PGlite and, with TEST_DATABASE_URL, PostgreSQL. */
 import { alerts, incidents, integrationEvents } from "@teleops/db";
-import { type TestDatabase, testBackends } from "@teleops/db/testing";
+import { seedIncident, type TestDatabase, testBackends } from "@teleops/db/testing";
 import type { CanonicalAlert } from "@teleops/schema";
 import { count, eq, sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -198,5 +198,38 @@ describe.each(testBackends())("storeAndCorrelate on $name", (backend) => {
     const outcome = await storeAndCorrelate(db.db, options("store-g"), [batch]);
     expect(outcome.batches).toEqual([{ accepted: batch.length, duplicates: 0 }]);
     expect((await stats("store-a")).stored).toBe(batch.length);
+  });
+
+  it("grows incidents whose state an operator's correction cleared, never merging them back together", async () => {
+    // Two open incidents without correlation state (as a split leaves them), on one router a minute apart.
+    const at = (second: number) => new Date(Date.parse("2026-04-02T09:00:00Z") + second * 1000).toISOString();
+    const down = (second: number, iface: string) => ({
+      host: "fra1-cr9",
+      alertType: "link_down",
+      timestamp: at(second),
+      severity: "critical" as const,
+      site: "fra1",
+    });
+    const a = await seedIncident(db.db, "store-h", [down(0, "xe-0/0/1"), down(2, "xe-0/0/1")]);
+    const b = await seedIncident(db.db, "store-h", [down(60, "xe-0/0/2"), down(62, "xe-0/0/2")]);
+    const late = {
+      ...scenario("fiber_cut", 7, "2026-04-02T09:00:00Z")[0],
+      timestamp: at(90),
+      host: "fra1-cr9",
+      alert_type: "link_down",
+      message: "xe-0/0/2 down",
+      tags: { site: "fra1" },
+      fingerprint: "late-fra1-cr9",
+    } as CanonicalAlert;
+    const outcome = await storeAndCorrelate(db.db, options("store-h"), [[late]]);
+    expect(outcome.incidents.map((ref) => ref.id).sort()).toEqual(
+      [a.id, b.id].filter((id) => outcome.incidents.some((r) => r.id === id)).sort(),
+    );
+    expect(outcome.incidents).toHaveLength(1);
+    const rows = await db.db
+      .select({ id: incidents.id, mergedInto: incidents.mergedInto })
+      .from(incidents)
+      .where(eq(incidents.tenantId, "store-h"));
+    expect(rows.every((row) => row.mergedInto === null)).toBe(true);
   });
 });
