@@ -584,6 +584,8 @@ export class Correlator<Ref> {
     if (!groups) return;
     for (const listed of groups) {
       const group = this.resolve(listed);
+      // Every member's (possibly held-back) start lies at or before the group's last alert.
+      if (t - windowMs > group.endMs) continue;
       if (group.tenantId !== tenantId) continue;
       if (onset && Math.abs(group.startMs - alertTimeMs) > windowMs) continue;
       const d =
@@ -784,7 +786,9 @@ export class Correlator<Ref> {
     // Long streams: keep the 12 most recent distinct groups per key (merged ones stand for what they merged
     // into), so lookups stay cheap.
     if (list.length > 24) {
-      const live = [...new Set(list.map((g) => this.resolve(g)))].slice(-12);
+      // Groups quiet for longer than any window but a clear's can no longer be linked through this key.
+      const horizon = group.endMs - (key[0] === "d" || key[0] === "c" ? this.config.clearWindowMs : 2 * 3_600_000);
+      const live = [...new Set(list.map((g) => this.resolve(g)))].filter((g) => g.endMs >= horizon).slice(-12);
       list.length = 0;
       for (const g of live) list.push(g);
     }
