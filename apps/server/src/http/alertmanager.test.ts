@@ -279,4 +279,29 @@ describe.each(testBackends())("POST /webhooks/alertmanager on $name", (backend) 
       tags: { alertname: "NodeFilesystemAlmostFull", instance: "[2001:db8::7]:9100", job: "node", mountpoint: "/var" },
     });
   });
+  it("makes one incident of three LinkDown alerts for three core routers of one site in one notification", async () => {
+    // As Prometheus users write them: instance and job labels, the site as a label, no topology loaded.
+    const routers = ["core-rtr-01", "core-rtr-02", "core-rtr-03"].map((host, index) => ({
+      status: "firing",
+      labels: {
+        alertname: "LinkDown",
+        instance: `${host}:9116`,
+        job: "snmp",
+        site: "fra1",
+        severity: "critical",
+        ifName: `Hu0/0/0/${index}`,
+      },
+      annotations: { summary: `${host} Hu0/0/0/${index} is down` },
+      startsAt: `2026-11-26T08:15:0${index}.${index}00Z`,
+      endsAt: ZERO_TIME,
+      generatorURL: "http://prometheus.example:9090/graph",
+      fingerprint: `2b0000000000000${index}`,
+    }));
+    const answer = await send(envelope("firing", routers, { groupKey: '{}:{alertname="LinkDown"}' }));
+    expect(answer.status).toBe(202);
+    const page = await trpcQuery<IncidentPage>(server, "incidents.list", { text: "core-rtr" });
+    expect(page.incidents).toHaveLength(1);
+    expect(page.incidents[0]?.alert_count).toBe(3);
+    expect(page.incidents[0]?.hosts).toEqual(["core-rtr-01", "core-rtr-02", "core-rtr-03"]);
+  });
 });
