@@ -497,11 +497,28 @@ export class Correlator<Ref> {
     }
     const neighbours = this.topology.neighbours(alert.host);
     if (neighbours) {
+      // One probe per neighbour (its alarms of any layer), then the layers are checked on the groups found.
+      const neighbourFound = new Map<AlertGroup<Ref>, Link<Ref>>();
       for (const neighbour of neighbours) {
-        for (const [layer, direction] of causalPartners(f.layer)) {
-          const reason = layersReason(`linked to ${neighbour} in the topology`, f.layer, layer);
-          offer(`h|${neighbour.toLowerCase()}|${layer}`, c.siteWindowMs, NEIGHBOUR, reason, false, direction);
-        }
+        const reason = `linked to ${neighbour} in the topology, {d}`;
+        this.offer(
+          neighbourFound,
+          alert.tenantId,
+          alert.timeMs,
+          t,
+          `N|${neighbour.toLowerCase()}`,
+          c.siteWindowMs,
+          NEIGHBOUR,
+          reason,
+          false,
+          "any",
+        );
+      }
+      const related = relatedLayers(f.layer);
+      for (const [group, link] of neighbourFound) {
+        if (!related.some((layer) => group.layers.has(layer))) continue;
+        const known = found.get(group);
+        if (!known || known.rank < link.rank) found.set(group, link);
       }
     }
     // Same site: a failure of the network there (power, hardware, optical, link, switching, routing) explains the
@@ -630,6 +647,7 @@ export class Correlator<Ref> {
     const c = this.config;
     const t = f.timeMs;
     if (f.host !== "") this.put(group, `d|${f.raised}`, t, 0);
+    if (f.host !== "" && this.topology.neighbours(alert.host)) this.put(group, `N|${f.host}`, t, c.siteWindowMs);
     if (f.host !== "")
       this.put(
         group,
@@ -737,6 +755,8 @@ export class Correlator<Ref> {
       case "d":
       case "c":
         return 0;
+      case "N":
+        return c.siteWindowMs;
       case "e":
         return c.circuitWindowMs;
       default:
@@ -783,12 +803,12 @@ export class Correlator<Ref> {
     }
     if (list[list.length - 1] === group) return;
     list.push(group);
-    // Long streams: keep the 12 most recent distinct groups per key (merged ones stand for what they merged
+    // Long streams: keep the 8 most recent distinct groups per key (merged ones stand for what they merged
     // into), so lookups stay cheap.
-    if (list.length > 24) {
+    if (list.length > 12) {
       // Groups quiet for longer than any window but a clear's can no longer be linked through this key.
-      const horizon = group.endMs - (key[0] === "d" || key[0] === "c" ? this.config.clearWindowMs : 2 * 3_600_000);
-      const live = [...new Set(list.map((g) => this.resolve(g)))].filter((g) => g.endMs >= horizon).slice(-12);
+      const horizon = group.endMs - (key[0] === "d" || key[0] === "c" ? this.config.clearWindowMs : 3_600_000);
+      const live = [...new Set(list.map((g) => this.resolve(g)))].filter((g) => g.endMs >= horizon).slice(-8);
       list.length = 0;
       for (const g of live) list.push(g);
     }
