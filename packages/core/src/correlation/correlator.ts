@@ -189,6 +189,20 @@ const OUTAGE_LAYERS: ReadonlySet<Layer> = new Set([
   "service",
 ]);
 
+/** Groups found by one kind of evidence this close in time to the nearest are all meant by it. */
+const CLOSEST_TIE_MS = 15_000;
+
+/** Moves into `found` the links of `candidates` within the tie of the closest one. */
+function keepClosest<Ref>(candidates: Map<AlertGroup<Ref>, Link<Ref>>, found: Map<AlertGroup<Ref>, Link<Ref>>): void {
+  let closest = Number.POSITIVE_INFINITY;
+  for (const link of candidates.values()) closest = Math.min(closest, link.distanceMs);
+  for (const [group, link] of candidates) {
+    if (link.distanceMs > closest + CLOSEST_TIE_MS) continue;
+    const known = found.get(group);
+    if (!known || known.rank < link.rank) found.set(group, link);
+  }
+}
+
 const NON_BRIDGING_LAYERS: ReadonlySet<Layer> = new Set(["system", "hardware", "other"]);
 
 const SLOW_LAYERS: ReadonlySet<Layer> = new Set(["power", "hardware"]);
@@ -219,6 +233,8 @@ interface Features {
   signal: string;
   /** The condition on its host and interface: what a repeat continues and a clear ends. */
   raised: string;
+  /** The interface the alarm is about, when it names one. */
+  iface: string | null;
   chatter: boolean;
   firing: boolean;
   /** Devices and addresses the text names. */
@@ -233,6 +249,8 @@ interface Link<Ref> {
   group: AlertGroup<Ref>;
   rank: number;
   reason: string;
+  /** How far the nearest member that gave the evidence lies from the alert (ms). */
+  distanceMs: number;
 }
 
 // Evidence, strongest first: the rank decides which group an alert joins and which reason it records.
@@ -403,13 +421,15 @@ export class Correlator<Ref> {
     const short = host.split(".")[0] ?? host;
     const names = host === "" ? [] : short !== host ? [host, short] : [host];
     const signal = signalOf(alert.alertType);
+    const iface = interfaceOf(alert.message, alert.tags);
     return {
       timeMs: alert.timeMs - heldForMs(alert.message),
       host,
       site,
       layer,
       signal,
-      raised: `${host}|${signal}|${interfaceOf(alert.message, alert.tags) ?? ""}`,
+      raised: `${host}|${signal}|${iface ?? ""}`,
+      iface,
       chatter,
       firing: alert.status !== "resolved" && !isClearType(alert.alertType),
       mentions,
@@ -448,6 +468,7 @@ export class Correlator<Ref> {
           group: best,
           rank: CLEARS,
           reason: `clears ${f.signal} raised on ${f.host} ${ago(t - bestTime)}`,
+          distanceMs: t - bestTime,
         });
       }
     }
@@ -465,17 +486,25 @@ export class Correlator<Ref> {
             group,
             rank: SAME_HOST,
             reason: `repeats ${f.signal} on ${f.host}, not cleared since ${ago(t - raised)}`,
+            distanceMs: t - raised,
           });
         }
       }
     }
+    // Same host: when several failures touch the host, the one whose alarms are closest in time is meant.
+    const hostFound = new Map<AlertGroup<Ref>, Link<Ref>>();
     for (const [layer, direction] of f.host === "" ? [] : causalPartners(f.layer)) {
       // Power and hardware trouble unfolds slowly (on battery, then battery low, then shutdown).
       const slow = SLOW_LAYERS.has(layer) && SLOW_LAYERS.has(f.layer);
       const window = slow ? c.slowSameHostWindowMs : c.sameHostWindowMs;
       const reason = layersReason(`same host ${f.host}`, f.layer, layer);
-      offer(`h|${f.host}|${layer}`, window, SAME_HOST, reason, false, direction);
+      // Two ports of one device fail independently: link alarms on one host tie only on the same interface (a
+      // card or power failure ties the others, through its own layer).
+      const key =
+        layer === "link" && f.layer === "link" && f.iface ? `h|${f.host}|link#${f.iface}` : `h|${f.host}|${layer}`;
+      this.offer(hostFound, alert.tenantId, alert.timeMs, t, key, window, SAME_HOST, reason, false, direction);
     }
+    keepClosest(hostFound, found);
     // Resolved alarms only follow what they clear or their own host; they never pull other devices in.
     if (!f.firing) return [...found.values()];
     // Named entities tie alarms of causally related layers only: a DDoS victim's address in a flood alarm and in
@@ -490,11 +519,12 @@ export class Correlator<Ref> {
     for (const name of f.names) entity(`m|${name}`, c.entityWindowMs, "named by an alarm on another device {d}");
     for (const circuit of f.circuits) entity(`e|${circuit}`, c.circuitWindowMs, `same circuit ${circuit}, {d}`);
     const related = relatedLayers(f.layer);
-    for (const [group, link] of entityFound) {
-      if (!related.some((layer) => group.layers.has(layer))) continue;
-      const known = found.get(group);
-      if (!known || known.rank < link.rank) found.set(group, link);
+    // A name or address points at one failure: when several groups carry it, the closest in time is meant (a
+    // router's noise a minute before its link failure also carries its name).
+    for (const group of [...entityFound.keys()]) {
+      if (!related.some((layer) => group.layers.has(layer))) entityFound.delete(group);
     }
+    keepClosest(entityFound, found);
     const neighbours = this.topology.neighbours(alert.host);
     if (neighbours) {
       // One probe per neighbour (its alarms of any layer), then the layers are checked on the groups found.
@@ -611,7 +641,7 @@ export class Correlator<Ref> {
           : directedDistance(group.keys, key, t, direction === "before");
       if (d > windowMs) continue;
       const known = found.get(group);
-      if (!known || known.rank < rank) found.set(group, { group, rank, reason: reasonText(reason, d) });
+      if (!known || known.rank < rank) found.set(group, { group, rank, reason: reasonText(reason, d), distanceMs: d });
     }
   }
 
@@ -655,6 +685,8 @@ export class Correlator<Ref> {
         t,
         SLOW_LAYERS.has(f.layer) ? c.slowSameHostWindowMs : c.sameHostWindowMs,
       );
+    if (f.host !== "" && f.layer === "link" && f.iface)
+      this.put(group, `h|${f.host}|link#${f.iface}`, t, c.sameHostWindowMs);
     group.layers.add(f.layer);
     for (const name of f.mentions) this.put(group, `m|${name}`, t, c.entityWindowMs);
     for (const name of f.names) this.put(group, `n|${name}`, t, c.entityWindowMs);
