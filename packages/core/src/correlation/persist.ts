@@ -20,6 +20,7 @@ import {
 } from "./correlator.ts";
 import { groupTitle, retitle } from "./describe.ts";
 import { correlationInput } from "./inMemory.ts";
+import { isClearType } from "./features.ts";
 import { LearnedRelationsCache } from "./learned.ts";
 import { decodeState } from "./state.ts";
 
@@ -247,21 +248,29 @@ function timeWindow(
   const reach = Math.max(config.sameHostWindowMs, config.entityWindowMs, config.siteWindowMs, 10 * 60_000);
   let minMs = Number.POSITIVE_INFINITY;
   let maxMs = Number.NEGATIVE_INFINITY;
+  // Only a clear reaches incidents quiet for hours: without one, open incidents are read as far back as a repeat
+  // or a slow power/hardware alarm reaches, which keeps the read small on a busy tenant.
+  let clears = false;
   for (const row of rows) {
     const t = row.timestamp.getTime();
     if (t < minMs) minMs = t;
     if (t > maxMs) maxMs = t;
+    if (row.status === "resolved" || isClearType(row.alertType)) clears = true;
   }
   for (const alert of incoming) {
     const t = Date.parse(alert.timestamp);
     if (t < minMs) minMs = t;
     if (t > maxMs) maxMs = t;
+    if (alert.status === "resolved" || isClearType(alert.alert_type)) clears = true;
   }
   if (minMs > maxMs) minMs = maxMs = Date.now();
+  const incidentReach = clears
+    ? config.clearWindowMs
+    : Math.max(2 * reach, config.repeatWindowMs, config.slowSameHostWindowMs);
   return {
     start: new Date(minMs - 2 * reach),
     end: new Date(maxMs + 2 * reach),
-    incidentsStart: new Date(minMs - Math.max(config.clearWindowMs, 2 * reach)),
+    incidentsStart: new Date(minMs - Math.max(incidentReach, 2 * reach)),
   };
 }
 
