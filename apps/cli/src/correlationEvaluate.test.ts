@@ -104,7 +104,7 @@ describe("teleops evaluate --correlation", () => {
     );
     expect(result.stdout).toMatch(/one site\s+3\s+1\s/);
     expect(result.stdout).toMatch(/overall \(micro\)/);
-    expect(result.stdout).toMatch(/worst stream: one site \(F1 /);
+    expect(result.stdout).toMatch(/mean F1 over streams: \d\.\d{3}; worst stream: one site \(F1 /);
     expect(result.stdout).toMatch(/targets \(every stream\): F1 >= 0.95/);
     expect(result.stderr).toBe("");
   });

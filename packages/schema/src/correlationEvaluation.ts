@@ -74,6 +74,9 @@ export const correlationEvaluationSchema = z.object({
   streams: z.array(correlationStreamResultSchema),
   overall: correlationScoreSchema.extend({
     streams: z.number().int(),
+    /** The mean of the streams' F1, each stream counting once (null without streams): the pairwise figures above
+     * weigh a stream by its pairs, so one large incident can stand for the whole corpus. */
+    macro_f1: z.number().nullable(),
     /** The stream with the lowest F1 (null without streams). */
     worst_stream: z.object({ name: z.string(), file: z.string(), f1: z.number() }).nullable(),
   }),

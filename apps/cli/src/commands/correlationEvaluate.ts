@@ -96,7 +96,11 @@ function printCorrelationReport(report: CorrelationEvaluation): void {
   );
   const { targets } = report;
   const worst = report.overall.worst_stream;
-  if (worst) process.stdout.write(`\nworst stream: ${worst.name} (F1 ${worst.f1.toFixed(3)})\n`);
+  if (worst) {
+    process.stdout.write(
+      `\nmean F1 over streams: ${fixed(report.overall.macro_f1, 3)}; worst stream: ${worst.name} (F1 ${worst.f1.toFixed(3)})\n`,
+    );
+  }
   process.stdout.write(
     `targets (every stream): F1 >= ${targets.f1}, incidents within ±${targets.incident_count_tolerance * 100}% of truth, phantom <= ${targets.phantom_share * 100}% of incidents: ${targets.met ? "met" : "NOT met"}\n`,
   );

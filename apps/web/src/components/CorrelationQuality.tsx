@@ -117,6 +117,13 @@ export function CorrelationQuality() {
           the truth, phantom incidents ≤ {targets.phantom_share * 100}%: {targets.met ? "met" : "not met"}
           {targets.met ? "." : ` (${targets.failures.length} misses).`}
         </p>
+        <p className="evaluation__sub" data-testid="correlation-summary">
+          Mean F1 over streams (each counted once): {decimal(report.overall.macro_f1, 3)}
+          {report.overall.worst_stream
+            ? ` · worst: ${report.overall.worst_stream.name} (F1 ${report.overall.worst_stream.f1.toFixed(3)})`
+            : ""}
+          . The micro-averaged row weighs each stream by its pairs of alerts.
+        </p>
         <CorrelationTable report={report} />
       </>
     );

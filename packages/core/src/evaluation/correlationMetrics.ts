@@ -193,6 +193,7 @@ export function correlationReport(
     overall: {
       ...scoreTally(sumTallies(streams.map((s) => s.tally))),
       streams: results.length,
+      macro_f1: results.length === 0 ? null : round(results.reduce((sum, s) => sum + s.f1, 0) / results.length),
       worst_stream: worst ? { name: worst.name, file: worst.file, f1: worst.f1 } : null,
     },
     targets: { ...CORRELATION_TARGETS, met: failures.length === 0, failures },
