@@ -244,8 +244,9 @@ function timeWindow(
   incoming: readonly CanonicalAlert[],
 ): TimeWindow {
   const config = options.config ?? DEFAULT_CORRELATION_CONFIG;
-  // Twenty minutes either way also covers alerts whose text moves their start back (a rule's "for 15m").
-  const reach = Math.max(config.sameHostWindowMs, config.entityWindowMs, config.siteWindowMs, 10 * 60_000);
+  // Fifteen minutes either way (as before issue 15) also covers alerts whose text moves their start back by a
+  // rule's usual "for 15m"; pending groups reaching further are read whole through their key.
+  const reach = Math.max(config.sameHostWindowMs, config.entityWindowMs, config.siteWindowMs, 7.5 * 60_000);
   let minMs = Number.POSITIVE_INFINITY;
   let maxMs = Number.NEGATIVE_INFINITY;
   // Only a clear reaches incidents quiet for hours: without one, open incidents are read as far back as a repeat
