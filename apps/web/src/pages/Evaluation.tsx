@@ -5,7 +5,6 @@
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { EVALUATION_ENGINES, type EvaluationEngineChoice, SYNTHETIC_CASES_MAX } from "@teleops/schema";
 import { type FormEvent, lazy, type ReactNode, Suspense, useState } from "react";
-import { CorrelationQuality } from "../components/CorrelationQuality.tsx";
 import { EvaluationResult } from "../components/EvaluationResult.tsx";
 import { EmptyState, ErrorState, LoadingState } from "../components/StateViews.tsx";
 import { failureSentence } from "../lib/errors.ts";
@@ -15,6 +14,10 @@ import { trpc } from "../trpc.ts";
 import "../evaluation.css";
 import { RoleGate } from "../components/RoleGate.tsx";
 
+// Below the fold and only on this page: kept out of the initial bundle like the charts.
+const CorrelationQuality = lazy(() =>
+  import("../components/CorrelationQuality.tsx").then((module) => ({ default: module.CorrelationQuality })),
+);
 const TrendChart = lazy(() =>
   import("../components/EvaluationCharts.tsx").then((module) => ({ default: module.TrendChart })),
 );
@@ -180,7 +183,9 @@ export function Evaluation() {
         </section>
       ) : null}
       {detail}
-      <CorrelationQuality />
+      <Suspense fallback={<LoadingState label="Loading correlation quality…" />}>
+        <CorrelationQuality />
+      </Suspense>
     </section>
   );
 }
