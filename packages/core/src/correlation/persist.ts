@@ -19,8 +19,8 @@ import {
   type TopologyView,
 } from "./correlator.ts";
 import { groupTitle, retitle } from "./describe.ts";
-import { correlationInput } from "./inMemory.ts";
 import { isClearType } from "./features.ts";
+import { correlationInput } from "./inMemory.ts";
 import { LearnedRelationsCache } from "./learned.ts";
 import { decodeState } from "./state.ts";
 
@@ -60,6 +60,12 @@ export function forgetLearnedRelations(db: DbOrTx, tenantId: string): void {
   learnedCaches.get(db)?.invalidate(tenantId);
 }
 
+/**
+ * Alerts taken per pass of `correlatePending`. Passes of any size give the same incidents (groups below the bar
+ * keep their key between passes), so they are kept small enough to compute in well under a second.
+ */
+const PENDING_BATCH = 10_000;
+
 export async function correlatePending(db: DbOrTx, given: CorrelatePendingOptions): Promise<CorrelationOutcome> {
   const options = await withLearned(db, given);
   const touched = new Map<string, number>();
@@ -74,7 +80,9 @@ export async function correlatePending(db: DbOrTx, given: CorrelatePendingOption
     });
     correlated += pass.correlated;
     for (const ref of pass.incidents) touched.set(ref.id, ref.alert_count);
-    if (pass.correlated < (options.batchSize ?? 50_000)) break;
+    if (pass.correlated < (options.batchSize ?? PENDING_BATCH)) break;
+    // Between passes the server answers other requests: a large import or generation never holds it for long.
+    await new Promise((resolve) => setImmediate(resolve));
   }
   return { incidents: [...touched].map(([id, alert_count]) => ({ id, alert_count })), correlated };
 }
@@ -221,7 +229,7 @@ function pendingAlerts(tx: DbOrTx, options: CorrelatePendingOptions) {
     .from(alerts)
     .where(and(sql`${alerts.tenantId} = ${options.tenantId}`, isNull(alerts.correlatedAt)))
     .orderBy(asc(alerts.id))
-    .limit(options.batchSize ?? 50_000)
+    .limit(options.batchSize ?? PENDING_BATCH)
     .prepare("pending_alerts")
     .execute();
 }
