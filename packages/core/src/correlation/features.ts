@@ -150,58 +150,6 @@ export function isChatter(layer: Layer): boolean {
 }
 
 /**
- * Which layers' alarms can be cause and effect of one another across devices: optical → link → switching and
- * routing → service; power and hardware take down everything above them; floods saturate links and services;
- * exhausted resources starve routing daemons and services. A layer always relates to itself.
- */
-const RELATED: Readonly<Record<Layer, readonly Layer[]>> = {
-  power: [
-    "power",
-    "machine",
-    "hardware",
-    "optical",
-    "link",
-    "switching",
-    "storage",
-    "routing",
-    "traffic",
-    "system",
-    "service",
-    "other",
-  ],
-  hardware: ["power", "machine", "hardware", "optical", "link", "switching", "storage", "system", "other"],
-  machine: ["power", "machine", "hardware", "link", "switching", "storage", "system", "service", "other"],
-  optical: ["power", "hardware", "optical", "link", "routing", "service"],
-  link: ["power", "machine", "hardware", "optical", "link", "switching", "storage", "routing", "traffic", "service"],
-  switching: ["power", "machine", "hardware", "link", "switching", "storage", "routing", "service"],
-  storage: ["power", "machine", "hardware", "link", "switching", "storage", "system", "service", "other"],
-  routing: ["power", "optical", "link", "switching", "routing", "traffic", "system", "service"],
-  traffic: ["power", "link", "routing", "traffic", "system", "service"],
-  system: ["power", "machine", "hardware", "storage", "routing", "traffic", "system", "service"],
-  service: [
-    "power",
-    "machine",
-    "optical",
-    "link",
-    "switching",
-    "storage",
-    "routing",
-    "traffic",
-    "system",
-    "service",
-    "other",
-  ],
-  other: ["power", "machine", "hardware", "storage", "service", "other"],
-  security: [],
-  config: [],
-  housekeeping: [],
-};
-
-export function relatedLayers(layer: Layer): readonly Layer[] {
-  return RELATED[layer];
-}
-
-/**
  * What a failure at each layer can cause on other devices, as time runs: a power loss takes everything down, an
  * optical loss takes links down, a link down drops routing sessions and services, a flood saturates links and
  * starves routers, exhausted resources starve routing daemons and services. A later alarm joins an earlier one only
@@ -256,6 +204,18 @@ export function causesOf(layer: Layer): readonly Layer[] {
 /** The layers whose later alarms an alarm of `layer` can explain. */
 export function effectsOf(layer: Layer): readonly Layer[] {
   return EFFECTS[layer];
+}
+
+const RELATED = new Map<Layer, readonly Layer[]>();
+
+/** Layers whose alarms can be cause or effect of an alarm of `layer`, in either order of time (itself included). */
+export function relatedLayers(layer: Layer): readonly Layer[] {
+  let related = RELATED.get(layer);
+  if (!related) {
+    related = [...new Set([...EFFECTS[layer], ...CAUSES[layer]])];
+    RELATED.set(layer, related);
+  }
+  return related;
 }
 
 // "up" ends a condition only after the thing that came back ("link up", "bgp session up"), not in "filling up".
