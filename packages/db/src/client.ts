@@ -82,6 +82,14 @@ async function openPglite(dataDir: string | undefined): Promise<DbHandle> {
 async function openPostgres(url: string, poolSize: number, connectTimeoutMs: number): Promise<DbHandle> {
   // A short connect timeout turns an unreachable database into a quick 503 instead of a hung request.
   const client = postgres(url, { max: poolSize, connect_timeout: connectTimeoutMs / 1000, onnotice: () => {} });
+  // Readiness asks on a connection of its own: a busy pool (every connection in a long write) is not a database
+  // that stopped answering, and a probe queued behind that work would say it is.
+  const probe = postgres(url, {
+    max: 1,
+    connect_timeout: connectTimeoutMs / 1000,
+    idle_timeout: 60,
+    onnotice: () => {},
+  });
   const db = drizzlePostgres({ client: preparingMarked(client), schema, casing: "snake_case" }) as unknown as Database;
   return {
     db,
@@ -99,8 +107,10 @@ async function openPostgres(url: string, poolSize: number, connectTimeoutMs: num
         await single.end();
       }
     },
-    ready: () => migrationsApplied(async (text) => client.unsafe(text)),
-    close: () => client.end({ timeout: 5 }),
+    ready: () => migrationsApplied(async (text) => probe.unsafe(text)),
+    close: async () => {
+      await Promise.all([client.end({ timeout: 5 }), probe.end({ timeout: 5 })]);
+    },
   };
 }
 
