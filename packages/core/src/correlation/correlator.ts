@@ -154,6 +154,8 @@ export interface AlertGroup<Ref> {
   severeSignals: number;
   /** Existing incidents this group absorbed (the correlator found one failure where two incidents were). */
   absorbed: string[];
+  /** The group this one was merged into (followed to the survivor), or null while it stands on its own. */
+  mergedInto: AlertGroup<Ref> | null;
 }
 
 /** Topology knowledge: device → site, and device → directly linked devices. */
@@ -248,7 +250,8 @@ interface Features {
 interface Link<Ref> {
   group: AlertGroup<Ref>;
   rank: number;
-  reason: string;
+  /** Written out (`reasonText`) only for the link the alert joins by: most links found are never shown. */
+  reason: string | LayersReason;
   /** How far the nearest member that gave the evidence lies from the alert (ms). */
   distanceMs: number;
 }
@@ -265,7 +268,6 @@ const LEARNED = 1;
 export class Correlator<Ref> {
   private readonly groups: Array<AlertGroup<Ref>> = [];
   private readonly index = new Map<string, Array<AlertGroup<Ref>>>();
-  private readonly mergedInto = new Map<AlertGroup<Ref>, AlertGroup<Ref>>();
   private readonly topology: TopologyView;
   private readonly siteOfHost: (host: string) => string | null;
   private readonly relations: LearnedRelations;
@@ -358,19 +360,19 @@ export class Correlator<Ref> {
       }
     }
     group.members.push(alert);
-    group.reasons.push(target ? target.reason : "first alarm of the incident");
+    group.reasons.push(target ? reasonText(target.reason, target.distanceMs) : "first alarm of the incident");
     this.record(group, alert, features);
     return group;
   }
 
   /** Groups that qualify as incidents (existing ones always do). */
   incidents(): Array<AlertGroup<Ref>> {
-    return this.groups.filter((g) => !this.mergedInto.has(g) && (g.incidentId !== null || this.qualifies(g)));
+    return this.groups.filter((g) => g.mergedInto === null && (g.incidentId !== null || this.qualifies(g)));
   }
 
   /** Groups that stay below the incident bar: their alerts remain unassigned. */
   leftovers(): Array<AlertGroup<Ref>> {
-    return this.groups.filter((g) => !this.mergedInto.has(g) && g.incidentId === null && !this.qualifies(g));
+    return this.groups.filter((g) => g.mergedInto === null && g.incidentId === null && !this.qualifies(g));
   }
 
   /** The state to store with a group's incident. */
@@ -641,7 +643,7 @@ export class Correlator<Ref> {
           : directedDistance(group.keys, key, t, direction === "before");
       if (d > windowMs) continue;
       const known = found.get(group);
-      if (!known || known.rank < rank) found.set(group, { group, rank, reason: reasonText(reason, d), distanceMs: d });
+      if (!known || known.rank < rank) found.set(group, { group, rank, reason, distanceMs: d });
     }
   }
 
@@ -733,10 +735,10 @@ export class Correlator<Ref> {
       into = a;
       from = b;
     }
-    this.mergedInto.set(from, into);
+    from.mergedInto = into;
     // Union by size: the larger side's collections are kept and the smaller one's are copied in, so a storm's
     // incident absorbing many small groups costs each small group, not the incident, every time. Index entries
-    // of either side resolve to `into` through `mergedInto`.
+    // of either side resolve to `into` through their `mergedInto`.
     if (from.keys.size > into.keys.size) [into.keys, from.keys] = [from.keys, into.keys];
     if (from.members.length > into.members.length) {
       [into.members, from.members] = [from.members, into.members];
@@ -817,13 +819,14 @@ export class Correlator<Ref> {
       outage: false,
       severeSignals: 0,
       absorbed: [],
+      mergedInto: null,
     };
   }
 
   private resolve(group: AlertGroup<Ref>): AlertGroup<Ref> {
     let current = group;
-    for (let next = this.mergedInto.get(current); next; next = this.mergedInto.get(current)) current = next;
-    if (current !== group) this.mergedInto.set(group, current);
+    while (current.mergedInto !== null) current = current.mergedInto;
+    if (current !== group) group.mergedInto = current;
     return current;
   }
 
