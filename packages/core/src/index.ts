@@ -1,5 +1,6 @@
 export * from "./alerts/batcher.ts";
 export * from "./alerts/deliveries.ts";
+export * from "./alerts/detail.ts";
 export * from "./alerts/fingerprint.ts";
 export * from "./alerts/ingest.ts";
 export * from "./audit/index.ts";
@@ -14,8 +15,10 @@ export * from "./incidents/corrections.ts";
 export * from "./incidents/devices.ts";
 export * from "./incidents/observability.ts";
 export * from "./incidents/queries.ts";
+export * from "./incidents/search.ts";
 export * from "./integrations/index.ts";
 export * from "./rca/index.ts";
+export * from "./rca/runbookSection.ts";
 export * from "./redaction/index.ts";
 export * from "./scenarios/generateAndStore.ts";
 export * from "./scenarios/truth.ts";

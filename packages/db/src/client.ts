@@ -2,6 +2,7 @@
 import { mkdirSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { PGlite } from "@electric-sql/pglite";
+import { pg_trgm } from "@electric-sql/pglite/contrib/pg_trgm";
 import type { ExtractTablesWithRelations } from "drizzle-orm";
 import type { PgDatabase, PgQueryResultHKT, PgTransaction } from "drizzle-orm/pg-core";
 import { drizzle as drizzlePglite } from "drizzle-orm/pglite";
@@ -57,7 +58,9 @@ async function openPglite(dataDir: string | undefined): Promise<DbHandle> {
   if (!inMemory) mkdirSync(dataDir, { recursive: true });
   // Taken before PGlite touches the files: a second process must not open them at all.
   const lock = inMemory ? undefined : lockDataDir(dataDir);
-  const client = inMemory ? new PGlite() : new PGlite(dataDir);
+  // pg_trgm backs free-text search (migration 0012 creates the extension; PGlite must have it loaded first).
+  const options = { extensions: { pg_trgm } };
+  const client = inMemory ? new PGlite(options) : new PGlite(dataDir, options);
   try {
     await client.waitReady;
   } catch (error) {

@@ -25,6 +25,15 @@ export const INCIDENT_SEVERITY_RANK = sql.raw(
   "array_position(array['critical','major','minor','warning','info']::text[], severity)",
 );
 
+/**
+ * What free-text search reads of an alert: host, type, service, message and every tag value (Alertmanager labels
+ * included), one line. Queries must use this exact expression for PostgreSQL to answer `ILIKE` from the trigram
+ * index `alerts_search_trgm_idx` (migration 0012) instead of reading every alert.
+ */
+export const ALERT_SEARCH_TEXT = sql.raw(
+  "(host || ' ' || alert_type || ' ' || service || ' ' || message || ' ' || jsonb_path_query_array(tags, '$.*')::text)",
+);
+
 export const incidents = pgTable(
   "incidents",
   {
@@ -76,6 +85,8 @@ export const incidents = pgTable(
     ),
     index("incidents_tenant_end_idx").on(t.tenantId, t.endTime.desc()),
     index("incidents_tenant_status_idx").on(t.tenantId, t.status),
+    // Free-text search of titles (trigrams need the pg_trgm extension, created by migration 0012).
+    index("incidents_title_trgm_idx").using("gin", sql`${t.title} gin_trgm_ops`),
   ],
 );
 
@@ -129,6 +140,7 @@ export const alerts = pgTable(
     index("alerts_pending_group_idx")
       .on(t.tenantId, t.pendingGroup)
       .where(sql`${t.pendingGroup} is not null and ${t.incidentId} is null`),
+    index("alerts_search_trgm_idx").using("gin", sql`${ALERT_SEARCH_TEXT} gin_trgm_ops`),
   ],
 );
 

@@ -1,4 +1,5 @@
 export * from "./alert.ts";
+export * from "./alertDetail.ts";
 export * from "./audit.ts";
 export * from "./correlationEvaluation.ts";
 export * from "./evaluation.ts";
@@ -10,6 +11,7 @@ export * from "./jsonSafety.ts";
 export * from "./observability.ts";
 export * from "./rca.ts";
 export * from "./scenario.ts";
+export * from "./search.ts";
 export * from "./severity.ts";
 export * from "./topology.ts";
 export * from "./users.ts";

@@ -1,7 +1,8 @@
-/** Alert lists, newest first, with cursor pagination. */
-import { listAlerts } from "@teleops/core";
-import { severitySchema } from "@teleops/schema";
+/** Alert lists, newest first, with cursor pagination, and one alert opened in full. */
+import { getAlertDetail, listAlerts } from "@teleops/core";
+import { alertIdInputSchema, severitySchema } from "@teleops/schema";
 import { z } from "zod";
+import { roleAtLeast } from "../context.ts";
 import { router, viewerProcedure } from "../trpc.ts";
 
 export const alertsRouter = router({
@@ -18,4 +19,10 @@ export const alertsRouter = router({
         .prefault({}),
     )
     .query(({ ctx, input }) => listAlerts(ctx.db, ctx.actor.tenantId, input)),
+  /** Every field, label, annotation and link of one alert; a viewer reads it redacted as LLM prompts are. */
+  get: viewerProcedure
+    .input(alertIdInputSchema)
+    .query(({ ctx, input }) =>
+      getAlertDetail(ctx.db, ctx.actor.tenantId, input.id, { redact: !roleAtLeast(ctx.actor.role, "operator") }),
+    ),
 });

@@ -11,7 +11,9 @@ import {
   ValidationError,
 } from "@teleops/core";
 import {
+  checkSearchRanges,
   incidentIdSchema as incidentId,
+  incidentSearchSchema,
   incidentStatusSchema,
   mergeIncidentsInputSchema,
   moveAlertsInputSchema,
@@ -36,12 +38,13 @@ export const incidentsRouter = router({
         .object({
           status: z.array(incidentStatusSchema).optional(),
           severity: z.array(severitySchema).optional(),
-          text: z.string().max(200).optional(),
           sort: z.enum(["severity", "start_time", "end_time", "alert_count"]).default("start_time"),
           direction: z.enum(["asc", "desc"]).default("desc"),
           limit: z.number().int().min(1).max(500).default(50),
           offset: z.number().int().min(0).default(0),
         })
+        .extend(incidentSearchSchema.shape)
+        .superRefine(checkSearchRanges)
         .prefault({}),
     )
     .query(({ ctx, input }) => listIncidents(ctx.db, ctx.actor.tenantId, input)),

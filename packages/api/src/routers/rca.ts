@@ -8,9 +8,16 @@ import {
   type RcaServices,
   type RunbookIndex,
   reviewRca,
+  runbookSection,
   runRca,
 } from "@teleops/core";
-import { type NetworkTopology, RCA_STATUSES, REVIEW_DECISIONS, rcaEngineSchema } from "@teleops/schema";
+import {
+  type NetworkTopology,
+  RCA_STATUSES,
+  REVIEW_DECISIONS,
+  rcaEngineSchema,
+  runbookSlugSchema,
+} from "@teleops/schema";
 import { z } from "zod";
 import type { AppServices } from "../context.ts";
 import { operatorProcedure, router, viewerProcedure } from "../trpc.ts";
@@ -58,6 +65,12 @@ export const rcaRouter = router({
   byId: viewerProcedure
     .input(z.object({ id: artifactId }))
     .query(({ ctx, input }) => getRca(ctx.db, ctx.actor.tenantId, input.id)),
+  /** One runbook section as cited by hypotheses (`<runbook>#<section>`), for the SPA's runbook view. */
+  runbook: viewerProcedure
+    .input(z.object({ runbook: runbookSlugSchema, section: runbookSlugSchema }))
+    .query(({ ctx, input }) =>
+      runbookSection(ctx.services.runbooks ?? shippedRunbookIndex(), input.runbook, input.section),
+    ),
   review: operatorProcedure
     .input(z.object({ artifactId, decision: z.enum(REVIEW_DECISIONS), notes: z.string().max(4_000).default("") }))
     .mutation(async ({ ctx, input }) => {

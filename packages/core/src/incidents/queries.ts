@@ -9,9 +9,17 @@ import {
   type IncidentRow,
   incidents,
 } from "@teleops/db";
-import { type Alert, type Incident, type IncidentStatus, SEVERITIES, type Severity } from "@teleops/schema";
-import { and, asc, count, desc, eq, ilike, inArray, lt, or, type SQL, sql } from "drizzle-orm";
+import {
+  type Alert,
+  type Incident,
+  type IncidentSearch,
+  type IncidentStatus,
+  SEVERITIES,
+  type Severity,
+} from "@teleops/schema";
+import { and, asc, count, desc, eq, inArray, lt, type SQL, sql } from "drizzle-orm";
 import { NotFoundError } from "../errors.ts";
+import { incidentSearchConditions } from "./search.ts";
 
 export function toIncident(row: IncidentRow): Incident {
   return {
@@ -59,11 +67,9 @@ export function toAlert(row: AlertRow): Alert {
 
 export type IncidentSort = "severity" | "start_time" | "alert_count" | "end_time";
 
-export interface ListIncidentsParams {
+export interface ListIncidentsParams extends IncidentSearch {
   status?: IncidentStatus[] | undefined;
   severity?: Severity[] | undefined;
-  /** Matches id, title, hosts and services, case-insensitive. */
-  text?: string | undefined;
   sort?: IncidentSort;
   direction?: "asc" | "desc";
   limit: number;
@@ -73,7 +79,7 @@ export interface ListIncidentsParams {
 export interface IncidentPage {
   incidents: Incident[];
   total: number;
-  /** Counts per severity and status under the text filter, for the queue's filter chips. */
+  /** Counts per severity and status under the search (text and filters), for the queue's filter chips. */
   bySeverity: Record<Severity, number>;
   byStatus: Record<IncidentStatus, number>;
 }
@@ -82,17 +88,7 @@ export interface IncidentPage {
 const severityOrder = sql`${INCIDENT_SEVERITY_RANK}`;
 
 export async function listIncidents(db: DbOrTx, tenantId: string, params: ListIncidentsParams): Promise<IncidentPage> {
-  const base: SQL[] = [eq(incidents.tenantId, tenantId)];
-  if (params.text && params.text.trim() !== "") {
-    const pattern = `%${params.text.trim().replace(/[%_\\]/g, (c) => `\\${c}`)}%`;
-    const textMatch = or(
-      ilike(incidents.id, pattern),
-      ilike(incidents.title, pattern),
-      sql`array_to_string(${incidents.hosts}, ' ') ilike ${pattern}`,
-      sql`array_to_string(${incidents.services}, ' ') ilike ${pattern}`,
-    );
-    if (textMatch) base.push(textMatch);
-  }
+  const base: SQL[] = [eq(incidents.tenantId, tenantId), ...(await incidentSearchConditions(db, tenantId, params))];
   const filtered = [...base];
   if (params.status && params.status.length > 0) filtered.push(inArray(incidents.status, params.status));
   if (params.severity && params.severity.length > 0) filtered.push(inArray(incidents.severity, params.severity));

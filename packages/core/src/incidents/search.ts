@@ -1,0 +1,79 @@
+/**
+ * Free-text search of incidents: each word must appear in the incident's id or title, or in one of its alerts'
+ * host, type, service, message or tag values. Both sides are answered by pg_trgm GIN indexes (migration 0012),
+ * so a search reads the index entries of its trigrams, never every alert.
+ */
+import { ALERT_SEARCH_TEXT, alerts, type DbOrTx, incidents } from "@teleops/db";
+import { type IncidentSearch, SEARCH_MIN_TERM, searchTerms } from "@teleops/schema";
+import { and, eq, gte, ilike, isNotNull, lte, or, type SQL, sql } from "drizzle-orm";
+
+/** `%word%` for ILIKE, with the pattern characters of the word taken literally. */
+export function containsPattern(word: string): string {
+  return `%${word.replace(/[%_\\]/g, (c) => `\\${c}`)}%`;
+}
+
+/** Alerts whose searchable text holds the word; the expression is the index's, so the trigram index answers. */
+export function alertTextMatches(word: string): SQL {
+  return sql`${ALERT_SEARCH_TEXT} ilike ${containsPattern(word)}`;
+}
+
+/**
+ * The ids of the tenant's incidents that every word matches. Returns null when the text has no words (no text
+ * filter). Words shorter than three characters match ids and titles only: trigrams cannot index them.
+ */
+export async function incidentsMatchingText(
+  db: DbOrTx,
+  tenantId: string,
+  text: string | undefined,
+): Promise<string[] | null> {
+  const words = searchTerms(text);
+  if (words.length === 0) return null;
+  let matching: string[] | null = null;
+  for (const word of words) {
+    const pattern = containsPattern(word);
+    const byIncident = db
+      .select({ id: incidents.id })
+      .from(incidents)
+      .where(
+        and(
+          eq(incidents.tenantId, tenantId),
+          or(ilike(incidents.title, pattern), eq(incidents.id, word.toUpperCase())),
+        ),
+      );
+    const rows =
+      word.length < SEARCH_MIN_TERM
+        ? await byIncident
+        : await byIncident.union(
+            db
+              .selectDistinct({ id: sql<string>`${alerts.incidentId}` })
+              .from(alerts)
+              .where(and(eq(alerts.tenantId, tenantId), isNotNull(alerts.incidentId), alertTextMatches(word))),
+          );
+    const ids = new Set(rows.map((row) => row.id));
+    matching = (matching ?? [...ids]).filter((id) => ids.has(id));
+    if (matching.length === 0) break;
+  }
+  return matching ?? [];
+}
+
+/** The SQL conditions of the search filters other than text. */
+export function incidentFilterConditions(filters: Omit<IncidentSearch, "text">): SQL[] {
+  const where: SQL[] = [];
+  if (filters.site) where.push(sql`${incidents.sites} @> array[${filters.site}]::text[]`);
+  if (filters.service) where.push(sql`${incidents.services} @> array[${filters.service}]::text[]`);
+  if (filters.owner) where.push(eq(incidents.owner, filters.owner));
+  if (filters.startedFrom) where.push(gte(incidents.startTime, new Date(filters.startedFrom)));
+  if (filters.startedTo) where.push(lte(incidents.startTime, new Date(filters.startedTo)));
+  if (filters.lastAlertFrom) where.push(gte(incidents.endTime, new Date(filters.lastAlertFrom)));
+  if (filters.lastAlertTo) where.push(lte(incidents.endTime, new Date(filters.lastAlertTo)));
+  return where;
+}
+
+/** Every search condition for `listIncidents`, text included (as the matching ids). */
+export async function incidentSearchConditions(db: DbOrTx, tenantId: string, search: IncidentSearch): Promise<SQL[]> {
+  const where = incidentFilterConditions(search);
+  const ids = await incidentsMatchingText(db, tenantId, search.text);
+  // One text parameter however many incidents match (a list of parameters stops at 65,535); ids hold no commas.
+  if (ids !== null) where.push(sql`${incidents.id} = any(string_to_array(${ids.join(",")}, ','))`);
+  return where;
+}
