@@ -25,6 +25,22 @@ function intOption(name: string, min: number) {
   };
 }
 
+/** An ISO-8601 time with its zone (`2026-11-20T08:00:00Z`), passed on as the server reads it. */
+function timeOption(name: string) {
+  return (value: string): string => {
+    if (
+      !/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})$/.test(value) ||
+      Number.isNaN(Date.parse(value))
+    ) {
+      throw new CliError(
+        `${name} must be an ISO-8601 time with its zone, like 2026-11-20T08:00:00Z; got "${value}"`,
+        2,
+      );
+    }
+    return value;
+  };
+}
+
 function listOption<T extends string>(name: string, allowed: readonly T[]) {
   return (value: string): T[] => {
     const items = value
@@ -105,7 +121,12 @@ const incidentsCommand = withGlobals(
       listOption("--status", INCIDENT_STATUSES),
     )
     .option("--severity <s>", `comma-separated: ${SEVERITIES.join(", ")}`, listOption("--severity", SEVERITIES))
-    .option("--text <q>", "match id, title, hosts or services")
+    .option("--text <q>", "search: every word in the id or title, or in an alert's host, type, message, tags, labels")
+    .option("--site <site>", "only incidents at this site")
+    .option("--service <service>", "only incidents touching this service")
+    .option("--owner <user>", "only incidents this user owns")
+    .option("--since <iso>", "only incidents whose last alert is at or after this time", timeOption("--since"))
+    .option("--until <iso>", "only incidents that started at or before this time", timeOption("--until"))
     .option("--limit <n>", "at most this many", intOption("--limit", 1), 50),
 ).action(
   async (
@@ -113,6 +134,11 @@ const incidentsCommand = withGlobals(
       status?: (typeof INCIDENT_STATUSES)[number][];
       severity?: (typeof SEVERITIES)[number][];
       text?: string;
+      site?: string;
+      service?: string;
+      owner?: string;
+      since?: string;
+      until?: string;
       limit: number;
     },
   ) => {
@@ -120,6 +146,11 @@ const incidentsCommand = withGlobals(
       status: opts.status,
       severity: opts.severity,
       text: opts.text,
+      site: opts.site,
+      service: opts.service,
+      owner: opts.owner,
+      lastAlertFrom: opts.since,
+      startedTo: opts.until,
       limit: Math.min(opts.limit, 500),
     });
     const incidents = page.incidents.map((i) => ({

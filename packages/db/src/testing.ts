@@ -63,6 +63,8 @@ export interface SeedAlert {
   service?: string;
   site?: string;
   correlationReason?: string | null;
+  /** Default: `<alertType> on <host>`. */
+  message?: string;
 }
 
 const SEED_SEVERITIES = ["critical", "major", "minor", "warning", "info"] as const;
@@ -113,7 +115,7 @@ export async function seedIncident(
         service: m.service ?? "",
         severity: m.severity ?? "major",
         alertType: m.alertType,
-        message: `${m.alertType} on ${m.host}`,
+        message: m.message ?? `${m.alertType} on ${m.host}`,
         tags: (m.site ? { site: m.site } : {}) as Record<string, string>,
         rawPayload: {},
         incidentId: id,
