@@ -11,10 +11,15 @@ export const AUDIT_ACTIONS = [
   "rca.review",
   "incident.status",
   "ticket.create",
+  "silence.create",
+  "silence.expire",
   "incident.merge",
   "incident.split",
   "incident.move_alerts",
   "topology.import",
+  "incident.assign",
+  "incident.note",
+  "incident.reopen",
 ] as const;
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];
 

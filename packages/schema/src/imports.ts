@@ -85,6 +85,11 @@ export const importSummarySchema = z.object({
   rejected: z.number().int(),
   errors: z.array(lineErrorSchema),
   incidents: z.array(z.object({ id: z.string(), alert_count: z.number().int() })),
+  /**
+   * Of those incidents, how many this import stored resolved (as `system`) because their last alert is older
+   * than the quiet period: history, not work. Given when the import finishes.
+   */
+  resolved_history: z.number().int().optional(),
 });
 export type ImportSummary = z.infer<typeof importSummarySchema>;
 

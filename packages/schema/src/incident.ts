@@ -26,6 +26,11 @@ export const incidentSchema = z.object({
   suspected_component: z.string().nullable(),
   /** Set when an operator merged this incident into another: its alerts moved there and it is resolved. */
   merged_into: z.string().nullable(),
+  /**
+   * When the last of its alarms cleared (null while one fires): it resolves by itself once
+   * `TELEOPS_AUTO_RESOLVE_AFTER` has passed since. Optional for clients of older servers.
+   */
+  cleared_at: z.string().nullable().optional(),
   tenant_id: z.string(),
   created_at: z.string(),
   updated_at: z.string(),

@@ -6,6 +6,7 @@ export * from "./evaluation.ts";
 export * from "./failureCatalog.ts";
 export * from "./imports.ts";
 export * from "./incident.ts";
+export * from "./incidentWork.ts";
 export * from "./integrations.ts";
 export * from "./jsonSafety.ts";
 export * from "./observability.ts";

@@ -23,6 +23,7 @@ import {
 import { z } from "zod";
 import type { Actor, Context } from "../context.ts";
 import { operatorProcedure, router, viewerProcedure } from "../trpc.ts";
+import { incidentWorkProcedures } from "./incidentWork.ts";
 
 /** Runs one correction as the signed-in actor, then tells live clients the incidents changed. */
 async function correct<T>(ctx: Context & { actor: Actor }, verb: (actor: Actor) => Promise<T>): Promise<T> {
@@ -42,6 +43,8 @@ export const incidentsRouter = router({
           direction: z.enum(["asc", "desc"]).default("desc"),
           limit: z.number().int().min(1).max(500).default(50),
           offset: z.number().int().min(0).default(0),
+          /** Only incidents nobody owns ("mine" is `owner` set to your own name). */
+          unassigned: z.boolean().optional(),
         })
         .extend(incidentSearchSchema.shape)
         .superRefine(checkSearchRanges)
@@ -94,4 +97,5 @@ export const incidentsRouter = router({
   moveAlerts: operatorProcedure
     .input(moveAlertsInputSchema)
     .mutation(({ ctx, input }) => correct(ctx, (actor) => moveAlerts(ctx.db, actor, input))),
+  ...incidentWorkProcedures,
 });

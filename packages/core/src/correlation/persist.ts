@@ -9,6 +9,7 @@ import { alerts, type DbOrTx, incidents, prepared } from "@teleops/db";
 import type { CanonicalAlert, IncidentRef, Severity } from "@teleops/schema";
 import { and, asc, gte, isNotNull, isNull, lte, ne, sql } from "drizzle-orm";
 import { insertAlertRows } from "../alerts/ingest.ts";
+import { settleIncidentLifecycle } from "../incidents/lifecycle.ts";
 import {
   type AlertGroup,
   type CorrelationConfig,
@@ -562,6 +563,16 @@ async function correlateAndWrite<Outcome extends CorrelationOutcome = Correlatio
   const extra = alongside?.(pass);
   if (extra) pending.push(extra.write);
   await settleAll(pending);
+  // Clears resolve their alarms, incidents get or lose cleared_at, refiring alarms reopen (incidents/lifecycle.ts).
+  await settleIncidentLifecycle(tx, {
+    tenantId,
+    now,
+    quietPeriodMs: config.sameHostWindowMs,
+    fresh,
+    incoming,
+    incidentOf: (ref) => assigned.get(ref)?.incident_id ?? null,
+    created: created.map((row) => row.id),
+  });
   return (extra?.outcome ?? pass) as Outcome;
 }
 

@@ -21,6 +21,7 @@ import { withFingerprint } from "../alerts/fingerprint.ts";
 import type { CorrelationConfig, TopologyView } from "../correlation/correlator.ts";
 import { correlatePending, storeAndCorrelate } from "../correlation/persist.ts";
 import { ConflictError, NotFoundError, ValidationError } from "../errors.ts";
+import { resolveImportedHistory } from "../incidents/lifecycle.ts";
 import { resolveAlertmanagerAlerts } from "../integrations/alertmanager.ts";
 import { detectFormat } from "./detect.ts";
 import { firstErrors, type ImportSink, parseRecords, runImport } from "./run.ts";
@@ -138,7 +139,14 @@ export async function finishImport(
   const row = await runningImport(db, deps.tenantId, input.importId);
   // Batches are stored correlated; alerts stored some other way without correlation are caught up here (with
   // nothing pending this is one cheap query).
-  if (row.imported > 0) await correlateImport(db, deps, input.importId);
+  const caughtUp = row.imported > 0 ? await correlateImport(db, deps, input.importId) : [];
+  // History must not flood the open queue: incidents whose last alert is older than the quiet period are resolved.
+  const resolvedHistory = await resolveImportedHistory(db, {
+    tenantId: deps.tenantId,
+    incidentIds: [...new Set([...row.incidentIds, ...caughtUp.map((ref) => ref.id)])],
+    quietPeriodMs: deps.correlation.sameHostWindowMs,
+    now: new Date(),
+  });
   const [done] = await db
     .update(imports)
     .set({
@@ -155,7 +163,10 @@ export async function finishImport(
     .where(and(eq(imports.id, input.importId), eq(imports.tenantId, deps.tenantId)))
     .returning();
   if (!done) throw new NotFoundError(`import ${input.importId} not found`);
-  return toSummary(done, await incidentRefs(db, deps.tenantId, done.incidentIds));
+  return {
+    ...toSummary(done, await incidentRefs(db, deps.tenantId, done.incidentIds)),
+    resolved_history: resolvedHistory.length,
+  };
 }
 
 export async function listImports(db: DbOrTx, tenantId: string, params: { limit: number }): Promise<ImportSummary[]> {

@@ -332,7 +332,7 @@ async function summaryOf(tx: DbOrTx, tenantId: string, incidentId: string): Prom
  * Rewrites an incident's summary from its member alerts and clears its correlation state: the correlator
  * rebuilds that state from the member alerts when it finds it NULL, so it never reasons from the old membership.
  */
-async function refreshSummary(tx: DbOrTx, tenantId: string, incidentId: string): Promise<Incident> {
+export async function refreshSummary(tx: DbOrTx, tenantId: string, incidentId: string): Promise<Incident> {
   const summary = await summaryOf(tx, tenantId, incidentId);
   const [row] = await tx
     .update(incidents)

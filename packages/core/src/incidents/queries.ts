@@ -17,7 +17,7 @@ import {
   SEVERITIES,
   type Severity,
 } from "@teleops/schema";
-import { and, asc, count, desc, eq, inArray, lt, type SQL, sql } from "drizzle-orm";
+import { and, asc, count, desc, eq, inArray, isNull, lt, type SQL, sql } from "drizzle-orm";
 import { NotFoundError } from "../errors.ts";
 import { incidentSearchConditions } from "./search.ts";
 
@@ -39,6 +39,7 @@ export function toIncident(row: IncidentRow): Incident {
     suspected_root_cause: row.suspectedRootCause,
     suspected_component: row.suspectedComponent,
     merged_into: row.mergedInto,
+    cleared_at: row.clearedAt?.toISOString() ?? null,
     tenant_id: row.tenantId,
     created_at: row.createdAt.toISOString(),
     updated_at: row.updatedAt.toISOString(),
@@ -74,6 +75,8 @@ export interface ListIncidentsParams extends IncidentSearch {
   direction?: "asc" | "desc";
   limit: number;
   offset: number;
+  /** Only incidents nobody owns. */
+  unassigned?: boolean | undefined;
 }
 
 export interface IncidentPage {
@@ -89,6 +92,7 @@ const severityOrder = sql`${INCIDENT_SEVERITY_RANK}`;
 
 export async function listIncidents(db: DbOrTx, tenantId: string, params: ListIncidentsParams): Promise<IncidentPage> {
   const base: SQL[] = [eq(incidents.tenantId, tenantId), ...(await incidentSearchConditions(db, tenantId, params))];
+  if (params.unassigned) base.push(isNull(incidents.owner));
   const filtered = [...base];
   if (params.status && params.status.length > 0) filtered.push(inArray(incidents.status, params.status));
   if (params.severity && params.severity.length > 0) filtered.push(inArray(incidents.severity, params.severity));
@@ -154,7 +158,15 @@ export async function setIncidentStatus(
 ): Promise<Incident> {
   const [row] = await db
     .update(incidents)
-    .set({ status, updatedAt: new Date(), ...(owner !== null ? { owner } : {}) })
+    .set({
+      status,
+      updatedAt: new Date(),
+      ...(owner !== null ? { owner } : {}),
+      // Reopened by hand: it stays open until someone resolves it, even if its alarms had cleared.
+      ...(status !== "resolved"
+        ? { clearedAt: sql`case when ${incidents.status} = 'resolved' then null else ${incidents.clearedAt} end` }
+        : {}),
+    })
     .where(and(eq(incidents.tenantId, tenantId), eq(incidents.id, id)))
     .returning();
   if (!row) throw new NotFoundError(`incident ${id} not found`);

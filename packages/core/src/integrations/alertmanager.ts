@@ -13,6 +13,7 @@ import {
 import { and, desc, eq, lte } from "drizzle-orm";
 import { deriveFingerprint } from "../alerts/fingerprint.ts";
 import { ingestAlerts } from "../alerts/ingest.ts";
+import { refreshClearedAt } from "../incidents/lifecycle.ts";
 
 export const ALERTMANAGER_SOURCE_SYSTEM = "alertmanager";
 
@@ -224,11 +225,14 @@ export async function resolveAlertmanagerAlerts(
   batch: readonly AlertmanagerCanonicalAlert[],
 ): Promise<AlertmanagerApplyResult> {
   const result: AlertmanagerApplyResult = { inserted: 0, resolved: 0, duplicates: 0 };
+  const touched = new Set<string>();
   for (const alert of batch) {
     if (alert.status !== "resolved") continue;
-    const outcome = await resolveAlert(tx, tenantId, alert);
+    const outcome = await resolveAlert(tx, tenantId, alert, touched);
     result[outcome] += 1;
   }
+  // Incidents whose last firing alert this closed are cleared now, and resolve by themselves after the hold.
+  await refreshClearedAt(tx, tenantId, [...touched], new Date());
   return result;
 }
 
@@ -236,6 +240,7 @@ async function resolveAlert(
   tx: DbOrTx,
   tenantId: string,
   alert: AlertmanagerCanonicalAlert,
+  touched: Set<string>,
 ): Promise<keyof AlertmanagerApplyResult> {
   const startsAt = new Date(alert.timestamp);
   const endsAt = alert.ends_at ? new Date(alert.ends_at) : new Date();
@@ -260,7 +265,8 @@ async function resolveAlert(
       .update(alerts)
       .set({ status: "resolved", endsAt })
       .where(and(eq(alerts.id, target.id), eq(alerts.status, "firing")))
-      .returning({ id: alerts.id });
+      .returning({ id: alerts.id, incidentId: alerts.incidentId });
+    for (const row of updated) if (row.incidentId) touched.add(row.incidentId);
     return updated.length > 0 ? "resolved" : "duplicates";
   }
   // Resolved before TeleOps saw it fire (a lost or reordered delivery): keep it, already closed.

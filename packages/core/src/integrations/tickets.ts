@@ -7,6 +7,7 @@ import { type DbOrTx, incidents, type TicketRow, tickets } from "@teleops/db";
 import type { Ticket, TicketSystem } from "@teleops/schema";
 import canonicalize from "canonicalize";
 import { and, asc, desc, eq, inArray } from "drizzle-orm";
+import { isClosedTicketStatus, markClearedByTicket } from "../incidents/lifecycle.ts";
 
 /** A ticket as a webhook describes it; fields it leaves undefined keep their stored value. */
 export interface InboundTicket {
@@ -131,6 +132,10 @@ async function applyInboundTicket(
       .where(identity)
       .returning();
     if (!row) throw new Error("ticket update returned no row");
+    // Closed in the ticket system: the linked incident resolves after the hold, as when its alarms clear.
+    if (row.incidentId && isClosedTicketStatus(row.status) && !isClosedTicketStatus(existing.status)) {
+      await markClearedByTicket(tx, tenantId, row.incidentId, now);
+    }
     return { ticket: toTicket(row), created: false, stale: false, unchanged: false };
   }
   const [row] = await tx
