@@ -6,6 +6,7 @@ import { CliError, createClient, type GlobalOptions, toCliError } from "./client
 import { addEvaluateCommand } from "./commands/evaluate.ts";
 import { addImportCommand } from "./commands/import.ts";
 import { addIncidentCorrectionCommands } from "./commands/incidents.ts";
+import { addSilencesCommand } from "./commands/silences.ts";
 import { addTopologyCommand } from "./commands/topology.ts";
 import { addUsersCommand } from "./commands/users.ts";
 import { note, printJson, printTable } from "./output.ts";
@@ -196,6 +197,7 @@ withGlobals(
     tags: a.tags,
     raw_payload: a.raw_payload,
     incident_id: a.incident_id,
+    silenced_by: a.silenced_by ?? null,
   }));
   if (opts.json) return printJson({ alerts, next_cursor: page.nextCursor });
   if (alerts.length === 0) return note("no alerts");
@@ -206,7 +208,7 @@ withGlobals(
       severity: a.severity,
       host: a.host,
       alert_type: a.alert_type,
-      incident: a.incident_id ?? "-",
+      incident: a.incident_id ?? (a.silenced_by ? `silenced (${a.silenced_by})` : "-"),
     })),
     ["id", "timestamp", "severity", "host", "alert_type", "incident"],
   );
@@ -260,6 +262,7 @@ withGlobals(
 addIncidentCorrectionCommands(incidentsCommand, withGlobals);
 addImportCommand(program, withGlobals);
 addTopologyCommand(program, withGlobals);
+addSilencesCommand(program, withGlobals);
 addUsersCommand(program, withGlobals);
 addEvaluateCommand(program, withGlobals);
 

@@ -30,6 +30,7 @@ interface Seeded {
   ticketNumber: string;
   importId: string;
   evaluationId: string;
+  silenceId: string;
 }
 
 function servicesWith(extra: Partial<AppServices> = {}): AppServices {
@@ -139,6 +140,17 @@ const PROBES: Record<string, { role: Role; call: (c: Caller, s: Seeded) => Promi
   },
   "scenarios.list": { role: "viewer", call: (c) => c.scenarios.list() },
   "session.whoami": { role: "viewer", call: (c) => c.session.whoami() },
+  "silences.create": {
+    role: "operator",
+    call: (c) =>
+      c.silences.create({ matchers: [{ name: "host", op: "=", value: "probe-1" }], duration: "1h", comment: "probe" }),
+  },
+  "silences.expire": { role: "operator", call: (c, s) => c.silences.expire({ id: s.silenceId }) },
+  "silences.list": { role: "viewer", call: (c) => c.silences.list({ all: true }) },
+  "silences.preview": {
+    role: "viewer",
+    call: (c) => c.silences.preview({ matchers: [{ name: "host", op: "=~", value: ".+" }] }),
+  },
   "topology.devices": { role: "viewer", call: (c) => c.topology.devices({ hosts: ["acme-fw-1"] }) },
   "topology.get": { role: "viewer", call: (c) => c.topology.get() },
   "topology.import": {
@@ -189,7 +201,14 @@ describe("the role of every procedure", () => {
 
 describe.each(testBackends())("access control on $name", (backend) => {
   let database: TestDatabase;
-  const seeded: Seeded = { incidentId: "", artifactId: "", ticketNumber: "", importId: "", evaluationId: "" };
+  const seeded: Seeded = {
+    incidentId: "",
+    artifactId: "",
+    ticketNumber: "",
+    importId: "",
+    evaluationId: "",
+    silenceId: "",
+  };
   const as = (who: Actor | null, services: AppServices = servicesWith()) =>
     createCaller({ db: database.db, services, actor: who });
   /** Strings only tenant A's data contains: its ids, its users' names and its tenant id. */
@@ -208,6 +227,7 @@ describe.each(testBackends())("access control on $name", (backend) => {
       audit: await a.audit.verify(),
       evaluation: (await a.evaluation.list()).length,
       topology: await a.topology.get(),
+      silences: await a.silences.list({ all: true }),
     };
   }
 
@@ -230,12 +250,19 @@ describe.each(testBackends())("access control on $name", (backend) => {
     seeded.importId = upload.id;
     const evaluation = await alice.evaluation.run({ source: "cases", cases: [CASE], labelsFile: "acme-labels.jsonl" });
     seeded.evaluationId = evaluation.run.id;
+    const silence = await alice.silences.create({
+      matchers: [{ name: "host", op: "=~", value: "acme-.*" }],
+      duration: "2h",
+      comment: "acme maintenance",
+    });
+    seeded.silenceId = silence.id;
     markers = [
       seeded.incidentId,
       seeded.artifactId,
       seeded.ticketNumber,
       seeded.importId,
       seeded.evaluationId,
+      seeded.silenceId,
       ALICE.name,
       ALICE_ADMIN.name,
       A,
@@ -308,6 +335,7 @@ describe.each(testBackends())("access control on $name", (backend) => {
       "imports.batch",
       "imports.finish",
       "evaluation.byId",
+      "silences.expire",
     ]) {
       expect([path, seen[path]]).toEqual([path, "NOT_FOUND"]);
     }

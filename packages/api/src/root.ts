@@ -12,6 +12,7 @@ import { metricsRouter } from "./routers/metrics.ts";
 import { rcaRouter } from "./routers/rca.ts";
 import { scenariosRouter } from "./routers/scenarios.ts";
 import { sessionRouter } from "./routers/session.ts";
+import { silencesRouter } from "./routers/silences.ts";
 import { topologyRouter } from "./routers/topology.ts";
 import { usersRouter } from "./routers/users.ts";
 import { createCallerFactory, router } from "./trpc.ts";
@@ -32,6 +33,7 @@ export const appRouter = router({
   session: sessionRouter,
   topology: topologyRouter,
   users: usersRouter,
+  silences: silencesRouter,
 });
 
 export type AppRouter = typeof appRouter;

@@ -24,4 +24,6 @@ export * from "./rca/runbookSection.ts";
 export * from "./redaction/index.ts";
 export * from "./scenarios/generateAndStore.ts";
 export * from "./scenarios/truth.ts";
+export * from "./silences/match.ts";
+export * from "./silences/store.ts";
 export * from "./topology/index.ts";

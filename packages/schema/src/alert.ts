@@ -171,6 +171,8 @@ export const alertSchema = z.object({
    * the correlator explained itself. Optional so alerts built in memory (generators, tests) need not carry it.
    */
   correlation_reason: z.string().nullable().optional(),
+  /** The silence or maintenance window that matched the alert when it arrived (kept out of incidents); else null. */
+  silenced_by: z.string().nullable().optional(),
 });
 export type Alert = z.infer<typeof alertSchema>;
 

@@ -14,5 +14,6 @@ export * from "./rca.ts";
 export * from "./scenario.ts";
 export * from "./search.ts";
 export * from "./severity.ts";
+export * from "./silence.ts";
 export * from "./topology.ts";
 export * from "./users.ts";

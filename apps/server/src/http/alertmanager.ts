@@ -40,9 +40,10 @@ export const alertmanagerRoute: WebhookRoute = {
         stored: inserted,
         resolved_updated: prior.resolved,
         duplicates,
+        silenced: stored.silenced,
         incidents: stored.incidents.map((incident) => incident.id),
       };
-      const answer: Record<string, unknown> = { resolved: prior.resolved };
+      const answer: Record<string, unknown> = { resolved: prior.resolved, silenced: stored.silenced };
       if (envelope.truncatedAlerts > 0) {
         summary.truncated_alerts = envelope.truncatedAlerts;
         answer.truncated_alerts = envelope.truncatedAlerts;

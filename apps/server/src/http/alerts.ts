@@ -35,7 +35,7 @@ export const alertsRoute: WebhookRoute = {
     }
     const list: CanonicalAlert[] = drafts.map((draft) => withFingerprint(draft));
     const dedupKey = batchKey(list.map((a) => [tenantId, a.fingerprint, a.timestamp]));
-    const resultOf = ({ accepted, duplicates, incidents }: StoredDelivery): DeliveryResult => ({
+    const resultOf = ({ accepted, duplicates, silenced, incidents }: StoredDelivery): DeliveryResult => ({
       tenantId,
       outcome: accepted > 0 ? "accepted" : "duplicate",
       dedupKey,
@@ -46,9 +46,12 @@ export const alertsRoute: WebhookRoute = {
         alerts: drafts.length,
         accepted,
         duplicates,
+        silenced,
         tenants: [tenantId],
         incidents: incidents.map((incident) => incident.id),
       },
+      // Of the accepted alerts, those a silence held (stored, in no incident).
+      answer: { silenced },
     });
     const stored = await storeDelivery(deps, tenantId, { alerts: list, event: (done) => eventFor(resultOf(done)) });
     return { ...resultOf(stored), recorded: true };

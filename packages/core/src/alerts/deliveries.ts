@@ -1,13 +1,18 @@
 /**
  * Writing webhook deliveries: each delivery's alerts are stored already correlated, together with the
  * delivery's integration event, in one transaction shared by every delivery of the group (see `IngestBatcher`).
- * A 202 answered after this resolves means the alerts and the event are committed.
+ * Alerts a silence holds are stored in the same transaction with the silence's id and no incident, and the
+ * correlator never sees them. A 202 answered after this resolves means the alerts and the event are committed.
  */
 import type { DbOrTx } from "@teleops/db";
 import type { CanonicalAlert, IncidentRef } from "@teleops/schema";
 import type { TopologyView } from "../correlation/correlator.ts";
+import { sitePattern } from "../correlation/features.ts";
 import { type CorrelatePendingOptions, storeAndCorrelate } from "../correlation/persist.ts";
 import { type IntegrationEventDraft, recordIntegrationEvents } from "../integrations/events.ts";
+import { type SilenceSet, silenceSet } from "../silences/match.ts";
+import { activeSilenceRules } from "../silences/store.ts";
+import { insertAlertRows } from "./ingest.ts";
 
 export interface DeliveryToStore {
   /** Alerts to store (new ones) and correlate. */
@@ -35,6 +40,8 @@ export interface StoredDelivery {
   prior?: PriorChanges;
   accepted: number;
   duplicates: number;
+  /** Of the accepted alerts, those a silence held: stored with `silenced_by`, in no incident. */
+  silenced: number;
   /** Incidents the shared correlation pass created or grew (other deliveries' included). */
   incidents: IncidentRef[];
 }
@@ -46,21 +53,65 @@ export interface DeliveryCorrelation extends Omit<CorrelatePendingOptions, "tena
   topologyOf?: (tenantId: string) => Promise<TopologyView>;
 }
 
+/** One delivery's alerts split by the silences in force: those that go on to correlation and those held. */
+interface SplitDelivery {
+  passing: CanonicalAlert[];
+  held: CanonicalAlert[];
+  heldBy: string[];
+}
+
+function splitBySilences(alerts: readonly CanonicalAlert[], set: SilenceSet): SplitDelivery {
+  const split: SplitDelivery = { passing: [], held: [], heldBy: [] };
+  for (const alert of alerts) {
+    const silence = set.silencing(alert);
+    if (silence === null) split.passing.push(alert);
+    else {
+      split.held.push(alert);
+      split.heldBy.push(silence);
+    }
+  }
+  return split;
+}
+
 export function createDeliveryWriter(db: DbOrTx, correlation: DeliveryCorrelation): DeliveryWriter {
   const { topologyOf, topology: fixed, ...options } = correlation;
+  const siteOfHost = options.siteOfHost ?? sitePattern(options.config?.sitePattern);
   return async (tenantId, deliveries) => {
     let stored: StoredDelivery[] = [];
     const prior: Array<PriorChanges | undefined> = [];
-    const hooks = deliveries.some((delivery) => delivery.before);
-    const topology = topologyOf ? await topologyOf(tenantId) : fixed;
+    const held: number[] = [];
+    const now = new Date();
+    // The tenant's silences are read once per group commit (one indexed statement, beside the topology, which is
+    // cached): always current, whichever process or replica created or expired one.
+    const [topology, rules] = await Promise.all([
+      topologyOf ? topologyOf(tenantId) : fixed,
+      activeSilenceRules(db, tenantId, now),
+    ]);
+    const silencing = rules.length > 0 ? silenceSet(rules, now, siteOfHost) : null;
+    const split = deliveries.map((delivery) =>
+      silencing && silencing.size > 0
+        ? splitBySilences(delivery.alerts, silencing)
+        : { passing: [...delivery.alerts], held: [], heldBy: [] },
+    );
+    const anyHeld = split.some((part) => part.held.length > 0);
+    const hooks = anyHeld || deliveries.some((delivery) => delivery.before);
     await storeAndCorrelate(
       db,
       { ...options, ...(topology ? { topology } : {}), tenantId },
-      deliveries.map((delivery) => delivery.alerts),
+      split.map((part) => part.passing),
       (tx, outcome) => {
         stored = outcome.batches.map((counts, index) => {
           const changes = prior[index];
-          return { ...counts, incidents: outcome.incidents, ...(changes ? { prior: changes } : {}) };
+          const silenced = held[index] ?? 0;
+          const total = deliveries[index]?.alerts.length ?? 0;
+          const accepted = counts.accepted + silenced;
+          return {
+            accepted,
+            duplicates: total - accepted,
+            silenced,
+            incidents: outcome.incidents,
+            ...(changes ? { prior: changes } : {}),
+          };
         });
         const events = deliveries.flatMap((delivery, index) =>
           delivery.event ? [delivery.event(stored[index] as StoredDelivery)] : [],
@@ -70,7 +121,22 @@ export function createDeliveryWriter(db: DbOrTx, correlation: DeliveryCorrelatio
       hooks
         ? async (tx) => {
             prior.length = 0;
-            for (const delivery of deliveries) prior.push(delivery.before ? await delivery.before(tx) : undefined);
+            held.length = 0;
+            for (const [index, delivery] of deliveries.entries()) {
+              prior.push(delivery.before ? await delivery.before(tx) : undefined);
+              const part = split[index] as SplitDelivery;
+              // Held alerts are written already "correlated" (the correlator's queue never holds them) with no
+              // incident and no pending group, so no pass ever reads them as material for an incident.
+              held.push(
+                part.held.length === 0
+                  ? 0
+                  : await insertAlertRows(tx, tenantId, part.held, {
+                      at: now,
+                      incidentIds: part.held.map(() => null),
+                      silencedBy: part.heldBy,
+                    }),
+              );
+            }
           }
         : undefined,
     );

@@ -40,6 +40,8 @@ export async function insertAlertRows(
     incidentIds: ReadonlyArray<string | null>;
     reasons?: ReadonlyArray<string | null>;
     pendingGroups?: ReadonlyArray<string | null>;
+    /** Per alert, the silence that holds it (stored with no incident, out of correlation). */
+    silencedBy?: ReadonlyArray<string | null>;
   },
 ): Promise<number> {
   const correlatedAt = correlated ? correlated.at.toISOString() : null;
@@ -61,17 +63,18 @@ export async function insertAlertRows(
         inc: correlated?.incidentIds[start + offset] ?? null,
         why: correlated?.reasons?.[start + offset] ?? null,
         pg: correlated?.pendingGroups?.[start + offset] ?? null,
+        sb: correlated?.silencedBy?.[start + offset] ?? null,
       })),
     );
     const result = await tx.execute(
       prepared(sql`
       insert into alerts (tenant_id, fingerprint, "timestamp", source_system, host, service, severity,
                           alert_type, message, tags, raw_payload, status, incident_id, correlated_at,
-                          correlation_reason, pending_group)
-      select ${tenantId}, f, t, src, h, svc, sev, typ, msg, tg, rp, st, inc, ${correlatedAt}::timestamptz, why, pg
+                          correlation_reason, pending_group, silenced_by)
+      select ${tenantId}, f, t, src, h, svc, sev, typ, msg, tg, rp, st, inc, ${correlatedAt}::timestamptz, why, pg, sb
       from jsonb_to_recordset(${rows}::jsonb)
            as r(f text, t timestamptz, src text, h text, svc text, sev text, typ text, msg text,
-                tg jsonb, rp jsonb, st text, inc text, why text, pg text)
+                tg jsonb, rp jsonb, st text, inc text, why text, pg text, sb text)
       on conflict (tenant_id, fingerprint, "timestamp") do nothing`),
     );
     inserted += affectedRows(result);

@@ -301,7 +301,8 @@ async function correlationContext(tx: DbOrTx, options: CorrelatePendingOptions, 
       )
       .prepare("open_incidents")
       .execute(),
-    // Alerts seen before that stayed below the incident bar may now belong to a growing failure.
+    // Alerts seen before that stayed below the incident bar may now belong to a growing failure (silenced
+    // alerts never do: a silence keeps them out of incidents for good).
     tx
       .select(alertColumns)
       .from(alerts)
@@ -310,6 +311,7 @@ async function correlationContext(tx: DbOrTx, options: CorrelatePendingOptions, 
           sql`${alerts.tenantId} = ${tenantId}`,
           isNull(alerts.incidentId),
           isNotNull(alerts.correlatedAt),
+          isNull(alerts.silencedBy),
           gte(alerts.timestamp, window.start),
           lte(alerts.timestamp, window.end),
         ),

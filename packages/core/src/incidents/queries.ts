@@ -63,6 +63,7 @@ export function toAlert(row: AlertRow): Alert {
     status: row.status,
     incident_id: row.incidentId,
     correlation_reason: row.correlationReason,
+    silenced_by: row.silencedBy,
   };
 }
 
