@@ -89,11 +89,11 @@ describe("syslog importer", () => {
     expect(seen).toEqual([...SYSLOG_SEVERITY_MAP]);
   });
 
-  it("turns vendor mnemonics into alert types, keeps unknown ones in snake_case, and marks recoveries resolved", async () => {
+  it("turns vendor mnemonics into alert types, keeps unknown ones in snake_case, and reads recoveries as up alerts", async () => {
     const cases: Array<[string, string, string]> = [
       ["%LINEPROTO-5-UPDOWN: Line protocol on Interface Gi0/1, changed state to down", "line_protocol_down", "firing"],
-      ["%LINEPROTO-5-UPDOWN: Line protocol on Interface Gi0/1, changed state to up", "line_protocol_down", "resolved"],
-      ["%BGP-5-ADJCHANGE: neighbor 203.0.113.9 Up", "bgp_session_down", "resolved"],
+      ["%LINEPROTO-5-UPDOWN: Line protocol on Interface Gi0/1, changed state to up", "line_protocol_up", "resolved"],
+      ["%BGP-5-ADJCHANGE: neighbor 203.0.113.9 Up", "bgp_session_up", "resolved"],
       [
         "%OSPF-5-ADJCHG: Process 1, Nbr 192.0.2.2 on Gi0/0 from FULL to DOWN, Neighbor Down",
         "ospf_neighbor_down",
@@ -104,14 +104,19 @@ describe("syslog importer", () => {
         "ospf_packet_error",
         "firing",
       ],
-      ["%PKT_INFRA-LINK-3-UPDOWN : Interface HundredGigE0/0/0/0, changed state to Up", "link_down", "resolved"],
-      ["%SYS-5-RESTART: System restarted --", "sys_restart", "firing"],
+      ["%PKT_INFRA-LINK-3-UPDOWN : Interface HundredGigE0/0/0/0, changed state to Up", "link_up", "resolved"],
+      ["%SYS-5-RESTART: System restarted --", "system_restart", "firing"],
+      [
+        "%SYS-6-LOGGINGHOST_STARTSTOP: Logging to host 192.0.2.9 port 514 started - CLI initiated",
+        "sys_logginghost_startstop",
+        "firing",
+      ],
       [
         "rpd[12]: RPD_OSPF_NBRUP: OSPF neighbor 192.0.2.21 state changed from Loading to Full",
-        "ospf_neighbor_down",
+        "ospf_neighbor_up",
         "resolved",
       ],
-      ["chassisd[77]: CHASSISD_SNMP_TRAP7: SNMP trap generated: Optics LOS alarm", "chassisd_snmp_trap7", "firing"],
+      ["chassisd[77]: CHASSISD_SNMP_TRAP7: SNMP trap generated: Optics LOS alarm", "optical_loss_of_signal", "firing"],
       ["sshd[9]: Accepted publickey for noc from 192.0.2.50 port 51234 ssh2", "syslog_message", "firing"],
     ];
     for (const [message, type, status] of cases) {
@@ -214,7 +219,7 @@ describe("vendor formats beyond Cisco mnemonics", () => {
     const up = parse(
       "<165>Sep  3 07:31:25 lon-fw1a %ASA-4-411001: Line protocol on Interface outside-a, changed state to up",
     );
-    expect(up).toMatchObject({ alert_type: "line_protocol_down", status: "resolved" });
+    expect(up).toMatchObject({ alert_type: "line_protocol_up", status: "resolved" });
     expect(parse("<165>Sep  3 07:31:25 lon-fw1a %ASA-1-999999: something new").alert_type).toBe("asa_999999");
   });
 
@@ -226,7 +231,7 @@ describe("vendor formats beyond Cisco mnemonics", () => {
     const up = parse(
       "<188>Jul 22 09:47:19 mil-pe1 TMNX: 42190 Base SNMP-WARNING-linkup-2005 [Port 1/1/3]:  Interface 1/1/3 is operational",
     );
-    expect(up).toMatchObject({ alert_type: "link_down", status: "resolved" });
+    expect(up).toMatchObject({ alert_type: "link_up", status: "resolved" });
     const card = parse(
       "<186>Jul 22 08:47:19 mil-pe1 TMNX: 42199 Base CHASSIS-CRITICAL-tmnxEqCardFailure-2004 [Card 2]:  Class IO Module failed",
     );

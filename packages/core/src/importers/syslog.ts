@@ -8,8 +8,12 @@
  */
 import type { AlertDraft, Severity } from "@teleops/schema";
 import { toSnakeCase } from "@teleops/schema";
+import { type FirewallEvent, looksLikeFortigate, looksLikePanos, parseFortigate, parsePanos } from "./firewallLogs.ts";
 import { type ByteSource, readLines } from "./lines.ts";
+import { alarmTypeFromKey, applyRule, classifyProgramMessage, clearTypeOf, MNEMONIC_RULES } from "./syslogRules.ts";
 import { acceptDraft, clip, type ImportRecord } from "./validate.ts";
+
+export { MNEMONIC_RULES } from "./syslogRules.ts";
 
 export interface SyslogOptions {
   /** Year of the first RFC 3164 timestamp in the file; later lines roll over to the next year after December. */
@@ -60,123 +64,6 @@ const FACILITY_NAMES = [
   "local7",
 ] as const;
 
-interface MnemonicRule {
-  alertType: string;
-  /** When the message text matches, the event reports the condition clearing: status `resolved`. */
-  clears?: RegExp;
-}
-
-const LINK_CLEARS = /changed state to up\b|\bifOperStatus up\b|operational-status="?up/i;
-
-/**
- * Vendor mnemonics TeleOps knows, keyed `FACILITY-MNEMONIC` (the last facility part for IOS-XR's
- * `PKT_INFRA-LINK`), or the bare mnemonic / Junos tag. Anything else keeps its mnemonic in snake_case.
- */
-export const MNEMONIC_RULES: Readonly<Record<string, MnemonicRule>> = {
-  "LINK-UPDOWN": { alertType: "link_down", clears: LINK_CLEARS },
-  "LINEPROTO-UPDOWN": { alertType: "line_protocol_down", clears: LINK_CLEARS },
-  SNMP_TRAP_LINK_DOWN: { alertType: "link_down" },
-  SNMP_TRAP_LINK_UP: { alertType: "link_down", clears: /./ },
-  "BGP-ADJCHANGE": { alertType: "bgp_session_down", clears: /\bUp\b/ },
-  "BGP-NOTIFICATION": { alertType: "bgp_notification" },
-  RPD_BGP_NEIGHBOR_STATE_CHANGED: { alertType: "bgp_session_down", clears: /\bto Established\b/i },
-  BGP_PREFIX_THRESH_EXCEEDED: { alertType: "bgp_prefix_limit_exceeded" },
-  "OSPF-ADJCHG": { alertType: "ospf_neighbor_down", clears: /\bto FULL\b/i },
-  "OSPF-ERRRCV": { alertType: "ospf_packet_error" },
-  "OSPF-BADLSATYPE": { alertType: "ospf_packet_error" },
-  "OSPF-CONFLICTING_LSAID": { alertType: "ospf_lsa_conflict" },
-  RPD_OSPF_NBRDOWN: { alertType: "ospf_neighbor_down" },
-  RPD_OSPF_NBRUP: { alertType: "ospf_neighbor_down", clears: /./ },
-  RPD_ISIS_ADJDOWN: { alertType: "isis_adjacency_down" },
-  RPD_ISIS_ADJUP: { alertType: "isis_adjacency_down", clears: /./ },
-  RPD_LDP_SESSIONDOWN: { alertType: "ldp_session_down" },
-  RPD_LDP_SESSIONUP: { alertType: "ldp_session_down", clears: /./ },
-  BFDD_STATE_UP_TO_DOWN: { alertType: "bfd_session_down" },
-  "BFD-ADJCHANGE": { alertType: "bfd_session_down", clears: /\bUp\b/ },
-  LACPD_TIMEOUT: { alertType: "lacp_partner_timeout" },
-  PS_FAIL: { alertType: "power_supply_failure" },
-  "PWR_MGMT-MODULE_FAILURE": { alertType: "power_supply_failure" },
-  CHASSISD_PEM_INPUT_BAD: { alertType: "power_supply_failure" },
-  FAN_FAIL: { alertType: "fan_failure" },
-  CHASSISD_FAN_FAILED: { alertType: "fan_failure" },
-  "ENVMON-TEMP_CRITICAL": { alertType: "temperature_critical" },
-  "SYS-CONFIG_I": { alertType: "config_change" },
-  UI_COMMIT: { alertType: "config_change" },
-  // Nokia SR OS events (TMNX: lines), keyed by event name.
-  linkDown: { alertType: "link_down" },
-  linkUp: { alertType: "link_down", clears: /./ },
-  linkup: { alertType: "link_down", clears: /./ },
-  etherAlarmSet: { alertType: "ethernet_port_alarm" },
-  etherAlarmClear: { alertType: "ethernet_port_alarm", clears: /./ },
-  tmnxVRtrIfOperStateChange: {
-    alertType: "interface_oper_state_down",
-    clears: /\b(?:to|is) up\b|operational state.{0,20}\bup\b/i,
-  },
-  vRtrLdpNgSessionStateChange: {
-    alertType: "ldp_session_down",
-    clears: /\b(?:to|is) (?:up|operational|established)\b/i,
-  },
-  vRtrIsisAdjacencyChange: { alertType: "isis_adjacency_down", clears: /\b(?:to|is) up\b|\bstate up\b/i },
-  tmnxOspfNbrStateChange: { alertType: "ospf_neighbor_down", clears: /\bto full\b/i },
-  vRtrOspfNbrStateChange: { alertType: "ospf_neighbor_down", clears: /\bto full\b/i },
-  tBgpPeerNgBackwardTransition: { alertType: "bgp_session_down" },
-  tBgpPeerNgEstablished: { alertType: "bgp_session_down", clears: /./ },
-  sdpBindStatusChanged: {
-    alertType: "sdp_binding_down",
-    clears: /\b(?:to|is) up\b|oper(?:ational)? (?:state|status)[^.]{0,20}\bup\b/i,
-  },
-  sapStatusChanged: {
-    alertType: "service_access_point_down",
-    clears: /\b(?:to|is) up\b|oper(?:ational)? (?:state|status)[^.]{0,20}\bup\b/i,
-  },
-  tmnxEqCardFailure: { alertType: "card_failure" },
-  tmnxEqCardRemoved: { alertType: "card_removed" },
-  tmnxEqCardInserted: { alertType: "card_removed", clears: /./ },
-  tmnxEqPowerSupplyFailure: { alertType: "power_supply_failure" },
-  tmnxEqFanFailure: { alertType: "fan_failure" },
-  tmnxEqPortSFPDDMLowWarning: { alertType: "optical_power_low_warning" },
-  tmnxNtpServerChange: { alertType: "ntp_server_change" },
-  ssiSaveConfigSucceeded: { alertType: "config_saved" },
-  cli_user_login: { alertType: "user_login" },
-  cli_user_login_failed: { alertType: "user_login_failed" },
-  // Cisco ASA / FTD, keyed by message number.
-  "ASA-104001": { alertType: "failover_state_change" },
-  "ASA-104002": { alertType: "failover_state_change" },
-  "ASA-105005": { alertType: "failover_communication_lost" },
-  "ASA-105008": { alertType: "failover_interface_test" },
-  "ASA-105009": { alertType: "failover_interface_test" },
-  "ASA-106001": { alertType: "acl_deny" },
-  "ASA-106006": { alertType: "acl_deny" },
-  "ASA-106015": { alertType: "acl_deny" },
-  "ASA-106023": { alertType: "acl_deny" },
-  "ASA-106100": { alertType: "acl_log" },
-  "ASA-111008": { alertType: "config_command" },
-  "ASA-111010": { alertType: "config_command" },
-  "ASA-113019": { alertType: "vpn_session_disconnected" },
-  "ASA-201008": { alertType: "connection_limit_reached" },
-  "ASA-202010": { alertType: "nat_pool_exhausted" },
-  "ASA-302013": { alertType: "connection_log" },
-  "ASA-302014": { alertType: "connection_log" },
-  "ASA-302015": { alertType: "connection_log" },
-  "ASA-302016": { alertType: "connection_log" },
-  "ASA-321001": { alertType: "resource_limit_exceeded" },
-  "ASA-411001": { alertType: "line_protocol_down", clears: /./ },
-  "ASA-411002": { alertType: "line_protocol_down" },
-  "ASA-411003": { alertType: "interface_admin_down", clears: /./ },
-  "ASA-411004": { alertType: "interface_admin_down" },
-  "ASA-605004": { alertType: "user_login_failed" },
-  "ASA-605005": { alertType: "user_login" },
-  "ASA-611101": { alertType: "user_login" },
-  "ASA-611102": { alertType: "user_login_failed" },
-  "ASA-733100": { alertType: "threat_detection_rate_exceeded" },
-  "ASA-733101": { alertType: "threat_detection_host_attacking" },
-  LOS: { alertType: "optical_loss_of_signal" },
-  LOS_CLEAR: { alertType: "optical_loss_of_signal", clears: /./ },
-  LOF: { alertType: "optical_loss_of_frame" },
-  OPR_LOW: { alertType: "optical_power_low" },
-  AMP_INPUT_LOW: { alertType: "optical_amplifier_input_low" },
-};
-
 const MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
 const PRI = /^<(\d{1,3})>/;
 const RFC5424_HEADER = /^(\d{1,2}) (\S+) (\S+) (\S+) (\S+) (\S+) /;
@@ -187,7 +74,9 @@ const TAG = /^([A-Za-z0-9_./-]{1,48})(?:\[([^\]\s]{1,32})\])?: ?/;
 const CISCO_MNEMONIC = /%([A-Z][A-Z0-9_]*(?:-[A-Z][A-Z0-9_]*)*)-([0-7])-([A-Z][A-Z0-9_]*)\b/;
 const IOS_XR_PREFIX =
   /^(?:RP|LC)\/[\w/]+:(?:[A-Z][a-z]{2} +\d{1,2} (?:\d{4} )?\d{2}:\d{2}:\d{2}(?:\.\d+)?(?: [A-Z]{2,5})?: )?([\w-]+)\[(\d+)\]: ?/;
-const CISCO_PREFIX = /^(?:\d+: )?[*.]?[A-Z][a-z]{2} +\d{1,2} (?:\d{4} )?\d{2}:\d{2}:\d{2}(?:\.\d+)?(?: [A-Z]{2,5})?: /;
+// NX-OS puts the year first (`2024 Mar  5 10:15:22 UTC:`), after a `: ` when a relay wrote its own header.
+const CISCO_PREFIX =
+  /^(?::\s*)?(?:\d+: )?[*.]?(?:\d{4} )?[A-Z][a-z]{2} +\d{1,2} (?:\d{4} )?\d{2}:\d{2}:\d{2}(?:\.\d+)?(?: [A-Z]{2,5})?: /;
 const ASA_MESSAGE = /%(ASA|FTD|PIX|FWSM)-([0-7])-(\d{6})\b/;
 const SROS_EVENT =
   /\bTMNX:\s+\d+\s+\S+\s+([A-Z][A-Z0-9_]*)-(CRITICAL|MAJOR|MINOR|WARNING|INDETERMINATE|CLEARED|INFO)-([A-Za-z][\w]*)-\d+\b/;
@@ -229,36 +118,49 @@ export function parseSyslogLine(text: string, years: YearResolver): AlertDraft |
     if (prival > 191) return `PRI <${pri[1]}> is out of range (0–191)`;
     rest = text.slice(pri[0].length);
   }
-  const header = pri && /^\d{1,2} /.test(rest) ? parse5424(rest) : parse3164(rest, years);
+  const header =
+    pri && /^\d{1,2} /.test(rest)
+      ? parse5424(rest)
+      : looksLikeFortigate(rest)
+        ? parseKeyValueFraming(rest)
+        : parse3164(rest, years);
   if (typeof header === "string") return pri ? header : "no <PRI> at the start of the line: not a syslog line";
-  const vendor = readVendor(header.message, header.msgid);
-  const severityCode = prival !== undefined ? prival % 8 : vendor?.severity;
+  const firewall = looksLikeFortigate(header.message)
+    ? parseFortigate(header.message)
+    : looksLikePanos(header.message)
+      ? parsePanos(header.message)
+      : undefined;
+  const vendor = firewall ? undefined : readVendor(header.message, header.msgid);
+  const severityCode = prival !== undefined ? prival % 8 : (vendor?.severity ?? firewall?.severity);
   if (severityCode === undefined) return "no <PRI> at the start of the line and no severity in the message";
-  if (header.host.length > 255) return "HOSTNAME is longer than 255 characters";
-  const timestamp = utcTimestamp(header.timestamp);
+  const host = header.host || firewall?.host;
+  if (!host) return "no HOSTNAME before the message and no device name in it";
+  if (host.length > 255) return "HOSTNAME is longer than 255 characters";
+  const timestamp = utcTimestamp(header.timestamp || firewall?.timestamp || "");
   if (!timestamp) return `timestamp: not an ISO-8601 timestamp with a zone: "${clip(header.timestamp, 60)}"`;
   const facility = prival !== undefined ? FACILITY_NAMES[prival >> 3] : undefined;
-  const rule = vendor ? (MNEMONIC_RULES[vendor.key] ?? MNEMONIC_RULES[vendor.mnemonic]) : undefined;
   const text5424 = `${header.message} ${header.sdText}`;
+  const meaning = firewall ?? classify(vendor, header, text5424);
   const tags: Record<string, string> = {};
   if (header.program) tags.program = header.program;
-  const iface = interfaceOf(text5424);
+  const iface = firewall ? firewall.interface : interfaceOf(text5424);
   if (iface) tags.interface = iface;
-  const neighbor = neighborOf(text5424);
+  const neighbor = firewall ? firewall.neighbor : neighborOf(text5424);
   if (neighbor) tags.neighbor = neighbor;
 
   return {
     fingerprint: undefined,
     timestamp,
     source_system: "syslog",
-    host: header.host,
+    host,
     // Syslog names no service; a guessed one would tie unrelated devices together (site-less alerts group by
     // service), so alerts group by device and topology links instead.
     service: "",
     severity: SYSLOG_SEVERITY_MAP[severityCode] ?? "info",
-    alert_type: rule?.alertType ?? (vendor ? toSnakeCase(vendor.fallbackType).slice(0, 128) : "syslog_message"),
+    alert_type: meaning.alertType.slice(0, 128),
     message: clip(header.message, 16_000),
-    status: rule?.clears?.test(text5424) || vendor?.display.includes("-CLEARED-") ? "resolved" : "firing",
+    // An up/clear event is its own alert type (`link_up`, `bgp_session_up`) and reports the condition over.
+    status: meaning.clears ? "resolved" : "firing",
     tags,
     raw_payload: {
       framing: header.framing,
@@ -269,9 +171,46 @@ export function parseSyslogLine(text: string, years: YearResolver): AlertDraft |
       ...(header.msgid ? { msgid: header.msgid } : {}),
       ...(header.structuredData ? { structured_data: header.structuredData } : {}),
       ...(vendor ? { mnemonic: vendor.display } : {}),
+      ...(firewall ? { vendor: firewall.vendor, fields: firewall.fields } : {}),
       original: clip(text, 4_000),
     },
     tenant_id: null,
+  };
+}
+
+/** What a line reports: its vendor mnemonic's rule, an alarm named in the text, or a daemon's known sentence. */
+function classify(
+  vendor: VendorMnemonic | undefined,
+  header: SyslogHeader,
+  text: string,
+): Pick<FirewallEvent, "alertType" | "clears"> {
+  if (vendor) {
+    const rule = MNEMONIC_RULES[vendor.key] ?? MNEMONIC_RULES[vendor.mnemonic];
+    const srosCleared = vendor.display.includes("-CLEARED-");
+    if (rule) {
+      const applied = applyRule(rule, text);
+      return srosCleared && !applied.clears ? { alertType: clearTypeOf(rule.alertType), clears: true } : applied;
+    }
+    const alarm = alarmTypeFromKey(vendor.key, text);
+    if (alarm) return alarm;
+    const fallback = toSnakeCase(vendor.fallbackType);
+    return srosCleared ? { alertType: clearTypeOf(fallback), clears: true } : { alertType: fallback, clears: false };
+  }
+  return classifyProgramMessage(header.program, header.message) ?? { alertType: "syslog_message", clears: false };
+}
+
+/** FortiGate sends `<PRI>date=… time=… devname=…` with no syslog header: the fields carry time and device. */
+function parseKeyValueFraming(rest: string): SyslogHeader {
+  return {
+    framing: "key_value",
+    timestamp: "",
+    host: "",
+    program: undefined,
+    procid: undefined,
+    msgid: undefined,
+    structuredData: undefined,
+    sdText: "",
+    message: rest.trim(),
   };
 }
 
@@ -285,7 +224,7 @@ function utcTimestamp(value: string): string | undefined {
 }
 
 interface SyslogHeader {
-  framing: "rfc5424" | "rfc3164";
+  framing: "rfc5424" | "rfc3164" | "key_value";
   timestamp: string;
   host: string;
   program: string | undefined;
@@ -486,10 +425,16 @@ const INTERFACE_PATTERNS = [
   /\bifName ([A-Za-z][\w./:-]*\d)/,
   /\binterface-name="([^"]+)"/,
   /\bon (?:interface )?([A-Za-z][A-Za-z-]*\d+(?:[/.:]\d+)+)/,
-  /\bport ([A-Za-z0-9-]+(?:[/.]\d+)+)/,
+  /\bport ([A-Za-z0-9-]+(?:[/.]\d+)+)/i,
+  // Any vendor's interface name in the text: IOS/XR/NX-OS/EOS long and short names, Junos, optics controllers.
+  /\b((?:FourHundredGigE|HundredGigE|FortyGigE|TwentyFiveGigE|TenGigE|TenGigabitEthernet|GigabitEthernet|FastEthernet|Ethernet|Bundle-Ether|Port-[Cc]hannel|Optics|Te|Gi|Hu|Eth)\d+(?:\/\d+)+(?:\.\d+)?)\b/,
+  /\b((?:xe|ge|et|ae)-\d+(?:\/\d+)*(?::\d+)?(?:\.\d+)?)(?=[\s,:)]|$)/,
+  /\b(port-channel\d+|ae\d+(?:\.\d+)?)\b/i,
 ];
+const IP = String.raw`(\d{1,3}(?:\.\d{1,3}){3}|[0-9a-fA-F:]*:[0-9a-fA-F:]+)`;
 const NEIGHBOR_PATTERNS = [
-  /\b(?:neighbor|neighbour|peer|Nbr)\s+(\d{1,3}(?:\.\d{1,3}){3}|[0-9a-fA-F:]*:[0-9a-fA-F:]+)/,
+  new RegExp(String.raw`\b(?:neighbor|neighbour|peer|nbr)(?:\s+\d+:)?\s+${IP}`, "i"),
+  new RegExp(String.raw`\bpeer[ -]addr(?:ess)?[:=]?\s*"?${IP}`, "i"),
   /\bpeer-address="([^"]+)"/,
 ];
 
