@@ -238,6 +238,35 @@ describe("correlation with no topology", () => {
     );
     expect(incidents.map((hosts) => hosts.length)).toEqual([2, 1]);
   });
+
+  it("counts ports named the short way (Gi1/0/14) as separate signals: six access ports down are an incident", () => {
+    const ports = [14, 15, 16, 17, 18, 19].map((port) =>
+      alert("198.51.100.50", 0, "major", { alertType: "link_down", message: `linkDown Gi1/0/${port}` }),
+    );
+    expect(run(ports, none)).toEqual([Array(6).fill("198.51.100.50")]);
+  });
+
+  it("keeps a protocol error repeated on several interfaces of one switch one signal, not an incident", () => {
+    const errors = [29, 7, 47].map((port, i) =>
+      alert("agg-switch-5", i * 2, "minor", {
+        alertType: "ospf_packet_error",
+        message: `%OSPF-4-ERRRCV: Received invalid packet: mismatched area ID from 192.0.2.139, Ethernet${port}`,
+      }),
+    );
+    expect(run(errors, none)).toEqual([]);
+  });
+
+  it("reads VPN tunnels and firewall failover by their meaning: the tunnel downs of one IKE peer loss join", async () => {
+    const { layerOf } = await import("./features.ts");
+    expect(
+      layerOf("crypto_session_status", "%CRYPTO-5-SESSION_STATUS: Crypto tunnel is DOWN. Peer 203.0.113.2:500"),
+    ).toBe("link");
+    expect(layerOf("asa_713123", "%ASA-3-713123: IP = 198.51.100.77, IKE lost contact with remote peer")).toBe("link");
+    expect(layerOf("asa_104500", "%ASA-1-104500: (Primary) Switching to ACTIVE (cause: No Active unit found)")).toBe(
+      "machine",
+    );
+    expect(layerOf("asa_622001", "%ASA-6-622001: Removing tracked route 0.0.0.0 0.0.0.0 203.0.113.1")).toBe("routing");
+  });
 });
 
 describe("pairwise scores", () => {

@@ -191,6 +191,9 @@ const OUTAGE_LAYERS: ReadonlySet<Layer> = new Set([
   "service",
 ]);
 
+/** Layers whose alarms are about one port: each interface raises its own signal. */
+const PORT_LAYERS: ReadonlySet<Layer> = new Set(["optical", "link", "switching"]);
+
 /** Groups found by one kind of evidence this close in time to the nearest are all meant by it. */
 const CLOSEST_TIE_MS = 15_000;
 
@@ -430,7 +433,9 @@ export class Correlator<Ref> {
       site,
       layer,
       signal,
-      raised: `${host}|${signal}|${iface ?? ""}`,
+      // Ports fail one by one: a port-level alarm on another interface is another signal. Above the ports (a
+      // protocol error naming the interface it arrived on), the condition is the device's, whichever port says so.
+      raised: `${host}|${signal}|${PORT_LAYERS.has(layer) ? (iface ?? "") : ""}`,
       iface,
       chatter,
       firing: alert.status !== "resolved" && !isClearType(alert.alertType),

@@ -44,7 +44,7 @@ const LAYER_RULES: ReadonlyArray<readonly [Layer, RegExp]> = [
   ],
   [
     "machine",
-    /\b(?:node (?:not ready|unreachable|down|lost)|host (?:down|unreachable|lost)|server down|vm down|hypervisor (?:down|lost)|node down|kube node not ready|kube node unreachable|machine down)\b/,
+    /\b(?:node (?:not ready|unreachable|down|lost)|host (?:down|unreachable|lost)|server down|vm down|hypervisor (?:down|lost)|node down|kube node not ready|kube node unreachable|machine down|failover\w*|switchover|switching to (?:active|standby))\b/,
   ],
   [
     "storage",
@@ -52,7 +52,7 @@ const LAYER_RULES: ReadonlyArray<readonly [Layer, RegExp]> = [
   ],
   [
     "routing",
-    /\b(?:bgp|ospf\w*|isis|is is|ldp|mpls|rsvp|lsp|te tunnel|pim|igmp|msdp|vrrp|hsrp|glbp|bfd\w*|rpd|route\w*|routing|prefix\w*|adjacency|adj\w*|neighbou?r|nbr\w*|peer\w*|vrf|rib|fib|evpn|vpls|pseudowire|pw)\b/,
+    /\b(?:bgp|ospf\w*|isis|is is|ldp|mpls|rsvp|lsp|te tunnel|pim|igmp|msdp|vrrp|hsrp|glbp|bfd\w*|rpd|route\w*|routing|tracked|track \d+|prefix\w*|adjacency|adj\w*|neighbou?r|nbr\w*|peer\w*|vrf|rib|fib|evpn|vpls|pseudowire|pw)\b/,
   ],
   [
     "switching",
@@ -60,7 +60,7 @@ const LAYER_RULES: ReadonlyArray<readonly [Layer, RegExp]> = [
   ],
   [
     "link",
-    /\b(?:link\w*|interface\w*|if\w*status|if (?:down|up)|port\w*|lineproto\w*|line protocol|updown|carrier|lacp\w*|lag|bundle\w*|ae\d+|ethernet|eth|crc|input errors|output errors|discards|duplex|flap\w*|snmp trap link \w+)\b/,
+    /\b(?:link\w*|interface\w*|tunnel\w*|ike|ikev[12]|ipsec|isakmp|crypto|gre|if\w*status|if (?:down|up)|port\w*|lineproto\w*|line protocol|updown|carrier|lacp\w*|lag|bundle\w*|ae\d+|ethernet|eth|crc|input errors|output errors|discards|duplex|flap\w*|snmp trap link \w+)\b/,
   ],
   [
     "service",
@@ -418,7 +418,7 @@ export function sitePatternProblem(pattern: string): string | null {
 
 // Interface names as vendors print them: Gi1/0/14, xe-0/0/1, HundredGigE0/0/0/0, et-1/0/3, Port 1/1/3, ae12.
 const INTERFACE_IN_TEXT =
-  /\b((?:[A-Z][A-Za-z-]*?(?:Ethernet|GigE|Gig|Gi|Te|Fa|Hu|Fo|Tw|Et|Eth|Port-channel|Bundle-Ether|Po)\s?|(?:xe|ge|et|ae|so|fe|gr|lt|irb)-|Port\s)\d+(?:[/.:]\d+)*)\b/;
+  /\b((?:(?:[A-Z][A-Za-z-]*?)?(?:Ethernet|GigE|Gig|Gi|Te|Fa|Hu|Fo|Tw|Et|Eth|Port-channel|Bundle-Ether|Po)\s?|(?:xe|ge|et|ae|so|fe|gr|lt|irb)-|Port\s)\d+(?:[/.:]\d+)*)\b/;
 
 /** The interface an alarm is about, from the source's labels or its text: several ports down are several signals. */
 export function interfaceOf(message: string, tags: Readonly<Record<string, string>>): string | null {
