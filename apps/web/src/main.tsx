@@ -1,6 +1,6 @@
 /** Entry point: query cache, routes, and the shell that frames every page. */
 import { QueryClientProvider } from "@tanstack/react-query";
-import { StrictMode } from "react";
+import { lazy, StrictMode, Suspense } from "react";
 import { createRoot } from "react-dom/client";
 import { createBrowserRouter, Navigate, RouterProvider } from "react-router";
 import { AppShell } from "./components/AppShell.tsx";
@@ -18,6 +18,10 @@ import { Observability } from "./pages/Observability.tsx";
 import { queryClient } from "./trpc.ts";
 import "./styles.css";
 
+// Pages reached from a drawer or a citation load on first visit, keeping the initial bundle within its budget.
+const DeviceAlerts = lazy(() => import("./pages/DeviceAlerts.tsx"));
+const Runbook = lazy(() => import("./pages/Runbook.tsx"));
+
 const router = createBrowserRouter([
   {
     element: <AppShell />,
@@ -33,6 +37,22 @@ const router = createBrowserRouter([
       { path: "import", element: <Import /> },
       { path: "evaluation", element: <Evaluation /> },
       { path: "rca/:artifactId/trace", element: <LlmTrace /> },
+      {
+        path: "alerts",
+        element: (
+          <Suspense fallback={null}>
+            <DeviceAlerts />
+          </Suspense>
+        ),
+      },
+      {
+        path: "runbooks/:runbook/:section",
+        element: (
+          <Suspense fallback={null}>
+            <Runbook />
+          </Suspense>
+        ),
+      },
       { path: "*", element: <NotFound /> },
     ],
   },

@@ -65,6 +65,9 @@ export interface SeedAlert {
   correlationReason?: string | null;
   /** Default: `<alertType> on <host>`. */
   message?: string;
+  /** Merged over `{ site }`. */
+  tags?: Record<string, string>;
+  rawPayload?: Record<string, unknown>;
 }
 
 const SEED_SEVERITIES = ["critical", "major", "minor", "warning", "info"] as const;
@@ -116,8 +119,8 @@ export async function seedIncident(
         severity: m.severity ?? "major",
         alertType: m.alertType,
         message: m.message ?? `${m.alertType} on ${m.host}`,
-        tags: (m.site ? { site: m.site } : {}) as Record<string, string>,
-        rawPayload: {},
+        tags: { ...(m.site ? { site: m.site } : {}), ...m.tags },
+        rawPayload: m.rawPayload ?? {},
         incidentId: id,
         correlatedAt: new Date(),
         correlationReason: m.correlationReason ?? null,

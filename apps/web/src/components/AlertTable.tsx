@@ -1,9 +1,11 @@
 /**
  * The incident's alerts in event order, with why each joined the incident; long incidents show the first rows
  * and expand on request. Operators can tick alerts (checkboxes, so Tab and Space work) to split or move them.
+ * Each alert's type opens it in the alert drawer (every field, labels, payload and links).
  */
 import type { Alert } from "@teleops/schema";
 import { useState } from "react";
+import { useOpenAlert } from "../lib/alertDrawer.ts";
 import { formatUtc } from "../lib/format.ts";
 import { SeverityBadge } from "./Badges.tsx";
 
@@ -26,6 +28,7 @@ export function AlertTable({
   selection?: AlertSelection;
 }) {
   const [showAll, setShowAll] = useState(false);
+  const { open } = useOpenAlert();
   const shown = showAll ? alerts : alerts.slice(0, FIRST_ROWS);
   // Alerts correlated before the correlator explained itself have no reason: the column appears when one has.
   const explained = alerts.some((alert) => alert.correlation_reason);
@@ -102,7 +105,17 @@ export function AlertTable({
                 </td>
                 <td className="mono nowrap">{alert.host}</td>
                 <td className="nowrap">{alert.service || <span className="muted">—</span>}</td>
-                <td className="mono nowrap">{alert.alert_type}</td>
+                <td className="mono nowrap">
+                  <button
+                    type="button"
+                    className="link-button mono"
+                    onClick={() => open(alert.id)}
+                    aria-label={`Open alert ${alert.id}: ${alert.alert_type} on ${alert.host}`}
+                    data-testid="alert-open"
+                  >
+                    {alert.alert_type}
+                  </button>
+                </td>
                 <td className="col-message">
                   {alert.message}
                   {alert.status === "resolved" ? <span className="muted small"> (resolved)</span> : null}

@@ -1,6 +1,7 @@
 /** The frame around every page: product name, navigation, and the page itself. */
 import { NavLink, Outlet, useLocation } from "react-router";
 import { useLiveUpdates } from "../lib/live.ts";
+import { AlertDrawerHost } from "./AlertDrawerHost.tsx";
 import { SessionBadge } from "./SessionGate.tsx";
 
 const NAV = [
@@ -52,6 +53,8 @@ export function AppShell() {
       <main id="main" className="main" tabIndex={-1}>
         <Outlet />
       </main>
+      {/* Any page's alert rows open the drawer through `?alert=<id>`. */}
+      <AlertDrawerHost />
     </div>
   );
 }

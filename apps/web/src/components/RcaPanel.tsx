@@ -329,7 +329,9 @@ function HypothesisCard({
             return (
               <span key={ref}>
                 {i > 0 ? ", " : ""}
-                <span className="mono">{chunk ? `${chunk.file} › ${chunk.heading}` : ref}</span>
+                <Link className="mono" to={runbookHref(ref)} data-testid="rca-runbook-link">
+                  {chunk ? `${chunk.file} › ${chunk.heading}` : ref}
+                </Link>
               </span>
             );
           })}
@@ -395,11 +397,19 @@ function HypothesisCard({
 
 const RUNBOOKS_SHOWN = 3;
 
+/** The SPA's view of a cited runbook section: `fiber_cut#diagnosis` → `/runbooks/fiber_cut/diagnosis`. */
+function runbookHref(ref: string): string {
+  const [runbook = "", section = ""] = ref.split("#");
+  return `/runbooks/${encodeURIComponent(runbook)}/${encodeURIComponent(section)}`;
+}
+
 function RunbookSection({ chunk }: { chunk: RunbookChunkRef }) {
   return (
     <li className="rca__runbook" data-testid="rca-runbook">
       <p className="small">
-        <span className="mono">{chunk.file}</span> › <strong>{chunk.heading}</strong>{" "}
+        <Link to={runbookHref(chunk.id)} data-testid="rca-runbook-section-link">
+          <span className="mono">{chunk.file}</span> › <strong>{chunk.heading}</strong>
+        </Link>{" "}
         <span className="muted">score {chunk.score.toFixed(1)}</span>
       </p>
       {chunk.excerpt ? <blockquote className="rca__excerpt small">{chunk.excerpt}</blockquote> : null}

@@ -9,7 +9,20 @@ export type Direction = "asc" | "desc";
 
 export const PAGE_SIZE = 25;
 
-export interface QueueFilters {
+/** Search filters beside the text, each kept in the URL under its own name ("" = not set). */
+export const SEARCH_FILTERS = [
+  { key: "site", param: "site" },
+  { key: "service", param: "service" },
+  { key: "owner", param: "owner" },
+  { key: "startedFrom", param: "started_from" },
+  { key: "startedTo", param: "started_to" },
+  { key: "lastAlertFrom", param: "last_from" },
+  { key: "lastAlertTo", param: "last_to" },
+] as const;
+export type SearchFilterKey = (typeof SEARCH_FILTERS)[number]["key"];
+export const TIME_FILTERS: readonly SearchFilterKey[] = ["startedFrom", "startedTo", "lastAlertFrom", "lastAlertTo"];
+
+export interface QueueFilters extends Record<SearchFilterKey, string> {
   severity: Severity[];
   status: IncidentStatus[];
   text: string;
@@ -19,7 +32,38 @@ export interface QueueFilters {
   page: number;
 }
 
-const DEFAULTS: QueueFilters = { severity: [], status: [], text: "", sort: "start_time", direction: "desc", page: 1 };
+const DEFAULTS: QueueFilters = {
+  severity: [],
+  status: [],
+  text: "",
+  site: "",
+  service: "",
+  owner: "",
+  startedFrom: "",
+  startedTo: "",
+  lastAlertFrom: "",
+  lastAlertTo: "",
+  sort: "start_time",
+  direction: "desc",
+  page: 1,
+};
+
+/** A time from the URL as the API takes it (ISO 8601 in UTC), or "" when it is not a time. */
+function timeParam(value: string | null): string {
+  if (!value) return "";
+  const millis = Date.parse(/[zZ]|[+-]\d{2}:\d{2}$/.test(value) ? value : `${value}Z`);
+  return Number.isNaN(millis) ? "" : new Date(millis).toISOString();
+}
+
+/** The search filters as `incidents.list` takes them: only those set. */
+export function searchInput(filters: QueueFilters): Partial<Record<SearchFilterKey, string>> {
+  const input: Partial<Record<SearchFilterKey, string>> = {};
+  for (const { key } of SEARCH_FILTERS) {
+    const value = filters[key].trim();
+    if (value !== "") input[key] = value;
+  }
+  return input;
+}
 
 function oneOf<T extends string>(allowed: readonly T[], value: string): value is T {
   return (allowed as readonly string[]).includes(value);
@@ -42,6 +86,12 @@ export function parseQueueFilters(params: URLSearchParams): QueueFilters {
     severity: listParam(params, "severity", SEVERITIES),
     status: listParam(params, "status", INCIDENT_STATUSES),
     text: params.get("text") ?? "",
+    ...(Object.fromEntries(
+      SEARCH_FILTERS.map(({ key, param }) => [
+        key,
+        TIME_FILTERS.includes(key) ? timeParam(params.get(param)) : (params.get(param) ?? "").trim(),
+      ]),
+    ) as Record<SearchFilterKey, string>),
     sort: oneOf(SORTABLE, sort) ? sort : DEFAULTS.sort,
     direction: dir === "asc" || dir === "desc" ? dir : DEFAULTS.direction,
     page: Number.isFinite(page) && page > 0 ? page : 1,
@@ -53,6 +103,9 @@ export function toSearchParams(filters: QueueFilters): URLSearchParams {
   if (filters.severity.length > 0) params.set("severity", filters.severity.join(","));
   if (filters.status.length > 0) params.set("status", filters.status.join(","));
   if (filters.text.trim() !== "") params.set("text", filters.text);
+  for (const { key, param } of SEARCH_FILTERS) {
+    if (filters[key].trim() !== "") params.set(param, filters[key].trim());
+  }
   if (filters.sort !== DEFAULTS.sort || filters.direction !== DEFAULTS.direction) {
     params.set("sort", filters.sort);
     params.set("dir", filters.direction);
@@ -62,7 +115,12 @@ export function toSearchParams(filters: QueueFilters): URLSearchParams {
 }
 
 export function hasNarrowingFilters(filters: QueueFilters): boolean {
-  return filters.severity.length > 0 || filters.status.length > 0 || filters.text.trim() !== "";
+  return (
+    filters.severity.length > 0 ||
+    filters.status.length > 0 ||
+    filters.text.trim() !== "" ||
+    SEARCH_FILTERS.some(({ key }) => filters[key].trim() !== "")
+  );
 }
 
 /** Reads the filters from the URL; `update` merges a change and goes back to page 1 unless it sets a page. */

@@ -14,6 +14,7 @@ import { NewItemsPill } from "../components/NewItemsPill.tsx";
 import { Pagination } from "../components/Pagination.tsx";
 import { RefreshControl } from "../components/RefreshControl.tsx";
 import { SearchBox } from "../components/SearchBox.tsx";
+import { SearchFilters } from "../components/SearchFilters.tsx";
 import { TableSkeleton } from "../components/Skeletons.tsx";
 import { EmptyState, ErrorState, NoIncidentsYet } from "../components/StateViews.tsx";
 import { useEngagement, useHeldWhileReading } from "../lib/holdWhileReading.ts";
@@ -22,6 +23,7 @@ import {
   hasNarrowingFilters,
   PAGE_SIZE,
   type QueueSort,
+  searchInput,
   toSearchParams,
   useQueueFilters,
 } from "../lib/queueFilters.ts";
@@ -41,6 +43,7 @@ export function IncidentQueue() {
         severity: filters.severity.length > 0 ? filters.severity : undefined,
         status: filters.status.length > 0 ? filters.status : undefined,
         text: filters.text.trim() === "" ? undefined : filters.text.trim(),
+        ...searchInput(filters),
         sort: filters.sort,
         direction: filters.direction,
         limit: PAGE_SIZE,
@@ -131,7 +134,7 @@ export function IncidentQueue() {
           value={filters.text}
           onSearch={onSearch}
           label="Search incidents"
-          placeholder="Search id, title, host, service…"
+          placeholder="Search title, host, type, message, IP, interface, tag…"
         />
         <ChipGroup
           label="Severity"
@@ -151,6 +154,7 @@ export function IncidentQueue() {
           onChange={(status) => update({ status })}
           labelFor={statusLabel}
         />
+        <SearchFilters filters={filters} onApply={update} />
         {narrowed ? (
           <button type="button" className="button button--ghost" onClick={clear} data-testid="clear-filters">
             Clear filters
