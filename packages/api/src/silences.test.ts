@@ -209,5 +209,9 @@ describe.each(testBackends())("silences router on $name", (backend) => {
     expect(incidentAlerts.alerts.map((a) => a.silenced_by)).toEqual([null, null, null, null]);
     const listed = await callerFor(database.db, viewer).alerts.list({ host: "core-rtr-21" });
     expect(listed.alerts.filter((a) => a.silenced_by === silence.id)).toHaveLength(4);
+    const heldAlerts = await callerFor(database.db, viewer).silences.alerts({ id: silence.id });
+    expect(heldAlerts.silence).toMatchObject({ id: silence.id, state: "expired" });
+    expect(heldAlerts.alerts.map((a) => a.host)).toEqual(["core-rtr-21", "core-rtr-21", "core-rtr-21", "core-rtr-21"]);
+    expect(heldAlerts.alerts.every((a) => a.silenced_by === silence.id && a.incident_id === null)).toBe(true);
   });
 });

@@ -2,7 +2,7 @@
  * Silences and maintenance windows: create (operators), list and preview (everyone), expire (operators). Creating
  * and expiring are audited with the signed-in actor; ingest reads the active ones on every delivery.
  */
-import { createSilence, expireSilence, listSilences, previewSilence, sitePattern } from "@teleops/core";
+import { createSilence, expireSilence, listSilences, previewSilence, silencedAlerts, sitePattern } from "@teleops/core";
 import {
   type Silence,
   type SilencePreview,
@@ -30,6 +30,10 @@ export const silencesRouter = router({
       ({ ctx, input }): Promise<Silence> =>
         expireSilence(ctx.db, { tenantId: ctx.actor.tenantId, actor: ctx.actor.name, id: input.id }),
     ),
+  /** The alerts a silence held (stored with its id, in no incident), newest first. */
+  alerts: viewerProcedure
+    .input(z.object({ id: z.string().trim().min(1).max(64), limit: z.number().int().min(1).max(500).default(50) }))
+    .query(({ ctx, input }) => silencedAlerts(ctx.db, ctx.actor.tenantId, input)),
   /** The alerts of the last hour the matchers match: what the silence being written would have held. */
   preview: viewerProcedure.input(silencePreviewInputSchema).query(
     ({ ctx, input }): Promise<SilencePreview> =>

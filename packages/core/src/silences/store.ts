@@ -4,7 +4,15 @@
  */
 import { randomBytes } from "node:crypto";
 import { alerts, type DbOrTx, type SilenceRow, silences } from "@teleops/db";
-import type { Matcher, Silence, SilenceCreate, SilencePreview, SilenceState, WeeklyRange } from "@teleops/schema";
+import type {
+  Alert,
+  Matcher,
+  Silence,
+  SilenceCreate,
+  SilencePreview,
+  SilenceState,
+  WeeklyRange,
+} from "@teleops/schema";
 import { SILENCE_MAX_MS, WEEKLY_DEFAULT_MS } from "@teleops/schema";
 import { and, desc, eq, gt, gte, lte, sql } from "drizzle-orm";
 import { appendAudit } from "../audit/events.ts";
@@ -231,4 +239,34 @@ export async function previewSilence(
     truncated: rows.length > PREVIEW_SCAN_LIMIT,
     alerts: matched.slice(0, params.limit),
   };
+}
+
+/**
+ * The alerts a silence held, newest first. Read over the `(tenant_id, timestamp)` index within the silence's span
+ * (an hour either side, for senders' clocks), so it never walks the tenant's whole history.
+ */
+export async function silencedAlerts(
+  db: DbOrTx,
+  tenantId: string,
+  params: { id: string; limit: number },
+): Promise<{ silence: Silence; alerts: Alert[] }> {
+  const [row] = await db
+    .select()
+    .from(silences)
+    .where(and(eq(silences.tenantId, tenantId), eq(silences.id, params.id)));
+  if (!row) throw new NotFoundError(`silence ${params.id} not found`);
+  const rows = await db
+    .select()
+    .from(alerts)
+    .where(
+      and(
+        eq(alerts.tenantId, tenantId),
+        gte(alerts.timestamp, new Date(row.startsAt.getTime() - 3_600_000)),
+        lte(alerts.timestamp, new Date(row.endsAt.getTime() + 3_600_000)),
+        eq(alerts.silencedBy, row.id),
+      ),
+    )
+    .orderBy(desc(alerts.timestamp))
+    .limit(params.limit);
+  return { silence: toSilence(row), alerts: rows.map(toAlert) };
 }
