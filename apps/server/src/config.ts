@@ -13,6 +13,9 @@ const envSchema = z.object({
   DATABASE_URL: optionalString,
   TELEOPS_DATA_DIR: z.string().default("./.data"),
   TELEOPS_ENV: z.enum(["development", "production"]).default("development"),
+  /** The lab (scenario generation and reset): unset = on in development, off in production. */
+  TELEOPS_LAB: z.enum(["1", "0", "true", "false", "on", "off"]).optional(),
+  NODE_ENV: optionalString,
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
   TELEOPS_USERS_FILE: optionalString,
   TELEOPS_WEBHOOK_TOKEN: optionalString,
@@ -51,6 +54,21 @@ const envSchema = z.object({
   TELEOPS_WEB_DIST: optionalString,
   /** How long two related alarms on one host may be apart and still be one failure (the correlator's host window). */
   TELEOPS_QUIET_PERIOD_MIN: z.coerce.number().positive().default(5),
+  /**
+   * How long an incident whose alarms all cleared waits before it resolves by itself: `0` (at once), or a
+   * number with a unit, `90s`, `5m`, `1h`; read as milliseconds.
+   */
+  TELEOPS_AUTO_RESOLVE_AFTER: z
+    .string()
+    .default("5m")
+    .transform((value, ctx) => {
+      const ms = parseHold(value);
+      if (ms === null) {
+        ctx.addIssue({ code: "custom", message: `"${value}" is no duration: use 0, or a number with s, m or h (5m)` });
+        return z.NEVER;
+      }
+      return ms;
+    }),
   /** Distinct signals that make a group of alarms an incident whatever their severity. */
   TELEOPS_MIN_INCIDENT_ALERTS: z.coerce.number().int().min(1).default(3),
   /** Regex with a named group `site`, read from host names without a site tag; unset = the built-in default. */
@@ -72,6 +90,27 @@ const envSchema = z.object({
 });
 
 export type Config = z.output<typeof envSchema>;
+
+const HOLD_UNITS: Record<string, number> = { ms: 1, s: 1_000, m: 60_000, h: 3_600_000, d: 86_400_000 };
+
+/** `0`, or a whole number with a unit (`ms`, `s`, `m`, `h`, `d`), as milliseconds; null for anything else. */
+export function parseHold(value: string): number | null {
+  const match = /^(\d{1,9})(ms|s|m|h|d)?$/.exec(value.trim());
+  if (!match?.[1]) return null;
+  const amount = Number(match[1]);
+  if (match[2] === undefined) return amount === 0 ? 0 : null;
+  return amount * (HOLD_UNITS[match[2]] ?? 0);
+}
+
+/**
+ * Whether the lab (scenario generation and reset of a tenant's data) is on: `TELEOPS_LAB` when set, else on unless
+ * the server runs in production (`TELEOPS_ENV=production` or `NODE_ENV=production`), where demo data and a
+ * delete-everything button have no place.
+ */
+export function labEnabled(config: Pick<Config, "TELEOPS_LAB" | "TELEOPS_ENV" | "NODE_ENV">): boolean {
+  if (config.TELEOPS_LAB !== undefined) return ["1", "true", "on"].includes(config.TELEOPS_LAB);
+  return config.TELEOPS_ENV !== "production" && config.NODE_ENV !== "production";
+}
 
 export class ConfigError extends Error {}
 

@@ -17,7 +17,7 @@ import {
 import { createDb, createLocalChangeFeed, createPostgresChangeFeed, isDatabaseUnavailable } from "@teleops/db";
 import { setEventTimeWindow } from "@teleops/schema";
 import { loadAuthenticator } from "./auth.ts";
-import { ConfigError, loadConfig } from "./config.ts";
+import { ConfigError, labEnabled, loadConfig } from "./config.ts";
 import { parseSourceList } from "./http/credentials.ts";
 import { createLogger } from "./logErrors.ts";
 import { createTeleopsServer } from "./server.ts";
@@ -28,6 +28,7 @@ async function main(): Promise<void> {
   const config = loadConfig();
   const logger = createLogger(config.LOG_LEVEL);
   const production = config.TELEOPS_ENV === "production";
+  const lab = labEnabled(config);
   const loopback = LOOPBACK.has(config.HOST);
   setEventTimeWindow({ maxFutureMs: config.TELEOPS_TIMESTAMP_MAX_FUTURE_MIN * 60_000 });
   if (production && !config.TELEOPS_USERS_FILE) {
@@ -119,6 +120,8 @@ async function main(): Promise<void> {
       llm,
       changes,
       onChange: (event) => changes.publish(event),
+      lab,
+      log: (fields, message) => logger.info(fields, message),
     },
     auth,
     logger,
@@ -133,6 +136,7 @@ async function main(): Promise<void> {
         ? undefined
         : `HOST=${config.HOST} is not loopback`,
     webDist: config.TELEOPS_WEB_DIST ?? fileURLToPath(new URL("../../web/dist", import.meta.url)),
+    autoResolveAfterMs: config.TELEOPS_AUTO_RESOLVE_AFTER,
     security: {
       rateLimits: {
         perAddressPerMin: config.TELEOPS_RATE_LIMIT_PER_MIN,
@@ -152,7 +156,7 @@ async function main(): Promise<void> {
     await database.close();
     throw new ConfigError(listenProblem(error, config.HOST, config.PORT));
   }
-  logger.info({ url: `http://${config.HOST}:${config.PORT}` }, "TeleOps is listening");
+  logger.info({ url: `http://${config.HOST}:${config.PORT}`, lab }, "TeleOps is listening");
   const open = running.webhookAccess.filter((route) => route.access === "open");
   logger[open.length > 0 ? "warn" : "info"](
     { webhooks: Object.fromEntries(running.webhookAccess.map((r) => [r.route, `${r.access}: ${r.why}`])) },

@@ -9,6 +9,7 @@ import type { Logger } from "pino";
 import client from "prom-client";
 import sirv from "sirv";
 import type { Authenticator } from "./auth.ts";
+import { startAutoResolver } from "./autoResolve.ts";
 import { sendJson } from "./http/body.ts";
 import { describeWebhookAccess, type WebhookRouteAccess } from "./http/credentials.ts";
 import {
@@ -19,6 +20,9 @@ import {
   type RateLimitOptions,
 } from "./http/guard.ts";
 import { createWebhookHandler, type WebhookDeps } from "./http/webhooks.ts";
+
+/** `TELEOPS_AUTO_RESOLVE_AFTER`'s default: five minutes. */
+export const DEFAULT_AUTO_RESOLVE_AFTER_MS = 5 * 60_000;
 
 /** What /readyz waits for the database at most, so a probe with a 1 s timeout always gets an answer. */
 const READY_PROBE_MS = 800;
@@ -39,6 +43,8 @@ export interface ServerDeps {
   webhooksClosedBecause?: string | undefined;
   /** Directory of the built SPA; when missing the server says how to build it. */
   webDist: string;
+  /** `TELEOPS_AUTO_RESOLVE_AFTER` in ms: how long an incident stays cleared before it resolves; default 5 min. */
+  autoResolveAfterMs?: number;
   /** Rate limits, request timeout and the webhook tenant; unset parts take the documented defaults. */
   security?: {
     rateLimits?: RateLimitOptions;
@@ -104,6 +110,13 @@ export function createTeleopsServer(deps: ServerDeps): RunningServer {
   const services: AppServices = deps.services.identity
     ? deps.services
     : { ...deps.services, identity: { mode: deps.auth.mode, users: () => deps.auth.users?.() ?? [] } };
+  const autoResolver = startAutoResolver({
+    db: deps.database.db,
+    holdMs: deps.autoResolveAfterMs ?? DEFAULT_AUTO_RESOLVE_AFTER_MS,
+    logger: deps.logger,
+    changes: deps.services.changes,
+    onResolved: (tenantId) => deps.services.onChange?.({ tenantId, kind: "incidents" }),
+  });
   const guard = createRequestGuard({
     rateLimits: deps.security?.rateLimits ?? DEFAULT_RATE_LIMITS,
     localAdmin: deps.auth.mode === "local-admin",
@@ -234,6 +247,7 @@ export function createTeleopsServer(deps: ServerDeps): RunningServer {
     server,
     webhookAccess: describeWebhookAccess(webhookDeps),
     async close() {
+      await autoResolver.stop();
       await new Promise<void>((resolve) => {
         server.close(() => resolve());
         server.closeIdleConnections();

@@ -42,6 +42,8 @@ export async function startTestServer(
     webDist?: string;
     /** Where the server logs; default silent. */
     logger?: Logger;
+    /** `TELEOPS_AUTO_RESOLVE_AFTER` in ms; default 5 min. */
+    autoResolveAfterMs?: number;
   } = {},
 ): Promise<TestServer> {
   const topology = loadTopology();
@@ -75,6 +77,7 @@ export async function startTestServer(
     production: options.production ?? false,
     webDist: options.webDist ?? fileURLToPath(new URL("../../web/dist", import.meta.url)),
     security: options.security,
+    ...(options.autoResolveAfterMs !== undefined ? { autoResolveAfterMs: options.autoResolveAfterMs } : {}),
   });
   await new Promise<void>((resolve) => running.server.listen(0, "127.0.0.1", resolve));
   const { port } = running.server.address() as AddressInfo;
