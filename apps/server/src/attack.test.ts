@@ -273,7 +273,7 @@ describe.each(testBackends())("attack suite on $name", (backend) => {
     });
     base = server.url;
     const generated = await trpc("seed", "scenarios.generate", {
-      token: TOKENS.acmeOperator,
+      token: TOKENS.acmeAdmin,
       body: JSON.stringify({ scenario: "fiber_cut", seed: 7, startTime: "2026-11-25T06:00:00Z" }),
     });
     incidentId = JSON.parse(generated.text).result.data.incidents[0].id;
@@ -1020,7 +1020,7 @@ describe.each(testBackends())("attack suite on $name", (backend) => {
   it("refuses the generation that ran the server out of memory (86,400,000 alerts) at once", async () => {
     const started = performance.now();
     const shot = await trpc("86M alerts", "scenarios.generate", {
-      token: TOKENS.acmeOperator,
+      token: TOKENS.acmeAdmin,
       body: JSON.stringify({ scenario: "mixed", durationMinutes: 1440, ratePerMinute: 10_000, noisePerMinute: 10_000 }),
     });
     // 400 for the alert bound; 403 once the lab is off in production: either way nothing is generated.

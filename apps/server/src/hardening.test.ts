@@ -96,7 +96,13 @@ describe("server hardening", () => {
     expect((await call(server.url, "/trpc/session.whoami", { headers: bearer("token-a") })).status).toBe(200);
     expect((await call(server.url, "/trpc/session.whoami", { headers: bearer("token-a") })).status).toBe(429);
     const other = await call(server.url, "/trpc/session.whoami", { headers: bearer("token-b") });
-    expect(other.json.result.data).toEqual({ name: "bea", role: "viewer", tenant: "acme", auth_mode: "users" });
+    expect(other.json.result.data).toEqual({
+      name: "bea",
+      role: "viewer",
+      tenant: "acme",
+      auth_mode: "users",
+      lab: true,
+    });
   });
 
   it("sends the security headers on the SPA and the API, and the SPA carries no inline script or style", async () => {

@@ -76,16 +76,22 @@ describe.skipIf(!hasChromium)("signing in, in Chromium", () => {
     await page.goto(`${server.url}/generate`);
     await expect
       .poll(() => page.getByTestId("role-note").allTextContents())
-      .toContainEqual("Generating scenarios needs the operator role; you are signed in as viewer.");
+      .toContainEqual("Generating scenarios needs the admin role; you are signed in as viewer.");
+    // The Lab is an admin's: it is not in a viewer's menu.
+    expect(await page.getByTestId("nav-lab").count()).toBe(0);
     expect(await page.getByTestId("generate-form").count()).toBe(0);
   });
 
-  it("signs out, and lets an operator in with the generate form", async () => {
+  it("signs out, and lets an operator in, who works incidents but is not offered the Lab", async () => {
     await page.getByTestId("sign-out").click();
     await expect.poll(() => page.getByTestId("signin-reason").textContent()).toContain("You signed out.");
     await signIn("operator-token");
-    await expect.poll(() => page.getByTestId("generate-form").isVisible()).toBe(true);
-    expect(await page.getByTestId("session-badge").textContent()).toContain("olga");
+    await expect.poll(() => page.getByTestId("session-badge").textContent()).toContain("olga");
+    await expect
+      .poll(() => page.getByTestId("role-note").allTextContents())
+      .toContainEqual("Generating scenarios needs the admin role; you are signed in as operator.");
+    expect(await page.getByTestId("generate-form").count()).toBe(0);
+    expect(await page.getByTestId("nav-lab").count()).toBe(0);
   });
 
   it("returns to the sign-in screen with a reason when the token is revoked mid-session", async () => {

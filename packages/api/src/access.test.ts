@@ -379,6 +379,7 @@ describe.each(testBackends())("access control on $name", (backend) => {
       role: "operator",
       tenant: A,
       auth_mode: "users",
+      lab: true,
     });
     expect(await as(ALICE_ADMIN).users.list()).toEqual({
       auth_mode: "users",

@@ -51,6 +51,13 @@ export interface AppServices {
   storeDelivery?: (tenantId: string, delivery: DeliveryToStore) => Promise<StoredDelivery>;
   /** Where live views listen for those changes (LISTEN/NOTIFY on PostgreSQL, in-process on PGlite). */
   changes?: ChangeFeed;
+  /**
+   * The lab: scenario generation and reset of a tenant's data, for demos and drills. Unset means on (tests, the
+   * development server); the server turns it off in production unless `TELEOPS_LAB=1`.
+   */
+  lab?: boolean;
+  /** Structured log of what procedures did that an operator must be able to trace (a reset and its counts). */
+  log?: (fields: Record<string, unknown>, message: string) => void;
   /** How requests are authenticated and who the users file names (never tokens); unset means local admin. */
   identity?: { mode: AuthMode; users(): UserSummary[] };
 }

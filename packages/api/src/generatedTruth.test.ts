@@ -19,7 +19,7 @@ describe.each(testBackends())("scenarios.generate keeps the truth beside the ale
   beforeAll(async () => {
     database = await backend.open();
     // Seed 2 puts two unrelated failures at one site minutes apart (see generator.test).
-    const outcome = await callerFor(database.db, operator).scenarios.generate({
+    const outcome = await callerFor(database.db, { ...operator, role: "admin" }).scenarios.generate({
       scenario: "mixed",
       seed: 2,
       durationMinutes: 20,
@@ -89,7 +89,7 @@ describe.each(testBackends())("scenarios.generate keeps the truth beside the ale
 
   it("forgets the truth with the tenant's data on reset", async () => {
     const admin = callerFor(database.db, { ...operator, role: "admin" });
-    await admin.admin.reset({ confirm: true });
+    await admin.admin.reset({ confirm: operator.tenantId });
     const left = await database.db.select().from(generatedTruth).where(eq(generatedTruth.tenantId, operator.tenantId));
     expect(left).toEqual([]);
   });

@@ -25,7 +25,7 @@ describe.each(testBackends())("integrations router on $name", (backend) => {
   let incidentId = "";
   beforeAll(async () => {
     database = await backend.open();
-    const generated = await callerFor(database.db, operator).scenarios.generate({
+    const generated = await callerFor(database.db, { ...operator, role: "admin" }).scenarios.generate({
       scenario: "fiber_cut",
       seed: 7,
       startTime: "2026-11-25T08:00:00Z",

@@ -14,7 +14,7 @@ describe.each(testBackends())("observability and topology procedures on $name", 
   let incidentId = "";
   beforeAll(async () => {
     database = await backend.open();
-    const caller = callerFor(database.db, operator);
+    const caller = callerFor(database.db, { ...operator, role: "admin" });
     // A DDoS that ends now, and a router freeze three days ago: only the first is inside the last 24 hours. Both
     // are failures the correlator keeps whole, one incident each (a fiber cut now alarms at both sites).
     const recent = await caller.scenarios.generate({ scenario: "ddos_edge", seed: 15 });
@@ -72,7 +72,7 @@ describe.each(testBackends())("observability and topology procedures on $name", 
   });
 
   it("reports RCA acceptance per engine and the time to the first hypothesis", async () => {
-    const caller = callerFor(database.db, operator);
+    const caller = callerFor(database.db, { ...operator, role: "admin" });
     const week = await caller.metrics.observability({ range: "7d" });
     expect(week.rca).toEqual([
       { engine: "baseline", accepted: 1, rejected: 0, pending_review: 0, failed: 0, acceptance_rate: 1 },

@@ -64,7 +64,7 @@ describe.each(testBackends())("rca and audit routers on $name", (backend) => {
   let truth: GroundTruth;
   beforeAll(async () => {
     database = await backend.open();
-    const generated = await callerFor(database.db, operator).scenarios.generate({
+    const generated = await callerFor(database.db, { ...operator, role: "admin" }).scenarios.generate({
       scenario: "bgp_flap",
       seed: 3,
       startTime: START,

@@ -4,6 +4,7 @@ import { alertInputSchema } from "@teleops/schema";
 import { TRPCError } from "@trpc/server";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Actor } from "./context.ts";
+import { createCaller } from "./root.ts";
 import { callerFor, testServices } from "./testing.ts";
 
 const admin: Actor = { name: "ada", role: "admin", tenantId: "acme" };
@@ -33,7 +34,7 @@ describe.each(testBackends())("appRouter on $name", (backend) => {
   // A failure the correlator keeps whole: since both ends of a cut span alarm, how a fiber cut groups is the
   // correlator's quality tests' business, not the router's.
   it("generates a DNS outage into exactly one incident holding all of its non-noise alerts", async () => {
-    const result = await callerFor(database.db, operator).scenarios.generate({
+    const result = await callerFor(database.db, { ...operator, role: "admin" }).scenarios.generate({
       scenario: "dns_outage",
       seed: 3,
       startTime: START,
@@ -46,7 +47,7 @@ describe.each(testBackends())("appRouter on $name", (backend) => {
   });
 
   it("stores nothing twice when the same scenario is generated again", async () => {
-    const caller = callerFor(database.db, operator);
+    const caller = callerFor(database.db, { ...operator, role: "admin" });
     const before = await caller.metrics.overview();
     const again = await caller.scenarios.generate({ scenario: "dns_outage", seed: 3, startTime: START });
     expect(again.alerts_inserted).toBe(0);
@@ -141,7 +142,12 @@ describe.each(testBackends())("appRouter on $name", (backend) => {
     expect(await codeOf(callerFor(database.db, viewer).scenarios.generate({ scenario: "dns_outage" }))).toBe(
       "FORBIDDEN",
     );
-    expect(await codeOf(callerFor(database.db, operator).admin.reset({ confirm: true }))).toBe("FORBIDDEN");
+    expect(await codeOf(callerFor(database.db, operator).scenarios.generate({ scenario: "dns_outage" }))).toBe(
+      "FORBIDDEN",
+    );
+    expect(await codeOf(callerFor(database.db, operator).admin.reset({ confirm: operator.tenantId }))).toBe(
+      "FORBIDDEN",
+    );
   });
 
   it("answers NOT_FOUND for an unknown incident and BAD_REQUEST for bad input", async () => {
@@ -150,9 +156,31 @@ describe.each(testBackends())("appRouter on $name", (backend) => {
     expect(await codeOf(caller.incidents.list({ limit: 0 }))).toBe("BAD_REQUEST");
   });
 
-  it("resets only the admin's own tenant", async () => {
-    const result = await callerFor(database.db, admin).admin.reset({ confirm: true });
+  it("resets only the admin's own tenant, once its name is typed, and records the reset in the audit trail", async () => {
+    const caller = callerFor(database.db, admin);
+    expect(await codeOf(caller.admin.reset({ confirm: "yes" }))).toBe("BAD_REQUEST");
+    expect((await callerFor(database.db, viewer).metrics.overview()).alerts).toBeGreaterThan(0);
+    const logged: Array<Record<string, unknown>> = [];
+    const logging = createCaller({
+      db: database.db,
+      services: { ...testServices(), log: (fields) => logged.push(fields) },
+      actor: admin,
+    });
+    const result = await logging.admin.reset({ confirm: admin.tenantId });
     expect(result.deleted.incidents).toBe(1);
     expect((await callerFor(database.db, viewer).metrics.overview()).alerts).toBe(0);
+    const audit = await caller.audit.list({});
+    expect(audit.events.find((e) => e.action === "tenant.reset")).toMatchObject({
+      actor: admin.name,
+      details: { alerts_deleted: result.deleted.alerts, incidents_deleted: 1 },
+    });
+    expect(logged).toEqual([expect.objectContaining({ tenant: admin.tenantId, incidentsDeleted: 1 })]);
+  });
+
+  it("refuses generation and reset where the lab is off (production), even to an admin", async () => {
+    const off = createCaller({ db: database.db, services: { ...testServices(), lab: false }, actor: admin });
+    const refused = await off.scenarios.generate({ scenario: "dns_outage" }).catch((e: TRPCError) => e);
+    expect(refused).toMatchObject({ code: "FORBIDDEN", message: expect.stringContaining("TELEOPS_LAB=1") });
+    expect(await codeOf(off.admin.reset({ confirm: admin.tenantId }))).toBe("FORBIDDEN");
   });
 });

@@ -26,7 +26,7 @@ describe.each(testBackends())("scenarios.generate bound on $name", (backend) => 
   });
 
   it("refuses mixed × 1,440 min × 10,000/min + 10,000 noise/min at once with BAD_REQUEST, storing nothing", async () => {
-    const caller = callerFor(database.db, operator);
+    const caller = callerFor(database.db, { ...operator, role: "admin" });
     const started = performance.now();
     const error = await refusal(
       caller.scenarios.generate({
@@ -44,7 +44,7 @@ describe.each(testBackends())("scenarios.generate bound on $name", (backend) => 
   });
 
   it("refuses a request one alert over the limit and still generates one within it", async () => {
-    const caller = callerFor(database.db, operator);
+    const caller = callerFor(database.db, { ...operator, role: "admin" });
     const over = await refusal(
       caller.scenarios.generate({
         scenario: "fiber_cut",

@@ -149,7 +149,7 @@ describe.each(testBackends())("topology router on $name", (backend) => {
   });
 
   it("stores the demo topology for a tenant that generates demo data, and never over its own", async () => {
-    const lab: Actor = { name: "lab", role: "operator", tenantId: "lab" };
+    const lab: Actor = { name: "lab", role: "admin", tenantId: "lab" };
     await callerFor(database.db, lab).scenarios.generate({
       scenario: "dns_outage",
       seed: 2,
@@ -160,7 +160,7 @@ describe.each(testBackends())("topology router on $name", (backend) => {
     expect(demo?.device_count).toBeGreaterThan(20);
 
     // The tenant with its own NetBox topology keeps it when it generates demo data.
-    await callerFor(database.db, operator).scenarios.generate({
+    await callerFor(database.db, { ...operator, role: "admin" }).scenarios.generate({
       scenario: "dns_outage",
       seed: 2,
       startTime: "2026-11-20T08:00:00Z",

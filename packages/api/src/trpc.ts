@@ -91,3 +91,14 @@ const authed = t.procedure.use(enforceRole);
 export const viewerProcedure = authed.meta({ minRole: "viewer" });
 export const operatorProcedure = authed.meta({ minRole: "operator" });
 export const adminProcedure = authed.meta({ minRole: "admin" });
+
+/** Lab actions (generated demo data, reset): admins only, and only where the lab is on. */
+export const labProcedure = adminProcedure.use(({ ctx, next }) => {
+  if (ctx.services.lab === false) {
+    throw new TRPCError({
+      code: "FORBIDDEN",
+      message: "the lab is off on this server (production); start it with TELEOPS_LAB=1 to generate demo data or reset",
+    });
+  }
+  return next();
+});

@@ -2,6 +2,7 @@
 import { type FormEvent, type ReactNode, useState } from "react";
 import { Link } from "react-router";
 import { describeFailure } from "../lib/errors.ts";
+import { roleAllows, useSession } from "../lib/session.ts";
 import { readToken, saveToken } from "../lib/token.ts";
 
 export function LoadingState({ label }: { label: string }) {
@@ -22,20 +23,34 @@ export function EmptyState({ title, children }: { title: ReactNode; children?: R
   );
 }
 
-/** The queue, the overview and the detail page all start here on a fresh install. */
+/**
+ * The queue, the overview and the detail page all start here on a fresh install. Admins of a server that runs the
+ * Lab are offered demo data; everyone is told where real alerts come in.
+ */
 export function NoIncidentsYet() {
+  const session = useSession();
+  const lab = session === null || (session.lab && roleAllows(session.role, "admin"));
   return (
     <EmptyState
       title={
-        <>
-          No incidents yet — <Link to="/generate">generate a scenario</Link> or point Alertmanager at{" "}
-          <code>/webhooks/alertmanager</code>
-        </>
+        lab ? (
+          <>
+            No incidents yet — <Link to="/lab">generate a scenario</Link> in the Lab or point Alertmanager at{" "}
+            <code>/webhooks/alertmanager</code>
+          </>
+        ) : (
+          <>
+            No incidents yet — point Alertmanager at <code>/webhooks/alertmanager</code> or{" "}
+            <Link to="/import">import alerts</Link>
+          </>
+        )
       }
     >
-      <Link className="button button--primary" to="/generate">
-        Generate a scenario
-      </Link>
+      {lab ? (
+        <Link className="button button--primary" to="/lab">
+          Generate a scenario
+        </Link>
+      ) : null}
     </EmptyState>
   );
 }

@@ -10,6 +10,8 @@ export interface Session {
   role: UserRole;
   tenant: string;
   auth_mode: "users" | "local-admin";
+  /** The server runs the Lab (generated demo data, reset): off in production unless TELEOPS_LAB=1. */
+  lab: boolean;
 }
 
 export const SessionContext = createContext<Session | null>(null);

@@ -16,6 +16,7 @@ import { RoleGate } from "../components/RoleGate.tsx";
 import { ErrorState } from "../components/StateViews.tsx";
 import { scenarioOptions } from "../lib/catalog.ts";
 import { formatCount, humanize } from "../lib/format.ts";
+import { useSession } from "../lib/session.ts";
 import { useDocumentTitle } from "../lib/useDocumentTitle.ts";
 import { type RouterOutputs, trpc } from "../trpc.ts";
 
@@ -205,7 +206,8 @@ function GenerateResult({
 }
 
 export function Generate() {
-  useDocumentTitle("Generate");
+  useDocumentTitle("Lab");
+  const session = useSession();
   const queryClient = useQueryClient();
   const catalog = useQuery(trpc.scenarios.list.queryOptions(undefined, { staleTime: Number.POSITIVE_INFINITY }));
   const options = useMemo(() => scenarioOptions(catalog.data), [catalog.data]);
@@ -247,13 +249,21 @@ export function Generate() {
   return (
     <section className="page" aria-labelledby="generate-title">
       <div className="page__header">
-        <h1 id="generate-title">Generate a scenario</h1>
+        <h1 id="generate-title">Lab: generate a scenario</h1>
       </div>
       <p className="lead">
         Synthesizes a realistic alert storm for one NOC failure scenario, stores it and correlates it like any other
-        source. The same seed always produces the same alerts.
+        source. The same seed always produces the same alerts. Everything made here is marked{" "}
+        <span className="badge badge--synthetic">synthetic</span> wherever it is shown, so a drill is never taken for an
+        outage.
       </p>
-      <RoleGate min="operator" action="Generating scenarios">
+      {session !== null && !session.lab ? (
+        <p className="notice" data-testid="lab-off">
+          The Lab is off on this server (production). Start the server with <code>TELEOPS_LAB=1</code> to generate demo
+          data or reset a tenant.
+        </p>
+      ) : null}
+      <RoleGate min="admin" action="Generating scenarios">
         <form className="card form" onSubmit={submit} noValidate data-testid="generate-form">
           <div className="field field--wide">
             <label htmlFor="scenario">Scenario</label>

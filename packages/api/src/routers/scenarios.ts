@@ -1,11 +1,12 @@
 /** Scenario catalog and the synthetic generator. */
 import { ensureDemoTopology, generateAndStore, SCENARIO_CATALOG } from "@teleops/core";
 import { generateParamsSchema } from "@teleops/schema";
-import { operatorProcedure, router, viewerProcedure } from "../trpc.ts";
+import { labProcedure, router, viewerProcedure } from "../trpc.ts";
 
 export const scenariosRouter = router({
   list: viewerProcedure.query(() => SCENARIO_CATALOG),
-  generate: operatorProcedure.input(generateParamsSchema).mutation(async ({ ctx, input }) => {
+  // Demo data in the Lab: admins only, and off in production unless TELEOPS_LAB=1.
+  generate: labProcedure.input(generateParamsSchema).mutation(async ({ ctx, input }) => {
     const { tenantId } = ctx.actor;
     // Demo data names the demo topology's devices; a tenant with no topology of its own gets that one.
     const stored = await ensureDemoTopology(ctx.db, {

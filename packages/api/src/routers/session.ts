@@ -7,5 +7,7 @@ export const sessionRouter = router({
     role: ctx.actor.role,
     tenant: ctx.actor.tenantId,
     auth_mode: ctx.services.identity?.mode ?? "local-admin",
+    /** Whether this server runs the Lab (scenario generation, reset); admins see it only then. */
+    lab: ctx.services.lab !== false,
   })),
 });
