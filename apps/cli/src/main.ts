@@ -6,6 +6,7 @@ import { CliError, createClient, type GlobalOptions, toCliError } from "./client
 import { addEvaluateCommand } from "./commands/evaluate.ts";
 import { addImportCommand } from "./commands/import.ts";
 import { addIncidentCorrectionCommands } from "./commands/incidents.ts";
+import { addIncidentOwnerCommands } from "./commands/ownership.ts";
 import { addSilencesCommand } from "./commands/silences.ts";
 import { addTopologyCommand } from "./commands/topology.ts";
 import { addUsersCommand } from "./commands/users.ts";
@@ -115,7 +116,7 @@ withGlobals(
 const incidentsCommand = withGlobals(
   program
     .command("incidents")
-    .description("list incidents, newest first; merge, split or move alerts with the subcommands")
+    .description("list incidents, newest first; assign, note, merge, split or move alerts with the subcommands")
     .option(
       "--status <s>",
       `comma-separated: ${INCIDENT_STATUSES.join(", ")}`,
@@ -126,6 +127,7 @@ const incidentsCommand = withGlobals(
     .option("--site <site>", "only incidents at this site")
     .option("--service <service>", "only incidents touching this service")
     .option("--owner <user>", "only incidents this user owns")
+    .option("--unassigned", "only incidents nobody owns")
     .option("--since <iso>", "only incidents whose last alert is at or after this time", timeOption("--since"))
     .option("--until <iso>", "only incidents that started at or before this time", timeOption("--until"))
     .option("--limit <n>", "at most this many", intOption("--limit", 1), 50),
@@ -138,6 +140,7 @@ const incidentsCommand = withGlobals(
       site?: string;
       service?: string;
       owner?: string;
+      unassigned?: boolean;
       since?: string;
       until?: string;
       limit: number;
@@ -150,6 +153,7 @@ const incidentsCommand = withGlobals(
       site: opts.site,
       service: opts.service,
       owner: opts.owner,
+      unassigned: opts.unassigned,
       lastAlertFrom: opts.since,
       startedTo: opts.until,
       limit: Math.min(opts.limit, 500),
@@ -163,13 +167,21 @@ const incidentsCommand = withGlobals(
       end_time: i.end_time,
       alert_count: i.alert_count,
       hosts: i.hosts,
+      sites: i.sites,
+      owner: i.owner,
       synthetic: i.synthetic,
     }));
     if (opts.json) return printJson({ total: page.total, incidents });
     if (incidents.length === 0) return note("no incidents match; try `teleops generate --scenario mixed`");
     printTable(
-      incidents.map((i) => ({ ...i, hosts: i.hosts.length, synthetic: i.synthetic ? "yes" : "no" })),
-      ["id", "severity", "status", "alert_count", "hosts", "start_time", "title"],
+      incidents.map((i) => ({
+        ...i,
+        hosts: i.hosts.length,
+        sites: i.sites.join(","),
+        owner: i.owner ?? "-",
+        synthetic: i.synthetic ? "yes" : "no",
+      })),
+      ["id", "severity", "status", "owner", "alert_count", "hosts", "start_time", "title"],
     );
   },
 );
@@ -260,6 +272,7 @@ withGlobals(
 });
 
 addIncidentCorrectionCommands(incidentsCommand, withGlobals);
+addIncidentOwnerCommands(incidentsCommand, withGlobals);
 addImportCommand(program, withGlobals);
 addTopologyCommand(program, withGlobals);
 addSilencesCommand(program, withGlobals);

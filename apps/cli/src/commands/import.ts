@@ -148,6 +148,7 @@ async function importFile(file: string, opts: ImportOptions): Promise<void> {
     rejected: summary.rejected,
     errors: summary.errors,
     incidents: summary.incidents,
+    resolved_history: summary.resolved_history ?? 0,
   });
 }
 
@@ -164,6 +165,8 @@ interface ImportReport {
   rejected: number;
   errors: LineError[];
   incidents: Array<{ id: string; alert_count: number }>;
+  /** Of those incidents, how many were stored resolved: their last alert is older than the quiet period. */
+  resolved_history?: number;
 }
 
 function report(opts: ImportOptions, result: ImportReport): void {
@@ -186,6 +189,11 @@ function report(opts: ImportOptions, result: ImportReport): void {
       printTable(
         result.incidents.map((i) => ({ incident: i.id, alerts: i.alert_count })),
         ["incident", "alerts"],
+      );
+    }
+    if (result.resolved_history) {
+      process.stdout.write(
+        `\n${result.resolved_history} of them stored resolved: history whose last alert is older than the quiet period\n`,
       );
     }
   }

@@ -73,7 +73,7 @@ function parseAlertIds(value: string | undefined): number[] {
 }
 
 /** The server refusing the correction itself (not the credentials, not the connection) is exit code 1. */
-async function refusedExitsOne<T>(call: Promise<T>): Promise<T> {
+export async function refusedExitsOne<T>(call: Promise<T>): Promise<T> {
   try {
     return await call;
   } catch (error) {
