@@ -132,7 +132,12 @@ function fortigateEvent(words: string, f: Record<string, string>): { alertType: 
   if (/ipsec|tunnel|phase ?[12]/i.test(words) && (down || up)) {
     return down ? { alertType: "vpn_tunnel_down", clears: false } : { alertType: "vpn_tunnel_up", clears: true };
   }
-  if (/link monitor|interface|link status|port/i.test(words) && (down || up)) {
+  if (/link monitor/i.test(words) && (down || up)) {
+    // A link monitor pings through the link: its verdict is about the path, reported as such.
+    const dead = /\bto dead\b|\bdie\b/i.test(words) || !/\bto alive\b/i.test(words);
+    return dead ? { alertType: "link_monitor_down", clears: false } : { alertType: "link_monitor_up", clears: true };
+  }
+  if (/interface|link status|port/i.test(words) && (down || up)) {
     return down ? { alertType: "link_down", clears: false } : { alertType: "link_up", clears: true };
   }
   if (/conserve mode/i.test(words)) return { alertType: "memory_conserve_mode", clears: false };

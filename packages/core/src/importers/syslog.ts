@@ -423,7 +423,7 @@ function readVendor(message: string, msgid: string | undefined): VendorMnemonic 
 const INTERFACE_PATTERNS = [
   /\bInterface ([A-Za-z][\w./:-]*\d)/,
   /\bifName ([A-Za-z][\w./:-]*\d)/,
-  /\binterface-name="([^"]+)"/,
+  /\b(?:interface-name|if-name|interface|port)="([^"]+)"/,
   /\bon (?:interface )?([A-Za-z][A-Za-z-]*\d+(?:[/.:]\d+)+)/,
   /\bport ([A-Za-z0-9-]+(?:[/.]\d+)+)/i,
   // Any vendor's interface name in the text: IOS/XR/NX-OS/EOS long and short names, Junos, optics controllers.

@@ -49,7 +49,6 @@ export const MNEMONIC_RULES: Readonly<Record<string, MnemonicRule>> = {
   "SW_MATM-MACFLAP_NOTIF": { alertType: "mac_flap" },
   "CDP-NATIVE_VLAN_MISMATCH": { alertType: "native_vlan_mismatch" },
   "VPC-PEER_KEEP_ALIVE_RECV_FAIL": { alertType: "vpc_peer_keepalive_failed" },
-  "SFF8472-THRESHOLD_VIOLATION": { alertType: "optical_threshold_violation" },
   SNMP_TRAP_LINK_DOWN: { alertType: "link_down" },
   SNMP_TRAP_LINK_UP: { alertType: "link_down", clears: ALWAYS },
   "BGP-ADJCHANGE": { alertType: "bgp_session_down", clears: BGP_ADJ_CLEARS },
@@ -220,6 +219,7 @@ export function alarmFromText(text: string): string | undefined {
 export const TEXT_ALARM_KEYS: ReadonlyArray<readonly [RegExp, RegExp]> = [
   [/^FM-FAULT_(?:CRITICAL|MAJOR|MINOR)$/, /:\s*CLEAR\s*:/],
   [/^CHASSISD_SNMP_TRAP\d+$/, /\b(?:cleared|restored|recovered|ok)\b/i],
+  [/^SFF8472-THRESHOLD_VIOLATION$/, /\bcleared\b/i],
 ];
 
 interface MessageRule {
@@ -236,8 +236,8 @@ const PROGRAM_RULES: ReadonlyArray<{ program: RegExp; fallback: string; rules: r
     program: /^(?:named|bind9?)$/i,
     fallback: "dns_server_message",
     rules: [
-      rule(/\bno more recursive clients\b|recursive-clients (?:soft )?limit/i, "dns_recursive_clients_exhausted"),
-      rule(/\btimed out resolving\b/i, "dns_resolution_timeout"),
+      rule(/\bno more recursive clients\b|recursive-clients (?:soft )?limit/i, "dns_recursion_quota_exhausted"),
+      rule(/\btimed out resolving\b/i, "dns_upstream_timeout"),
       rule(/\b(?:network|host) unreachable resolving\b/i, "dns_upstream_unreachable"),
       rule(/\bSERVFAIL\b/, "dns_servfail"),
       rule(

@@ -12,7 +12,7 @@ const IPV4 = /\b(?:25[0-5]|2[0-4]\d|1?\d?\d)(?:\.(?:25[0-5]|2[0-4]\d|1?\d?\d)){3
 const INTERFACE = new RegExp(
   [
     String.raw`\b(?:xe|ge|et|so|fe|gr|irb|mge)-\d+\/\d+\/\d+(?::\d+)?\b`,
-    String.raw`\b(?:FourHundredGigE|HundredGigE|FortyGigE|TwentyFiveGigE|TenGigE|TenGigabitEthernet|GigabitEthernet|Ethernet|Bundle-Ether|Port-[Cc]hannel)\s?\d+(?:\/\d+)*(?:\.\d+)?\b`,
+    String.raw`\b(?:FourHundredGigE|HundredGigE|FortyGigE|Optics|TwentyFiveGigE|TenGigE|TenGigabitEthernet|GigabitEthernet|Ethernet|Bundle-Ether|Port-[Cc]hannel)\s?\d+(?:\/\d+)*(?:\.\d+)?\b`,
     String.raw`\b(?:ae|po|eth|te|gi|hu|fo|lag)-?\d+(?:\/\d+)*(?:\.\d+)?\b`,
     String.raw`\b\d+\/\d+\/c\d+\/\d+\b`,
     String.raw`\b\d+-\d+-L\d+\b`,
@@ -20,6 +20,19 @@ const INTERFACE = new RegExp(
   "i",
 );
 
+const NIC = /^(?:eth|ens|enp|eno|em|bond|team|ib|wlan)[\w.-]*$/;
+const CIRCUIT = /\b(?:CID|circuit(?:[ _-]?id)?|ckt)\b[\s:=#]*([A-Z0-9][A-Z0-9/._-]{2,40})/i;
+
+/** How deep nested payload objects are read: Alertmanager `labels`, syslog `structured_data.<id>.<param>`. */
+const MAX_DEPTH = 3;
+/** Payload objects of sentences, not fields: read like messages, kept apart from fields of the same name. */
+const PROSE_OBJECTS = new Set(["annotations", "commonannotations"]);
+
+/**
+ * Every fact an alert carries, by key: payload fields, nested objects (Alertmanager labels and annotations, syslog
+ * structured data, parsed firewall fields), then tags. Keys compare without case or separators, so `ifName`,
+ * `if_name` and `if-name` are one key.
+ */
 export class Facts {
   private readonly values = new Map<string, unknown[]>();
   private readonly messages: string[] = [];
@@ -27,17 +40,35 @@ export class Facts {
   constructor(alerts: readonly Alert[]) {
     for (const alert of alerts) {
       this.messages.push(alert.message);
-      for (const [key, value] of Object.entries(alert.raw_payload)) {
-        if (value === null || value === undefined || typeof value === "object") continue;
-        const normalized = normalizeKey(key);
-        let list = this.values.get(normalized);
-        if (!list) {
-          list = [];
-          this.values.set(normalized, list);
-        }
-        list.push(value);
-      }
+      this.collect(alert.raw_payload, 0, "");
+      for (const [key, value] of Object.entries(alert.tags)) this.add(key, value);
     }
+  }
+
+  private collect(object: Record<string, unknown>, depth: number, prefix: string): void {
+    for (const [key, value] of Object.entries(object)) {
+      if (value === null || value === undefined) continue;
+      if (typeof value === "object") {
+        if (!Array.isArray(value) && depth < MAX_DEPTH) {
+          const prose = PROSE_OBJECTS.has(normalizeKey(key));
+          this.collect(value as Record<string, unknown>, depth + 1, prose ? "annotation" : prefix);
+        }
+        continue;
+      }
+      // Annotation sentences ("Interface … utilisation 97 %") are read for numbers and names like messages.
+      if (prefix && typeof value === "string" && !this.messages.includes(value)) this.messages.push(value);
+      this.add(`${prefix}${key}`, value);
+    }
+  }
+
+  private add(key: string, value: unknown): void {
+    const normalized = normalizeKey(key);
+    let list = this.values.get(normalized);
+    if (!list) {
+      list = [];
+      this.values.set(normalized, list);
+    }
+    list.push(value);
   }
 
   /** The first text value under any of the keys (payload names in any case or separator style). */
@@ -95,25 +126,87 @@ export class Facts {
 
   // The details operators look for, under the names different sources use.
 
+  // Interface names under the keys of syslog tags, SNMP/LibreNMS (`ifName`, `ifDescr`), Junos structured data
+  // (`interface-name`), firewalls (`srcintf`, `inIf`) and node_exporter (`device` when it is a NIC).
   interface(): string | undefined {
-    const named = this.text("interface", "ifName", "if_name", "ingress_interface", "egress_interface", "port_name");
+    const named = this.text(
+      "interface",
+      "ifName",
+      "if_name",
+      "interface_name",
+      "ifDescr",
+      "if_descr",
+      "ingress_interface",
+      "egress_interface",
+      "port_name",
+      "srcintf",
+      "inIf",
+    );
     if (named) return named;
     const port = this.text("port");
     if (port && !/^\d+$/.test(port)) return port;
+    const device = this.values.get("device")?.find((value) => typeof value === "string" && NIC.test(value));
+    if (typeof device === "string") return device;
     return this.fromMessages(INTERFACE);
   }
 
   peerAs(): string | undefined {
-    const as = this.text("peer_as", "peerAs", "remote_as", "peer_asn", "neighbor_as", "destination_as", "asn");
+    const as = this.text(
+      "peer_as",
+      "peerAs",
+      "remote_as",
+      "peer_asn",
+      "neighbor_as",
+      "destination_as",
+      "bgpPeerRemoteAs",
+      "asn",
+    );
     if (as) return as.replace(/^AS/i, "");
-    return this.fromMessages(/\bAS\s?(\d{1,10})\b/);
+    return this.fromMessages(/\bAS:?\s?(\d{1,10})\b/);
   }
 
   peerIp(): string | undefined {
-    return (
-      this.text("peer_ip", "peer_address", "neighbor_ip", "neighbor_address", "remote_address", "peer") ??
-      this.fromMessages(new RegExp(`(?:peer|neighbor|neighbour)\\s+(${IPV4.source})`, "i"))
+    const named = this.text(
+      "peer_ip",
+      "peer_address",
+      "neighbor_ip",
+      "neighbor_address",
+      "remote_address",
+      "bgpPeerRemoteAddr",
+      "bgp_peer",
+      "peer_addr",
+      "peer_name",
+      "peer",
+      "neighbor",
+      "remip",
     );
+    if (named && (IPV4.test(named) || named.includes(":"))) return named;
+    return (
+      this.fromMessages(new RegExp(`(?:peer|neighbor|neighbour|nbr)(?:\\s+\\d+:)?\\s+(${IPV4.source})`, "i")) ?? named
+    );
+  }
+
+  /** A carrier circuit or span id: a named field, else "CID …" / "circuit …" in an interface description or text. */
+  circuit(): string | undefined {
+    const named = this.text("circuit", "circuit_id", "cid", "span", "span_id");
+    if (named) return named;
+    const described = this.text("ifAlias", "if_alias", "description");
+    const found = described ? CIRCUIT.exec(described)?.[1] : undefined;
+    return found ?? this.fromMessages(CIRCUIT);
+  }
+
+  /** The largest duration in milliseconds: a named field, else "duration: N ms" / "after N ms" in the text. */
+  durationMs(...keys: string[]): number | undefined {
+    const named = this.max(...keys);
+    if (named !== undefined) return named;
+    let best: number | undefined;
+    for (const message of this.messages) {
+      for (const match of message.matchAll(/\b(?:duration:?|after|took)\s+(\d+(?:\.\d+)?)\s?ms\b/gi)) {
+        const n = Number(match[1]);
+        if (Number.isFinite(n) && (best === undefined || n > best)) best = n;
+      }
+    }
+    return best;
   }
 
   /** A percentage from the payload, else the largest "N%" in the messages that also match `near`. */

@@ -79,7 +79,7 @@ export const FEATURES: readonly EvidenceFeature[] = [
     "interface down",
     [
       pNot(
-        "bfd|lag|lacp|member|bundle|bgp|isis|ospf|ldp|session|flap|bounce",
+        "bfd|lag|lacp|member|bundle|bgp|isis|ospf|ldp|session|flap|bounce|admin|administratively|shutdown",
         "link|interface|port|if|ifoper|line|lineproto|updown|phy|ethernet",
         "down|fail|failure|lost|dead",
       ),
@@ -100,7 +100,7 @@ export const FEATURES: readonly EvidenceFeature[] = [
     "CRC / input errors on a port",
     [
       p("crc|fcs|runt|giant|symbol"),
-      p("input|in|if|ifin|rx|interface|port|phy|line|frame|bit|physical", "error|errored"),
+      p("input|in|if|ifin|rx|receive|transmit|interface|port|phy|line|frame|bit|physical", "error|errored|errs"),
       p("duplex|speed|fec", "mismatch"),
       p("ber|fec|prefec", "high|degrade|degraded|error|uncorrected|exceeded|threshold"),
     ],
@@ -125,7 +125,7 @@ export const FEATURES: readonly EvidenceFeature[] = [
     "latency / jitter on a path",
     [
       pNot(
-        "dns|db|database|sql|http|https|origin|query|client|transit|app|request|api|upstream|peer|peering|ttfb|p99",
+        "dns|db|database|sql|http|https|origin|query|client|transit|app|request|api|upstream|peer|peering|ttfb|p99|nginx|haproxy|envoy|ingress|apache|varnish|probe|blackbox",
         "latency|rtt|jitter|delay",
       ),
     ],
@@ -170,7 +170,7 @@ export const FEATURES: readonly EvidenceFeature[] = [
   feature(
     "igp_adjacency_down",
     "IGP adjacency lost",
-    [pNot("bgp", "isis|ospf|igp|adjacency|adj", `${DOWN}|change|flap`)],
+    [pNot("bgp", "isis|ospf|eigrp|rip|igp|adjacency|adj", `${DOWN}|change|flap`)],
     { fiber_cut: 0.9, router_freeze: 1.0, network_degradation: 0.4 },
     "routing",
   ),
@@ -270,7 +270,7 @@ export const FEATURES: readonly EvidenceFeature[] = [
   feature(
     "max_prefix",
     "maximum-prefix limit",
-    [pNot("vrf|vpn", "prefix|maximum|max", "limit|exceeded")],
+    [pNot("vrf|vpn", "prefix|maximum|max|maxpfx", "limit|exceeded|exceed|threshold|reached")],
     { mpls_vpn_leak: 1.2, bgp_flap: 1.2 },
     "routing",
   ),
@@ -342,8 +342,8 @@ export const FEATURES: readonly EvidenceFeature[] = [
       p("servfail|nxdomain"),
       pNot(
         "resolution|lookup|getaddrinfo|eai|client|latency|slow",
-        "dns|resolver|resolv|recursor|recursive|recursion|named|unbound|bind|dnsmasq|coredns",
-        "fail|failed|failure|timeout|down|error|unreachable|queue|full|unavailable|drop|overload|unhealthy|refused|requestlist",
+        "dns|dnssec|resolver|resolv|recursor|recursive|recursion|named|unbound|bind|dnsmasq|coredns",
+        "fail|failed|failure|timeout|down|error|unreachable|queue|full|unavailable|drop|overload|unhealthy|refused|requestlist|exhausted|quota|expired",
       ),
     ],
     { dns_outage: 3 },
@@ -454,10 +454,10 @@ export const FEATURES: readonly EvidenceFeature[] = [
     [
       pNot(
         "dns|db|database|sql|origin|cache|pool",
-        "http|https|5xx|apdex|api|web|response|p99|slo",
+        "http|https|5xx|4xx|apdex|api|web|response|p99|slo|nginx|haproxy|envoy|ingress|apache",
         "latency|error|rate|high|fail|slow|timeout|breach",
       ),
-      p("service|server|backend", "unavailable"),
+      p("service|server|backend|upstream", "unavailable"),
     ],
     {
       database_latency_spike: 0.5,
@@ -524,7 +524,7 @@ export const FEATURES: readonly EvidenceFeature[] = [
     "device stopped answering management (SNMP / telemetry)",
     [
       pNot(
-        "trap|link|interface|port|if|linkdown",
+        "trap|link|interface|port|if|linkdown|auth|authentication|authfail|community|login|password|unauthorized",
         "snmp|poll|poller|polling|telemetry|gnmi|netconf|ssh|grpc|mgmt|management|streaming",
         "timeout|stale|unreachable|lost|fail|failed|failure|silent|missing|unresponsive|no|down",
       ),
@@ -538,7 +538,10 @@ export const FEATURES: readonly EvidenceFeature[] = [
       p("control|routing|re|rsp|cpm|supervisor", "plane|engine"),
       p("scheduler|sched", "slip|stall|stalled"),
       p("rpd|re|routing|control|cpm|rsp|supervisor|router", "not|no", "responding|responsive|response"),
-      pNot("db|database|sql|dns|resolver|app", "hung|hang|freeze|frozen|wedged|stuck|unresponsive|watchdog"),
+      pNot(
+        "db|database|sql|dns|resolver|app|cache|child|worker|varnish|nginx|pod|container",
+        "hung|hang|freeze|frozen|wedged|stuck|unresponsive",
+      ),
     ],
     { router_freeze: 3, other: 0.4 },
     "routing",
@@ -546,8 +549,52 @@ export const FEATURES: readonly EvidenceFeature[] = [
   feature(
     "device_unreachable",
     "device unreachable",
-    [p("node|host|device|router|system|chassis|target", "down|unreachable|unresponsive|dead"), p("unreachable")],
+    [
+      pNot(
+        "dns|db|database|postgres|postgresql|mysql",
+        "node|host|device|router|system|chassis|target|instance",
+        "down|unreachable|unresponsive|dead",
+      ),
+      pNot("dns|resolv|resolving", "unreachable"),
+    ],
     { router_freeze: 1.2, other: 1.0, fiber_cut: 0.3 },
+  ),
+  feature(
+    "node_not_ready",
+    "machine or Kubernetes node not ready",
+    [p("node|kubelet|host|server|machine|vm|worker", "notready|notreachable"), p("kubelet", "down|unreachable")],
+    { other: 2.2, router_freeze: 0.3 },
+  ),
+  feature(
+    "probe_failed",
+    "synthetic probe failing (blackbox, ICMP, IP SLA)",
+    [
+      p(
+        "probe|blackbox|icmp|ping|sla|track|tracked|synthetic",
+        "fail|failed|failure|down|timeout|unreachable|slow|loss|lost",
+      ),
+    ],
+    {
+      network_degradation: 0.8,
+      router_freeze: 0.4,
+      firewall_rule_misconfig: 0.4,
+      fiber_cut: 0.3,
+      dns_outage: 0.3,
+      other: 0.5,
+    },
+    "service",
+  ),
+  feature(
+    "database_down",
+    "database down or refusing connections",
+    [
+      p(
+        "postgres|postgresql|mysql|mariadb|db|database|mongo|mongodb|redis|oracle|mssql",
+        "down|unreachable|unavailable|crash|crashed|recovery",
+      ),
+    ],
+    { database_latency_spike: 2, other: 1 },
+    "application",
   ),
   feature("cpu_high", "CPU high", [p("cpu|cpuutil", "high|spike|util|utilization|exhausted|hog|busy")], {
     router_freeze: 0.6,
@@ -560,8 +607,9 @@ export const FEATURES: readonly EvidenceFeature[] = [
     "power / cooling / hardware fault",
     [
       p(
-        "psu|powersupply|pem|pdu|ups|battery|rectifier|fan|fantray|temperature|temp|thermal|overheat|overheating|cooling|hvac|voltage|humidity|airflow|smoke",
+        "psu|powersupply|pem|pdu|ups|battery|rectifier|fan|fantray|temperature|temp|thermal|overheat|overheating|overtemperature|hot|cooling|hvac|voltage|humidity|airflow|smoke|edac|mce",
       ),
+      p("memory|dimm|ecc", "uncorrectable|correctable|parity|ecc"),
       pNot("rx|dbm|optical|signal|laser", "power", "supply|fail|failure|loss|lost|outage|feed|input|module"),
       p(
         "linecard|fpc|pic|asic|npu|hardware|hw|chassis|slot|card|envmon|ps|pem|disk|drive|ssd|raid",
@@ -580,8 +628,11 @@ export const FEATURES: readonly EvidenceFeature[] = [
         "process|daemon|service|container|pod|task",
         "crash|died|exit|exited|restart|restarted|killed|respawn|terminated",
       ),
-      p("memory", "leak|exhausted|oom"),
-      p("reboot|rebooted|coldstart|warmstart|reload|reloaded"),
+      p("memory", "leak|exhausted|oom|allocation"),
+      pNot("config|configuration|vcl|zone", "reboot|rebooted|coldstart|warmstart|reload|reloaded"),
+      p("system|chassis|device|router|switch", "restart|restarted"),
+      p("child|process|worker|daemon", "unresponsive|hung|hang|stuck|killed"),
+      p("watchdog", "timeout|reset|expired|reboot|reload|bite"),
     ],
     { other: 2.4, router_freeze: 0.3 },
   ),
@@ -591,12 +642,49 @@ export const FEATURES: readonly EvidenceFeature[] = [
     [p("disk|filesystem|inode|memory|swap|ntp|clock|cert|certificate|tls|ssl|backup|license|logrotate|drift|expiring")],
     { other: 0.4 },
   ),
+
+  // Recognised, and evidence of nothing: recoveries, administrative actions and authentication noise. Knowing
+  // them keeps them from voting "something unknown".
+  feature(
+    "condition_cleared",
+    "a condition ending (up, established, cleared)",
+    [
+      pNot(
+        "down|fail|failed|failure|high|full|exhausted|loss|lost",
+        "up|cleared|clear|restored|recovered|established|healthy|ok",
+      ),
+    ],
+    {},
+  ),
+  feature("admin_action", "an administrative shutdown", [p("admin|administratively", "down|shutdown|disabled")], {}),
+  feature(
+    "auth_failure",
+    "an authentication failure (someone with the wrong credentials)",
+    [p("auth|authentication|authfail|login|logon|password", "fail|failed|failure|denied|invalid")],
+    {},
+  ),
 ];
 
 /** Lower-cased, stemmed words of an alert type or message. */
 export function wordSet(text: string): Set<string> {
-  return new Set(splitWords(text).map(stem));
+  const list = splitWords(text).map(stem);
+  const set = new Set(list);
+  // Two-word spellings of one idea: "timed out" is a timeout, "not ready" one state, "dead locks" deadlocks.
+  for (let i = 1; i < list.length; i++) {
+    const joined = COMPOUNDS.get(`${list[i - 1]} ${list[i]}`);
+    if (joined) set.add(joined);
+  }
+  return set;
 }
+
+const COMPOUNDS = new Map([
+  ["timed out", "timeout"],
+  ["time out", "timeout"],
+  ["not ready", "notready"],
+  ["not reachable", "notreachable"],
+  ["dead lock", "deadlock"],
+  ["health check", "healthcheck"],
+]);
 
 function matches(pattern: Pattern, tokens: ReadonlySet<string>): boolean {
   for (const word of pattern.none) if (tokens.has(word)) return false;
@@ -650,6 +738,53 @@ export function matchAlertType(alertType: string): FeatureMatch {
     typeCache.set(alertType, match);
   }
   return match;
+}
+
+/** Features that read a condition ending; the only ones a recovery alert can match. */
+const RECOVERY_FEATURES = new Set(["bgp_session_up", "condition_cleared"]);
+const RECOVERY_WORDS = new Set(["up", "cleared", "clear", "restored", "recovered", "established", "ok", "healthy"]);
+
+/** True when the alert type's last word says the condition ended (`bgp_session_up`, `los_cleared`). */
+export function reportsRecovery(alertType: string): boolean {
+  const words = splitWords(alertType);
+  const last = words[words.length - 1] ?? "";
+  // "filling up" and "backing up" are conditions, not a thing coming back up.
+  if (last === "up" && (words[words.length - 2] ?? "").endsWith("ing")) return false;
+  return RECOVERY_WORDS.has(last);
+}
+
+/** A message counts for less than the alert type: it is free text and often mentions other devices. */
+const MESSAGE_WEIGHT = 0.6;
+/** Alert types no feature recognizes are weak evidence of something outside the catalog. */
+export const UNRECOGNIZED_VOTE = 0.3;
+
+/**
+ * What one alert is evidence of, as the engine reads it: the features of its type, those of its message at a
+ * lower weight, and a weak "other" when nothing is recognised at all.
+ */
+export function readSignals(alertType: string, message: string): FeatureMatch {
+  const byType = matchAlertType(alertType);
+  // An alert type that reports a condition ending (`link_up`, `…_cleared`) is evidence of the ending only, never
+  // of the failure its other words name; its message repeats those words and is not read either.
+  if (reportsRecovery(alertType)) {
+    const features = byType.features.filter((f) => RECOVERY_FEATURES.has(f.id));
+    const votes = new Map<RcaCategory, number>();
+    for (const f of features) {
+      for (const [category, vote] of Object.entries(f.votes) as Array<[RcaCategory, number]>) {
+        votes.set(category, Math.max(votes.get(category) ?? 0, vote));
+      }
+    }
+    return { features, votes, layer: byType.layer };
+  }
+  const byMessage = message ? matchFeatures(wordSet(message)) : undefined;
+  const votes = new Map(byType.votes);
+  for (const [category, vote] of byMessage?.votes ?? []) {
+    votes.set(category, Math.max(votes.get(category) ?? 0, vote * MESSAGE_WEIGHT));
+  }
+  const features = [...byType.features, ...(byMessage?.features ?? []).filter((f) => !byType.features.includes(f))];
+  // Recognised signals that are evidence of nothing (recoveries, logins) vote nothing; unknown ones vote "other".
+  if (votes.size === 0 && features.length === 0) votes.set("other", UNRECOGNIZED_VOTE);
+  return { features, votes, layer: byType.layer ?? byMessage?.layer };
 }
 
 export function layerIndex(layer: Layer | undefined): number {

@@ -20,7 +20,15 @@ import {
 import { incidentQuery, type RunbookIndex } from "../retrieval.ts";
 import { splitWords, terms } from "../text.ts";
 import { Facts } from "./facts.ts";
-import { type EvidenceFeature, layerIndex, matchAlertType, matchFeatures, ROOT_GRADE, wordSet } from "./features.ts";
+import {
+  type EvidenceFeature,
+  layerIndex,
+  matchFeatures,
+  ROOT_GRADE,
+  readSignals,
+  UNRECOGNIZED_VOTE,
+  wordSet,
+} from "./features.ts";
 import { KNOWLEDGE, ROLE_NOUNS, type Story } from "./knowledge.ts";
 
 export interface RcaInput {
@@ -42,10 +50,6 @@ export interface RcaDeps {
 }
 
 const MAX_HYPOTHESES = 3;
-/** A message counts for less than the alert type: it is free text and often mentions other devices. */
-const MESSAGE_WEIGHT = 0.6;
-/** Alert types no feature recognizes are weak evidence of something outside the catalog. */
-const UNRECOGNIZED_VOTE = 0.3;
 /** Conditions whose strongest vote is below this are background chatter, not the incident's first alarm. */
 const BACKGROUND_BELOW = 0.7;
 /** Later alarms in a higher layer than the earliest root signal are read as its symptoms and count this much. */
@@ -340,16 +344,11 @@ function inTimeOrder(alerts: Alert[], times: number[]): { alerts: Alert[]; times
 
 /** Votes of one condition: its alert type first, its message as a weaker fallback, then payload refinements. */
 function scoreCondition(condition: Condition): void {
-  const byType = matchAlertType(condition.type);
   const first = condition.alerts[0];
-  const byMessage = first ? matchFeatures(wordSet(first.message)) : undefined;
-  const votes = new Map(byType.votes);
-  for (const [category, vote] of byMessage?.votes ?? []) {
-    votes.set(category, Math.max(votes.get(category) ?? 0, vote * MESSAGE_WEIGHT));
-  }
-  if (votes.size === 0) votes.set("other", UNRECOGNIZED_VOTE);
-  condition.features = [...byType.features, ...(byMessage?.features ?? []).filter((f) => !byType.features.includes(f))];
-  condition.layer = byType.layer ?? byMessage?.layer;
+  const signals = readSignals(condition.type, first?.message ?? "");
+  const votes = signals.votes;
+  condition.features = signals.features;
+  condition.layer = signals.layer;
   condition.votes = votes;
 
   // Which way a full port faces separates a DDoS (inbound) from congestion towards a peer (outbound).
@@ -454,11 +453,21 @@ function markBgpFlaps(hosts: Map<string, HostInfo>): void {
       for (const alert of condition.alerts) {
         // A generic type (`syslog`) lumps many lines together; only its BGP lines are session events.
         if (!typeIsBgp && !/bgp/i.test(alert.message)) continue;
-        const up = typeSaysUp || (!typeSaysDown && UP_WORDS.test(alert.message) && !DOWN_TO.test(alert.message));
-        if (up) info.bgpUp++;
-        else info.bgpDown++;
         const flaps = Number(alert.raw_payload.flap_count ?? alert.raw_payload.flaps ?? 0);
         if (Number.isFinite(flaps)) flapCount = Math.max(flapCount, flaps);
+        // A resolved alert with an end time is a whole episode (Alertmanager: down, then back); a resolved event
+        // without one reports the session back, whatever its type says (older syslog imports).
+        const resolved = alert.status === "resolved";
+        const endsAt = alert.raw_payload.endsAt;
+        if (resolved && typeof endsAt === "string" && !endsAt.startsWith("0001-")) {
+          info.bgpDown++;
+          info.bgpUp++;
+          continue;
+        }
+        const up =
+          resolved || typeSaysUp || (!typeSaysDown && UP_WORDS.test(alert.message) && !DOWN_TO.test(alert.message));
+        if (up) info.bgpUp++;
+        else info.bgpDown++;
       }
     }
     const flapping = (info.bgpDown >= 2 && info.bgpUp >= 1) || flapCount >= 2 || declared;

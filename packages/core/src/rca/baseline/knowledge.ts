@@ -60,7 +60,7 @@ export const KNOWLEDGE: Readonly<Record<RcaCategory, CategoryKnowledge>> = {
     concept: "fiber cut optical loss of signal LOS LOF span OTDR rx power wavelength",
     failure(s) {
       const port = s.root.text("port", "interface", "line_port") ?? s.root.interface();
-      const span = s.root.text("span", "span_id", "circuit");
+      const span = s.root.circuit();
       const rx =
         s.root.min("rx_power_dbm", "rx_power", "input_power_dbm") ?? s.root.minFromMessages(/(-\d+(?:\.\d+)?)\s?dBm/i);
       const km = s.all.max("otdr_fault_distance_km", "fault_distance_km", "distance_km");
@@ -130,7 +130,15 @@ export const KNOWLEDGE: Readonly<Record<RcaCategory, CategoryKnowledge>> = {
       const ip = s.root.peerIp();
       const name = s.root.text("peer_name", "peer_description", "description");
       const flaps = Math.max(s.root.max("flap_count", "flaps") ?? 0, s.downEvents);
-      const lastError = s.root.text("last_error", "reason", "error");
+      const lastError =
+        s.root.text("last_error", "reason", "error") ??
+        s.root.fromMessages(
+          /\b(hold ?time(?:r)? expired|holdtimer expired|peer closed the session|notification (?:sent|received)|cease)\b/i,
+        );
+      const prefixes =
+        s.root.max("accepted_prefixes", "prefixes_received", "received_prefixes", "bgpPeerAcceptedPrefixes") ??
+        s.root.minFromMessages(/\b(\d+) exceeds limit\b/i) ??
+        s.root.minFromMessages(/\bnlri: (\d+)/i);
       const withdrawn = s.root.max("withdrawn_prefixes", "withdrawn", "prefixes_withdrawn");
       const damped = s.rootTypes.some((type) => /damp|suppress/i.test(type));
       const peer = as ? `AS${as}${ip ? ` (${ip})` : ""}` : (ip ?? "its peer");
@@ -141,6 +149,7 @@ export const KNOWLEDGE: Readonly<Record<RcaCategory, CategoryKnowledge>> = {
       const details = join([
         lastError && `last error ${lastError}`,
         withdrawn !== undefined && `${num(withdrawn)} prefixes withdrawn`,
+        prefixes !== undefined && `${num(prefixes)} prefixes received`,
         damped && "flap damping suppressing its routes",
       ]);
       return `BGP session to ${peer}${name ? ` ${name}` : ""} ${what}${details ? ` (${details})` : ""}`;
@@ -167,7 +176,8 @@ export const KNOWLEDGE: Readonly<Record<RcaCategory, CategoryKnowledge>> = {
         drops !== undefined && `${num(drops)} output drops/s`,
         latency !== undefined && `latency up to ${num(latency)} ms`,
       ]);
-      return `${port ?? "peering port"}${as ? ` towards AS${as}` : ""} congested${util !== undefined ? ` at ${num(util)}% utilisation` : ""}${details ? ` (${details})` : ""}`;
+      const circuit = s.root.circuit();
+      return `${port ?? "peering port"}${circuit ? ` (${circuit})` : ""}${as ? ` towards AS${as}` : ""} congested${util !== undefined ? ` at ${num(util)}% utilisation` : ""}${details ? ` (${details})` : ""}`;
     },
     firstStep(s) {
       const port = s.root.interface();
@@ -290,10 +300,10 @@ export const KNOWLEDGE: Readonly<Record<RcaCategory, CategoryKnowledge>> = {
     noun: "database",
     concept: "database latency lock wait slow query blocking pid connections replication lag pool exhausted",
     failure(s) {
-      const relation = s.root.text("relation", "table");
+      const relation = s.root.text("relation", "table", "datname");
       const pid = s.root.text("blocking_pid");
       const waiting = s.root.max("waiting_sessions", "lock_waits");
-      const duration = s.root.max("duration_ms", "query_ms", "max_wait_ms");
+      const duration = s.root.durationMs("duration_ms", "query_ms", "max_wait_ms");
       const details = join([
         waiting !== undefined && `${num(waiting)} sessions waiting`,
         duration !== undefined && `slow statements up to ${formatDuration(duration)}`,
