@@ -21,6 +21,7 @@ import "./styles.css";
 // Pages reached from a drawer or a citation load on first visit, keeping the initial bundle within its budget.
 const DeviceAlerts = lazy(() => import("./pages/DeviceAlerts.tsx"));
 const Runbook = lazy(() => import("./pages/Runbook.tsx"));
+const Silences = lazy(() => import("./pages/Silences.tsx"));
 
 const router = createBrowserRouter([
   {
@@ -46,6 +47,15 @@ const router = createBrowserRouter([
         ),
       },
       {
+      // `/silences/new?match=host%3Dcore-rtr-01&match=…` opens the form with those matchers (see lib/silenceLinks.ts).
+      ...["silences", "silences/new"].map((path) => ({
+        path,
+        element: (
+          <Suspense fallback={null}>
+            <Silences />
+          </Suspense>
+        ),
+      })),
         path: "runbooks/:runbook/:section",
         element: (
           <Suspense fallback={null}>

@@ -7,7 +7,7 @@ import type { Alert } from "@teleops/schema";
 import { useState } from "react";
 import { useOpenAlert } from "../lib/alertDrawer.ts";
 import { formatUtc } from "../lib/format.ts";
-import { SeverityBadge } from "./Badges.tsx";
+import { SeverityBadge, SilencedBadge } from "./Badges.tsx";
 
 const FIRST_ROWS = 100;
 
@@ -117,6 +117,11 @@ export function AlertTable({
                   </button>
                 </td>
                 <td className="col-message">
+                  {alert.silenced_by ? (
+                    <>
+                      <SilencedBadge silenceId={alert.silenced_by} />{" "}
+                    </>
+                  ) : null}
                   {alert.message}
                   {alert.status === "resolved" ? <span className="muted small"> (resolved)</span> : null}
                 </td>

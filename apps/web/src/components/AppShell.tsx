@@ -6,6 +6,7 @@ import { SessionBadge } from "./SessionGate.tsx";
 
 const NAV = [
   { to: "/", label: "Incidents", matches: (path: string) => path === "/" || path.startsWith("/incidents") },
+  { to: "/silences", label: "Silences", matches: (path: string) => path.startsWith("/silences") },
   { to: "/generate", label: "Generate", matches: (path: string) => path.startsWith("/generate") },
   {
     to: "/observability",

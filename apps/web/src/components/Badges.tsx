@@ -36,3 +36,16 @@ export function SyntheticBadge() {
     </span>
   );
 }
+
+/** Marks an alert a silence held: stored, but in no incident and notifying nobody. */
+export function SilencedBadge({ silenceId }: { silenceId: string }) {
+  return (
+    <span
+      className="badge badge--silenced"
+      title={`Silenced by ${silenceId}: stored, kept out of incidents and notifications`}
+      data-testid="silenced-badge"
+    >
+      silenced
+    </span>
+  );
+}

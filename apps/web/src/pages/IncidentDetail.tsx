@@ -21,6 +21,7 @@ import { usePollingFallback } from "../lib/live.ts";
 import { findRootAlarm } from "../lib/rootAlarm.ts";
 import { useCan } from "../lib/session.ts";
 import { useDocumentTitle } from "../lib/useDocumentTitle.ts";
+import { incidentSilenceMatchers, silenceFormHref } from "../lib/silenceLinks.ts";
 import { useEscapeBack } from "../lib/useEscapeBack.ts";
 import { trpc } from "../trpc.ts";
 
@@ -125,7 +126,18 @@ export function IncidentDetail() {
             {incident.title}
           </h1>
         </div>
-        {incident.merged_into === null ? <StatusActions incident={incident} /> : null}
+        <div className="detail-actions">
+          {incident.merged_into === null ? <StatusActions incident={incident} /> : null}
+          {canCorrect ? (
+            <Link
+              className="button button--ghost"
+              to={silenceFormHref(incidentSilenceMatchers(incident))}
+              data-testid="incident-silence-like"
+            >
+              Silence alerts like this
+            </Link>
+          ) : null}
+        </div>
       </div>
       {incident.merged_into !== null ? (
         <p className="notice merged-banner" role="status" data-testid="merged-into">
