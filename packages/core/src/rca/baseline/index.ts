@@ -445,6 +445,7 @@ function markBgpFlaps(hosts: Map<string, HostInfo>): void {
     const declared = info.conditions.some((c) => c.features.some((f) => f.id === "bgp_flapping"));
     if (sessionConditions.length === 0) continue;
     let flapCount = 0;
+    const events: SessionEvent[] = [];
     for (const condition of sessionConditions) {
       const type = condition.type.replace(/_/g, " ");
       const typeSaysUp = UP_WORDS.test(type);
@@ -455,21 +456,22 @@ function markBgpFlaps(hosts: Map<string, HostInfo>): void {
         if (!typeIsBgp && !/bgp/i.test(alert.message)) continue;
         const flaps = Number(alert.raw_payload.flap_count ?? alert.raw_payload.flaps ?? 0);
         if (Number.isFinite(flaps)) flapCount = Math.max(flapCount, flaps);
+        const ms = Date.parse(alert.timestamp);
+        const peer = sessionPeer(alert);
         // A resolved alert with an end time is a whole episode (Alertmanager: down, then back); a resolved event
         // without one reports the session back, whatever its type says (older syslog imports).
         const resolved = alert.status === "resolved";
         const endsAt = alert.raw_payload.endsAt;
         if (resolved && typeof endsAt === "string" && !endsAt.startsWith("0001-")) {
-          info.bgpDown++;
-          info.bgpUp++;
+          events.push({ ms, peer, up: false }, { ms: Date.parse(endsAt), peer, up: true });
           continue;
         }
         const up =
           resolved || typeSaysUp || (!typeSaysDown && UP_WORDS.test(alert.message) && !DOWN_TO.test(alert.message));
-        if (up) info.bgpUp++;
-        else info.bgpDown++;
+        events.push({ ms, peer, up });
       }
     }
+    countSessionEvents(info, events);
     const flapping = (info.bgpDown >= 2 && info.bgpUp >= 1) || flapCount >= 2 || declared;
     for (const condition of sessionConditions) {
       const first = condition.alerts[0];
@@ -480,6 +482,47 @@ function markBgpFlaps(hosts: Map<string, HostInfo>): void {
       if (internal) vote *= 0.5;
       condition.votes.set("bgp_flap", vote);
     }
+  }
+}
+
+const PEER_KEYS = ["neighbor", "bgpPeerRemoteAddr", "peer", "peer_ip", "peer_address", "neighbor_ip"] as const;
+
+/** The peer a session event is about, from tags or payload; "" when the alert does not say. */
+function sessionPeer(alert: Alert): string {
+  for (const key of PEER_KEYS) {
+    const value = alert.tags[key] ?? alert.raw_payload[key];
+    if (typeof value === "string" && value !== "") return value;
+  }
+  return "";
+}
+
+interface SessionEvent {
+  ms: number;
+  peer: string;
+  up: boolean;
+}
+
+/** One session going down is often logged several times at once (IOS: NOTIFICATION, ADJCHANGE, BGP_SESSION). */
+const SAME_TRANSITION_MS = 5_000;
+
+/** Counts downs and ups; downs of one peer within a few seconds, with no up between, are one transition. */
+function countSessionEvents(info: HostInfo, events: SessionEvent[]): void {
+  events.sort((a, b) => a.ms - b.ms);
+  const lastDown = new Map<string, number>();
+  const lastUp = new Map<string, number>();
+  for (const event of events) {
+    if (event.up) {
+      info.bgpUp++;
+      lastUp.set(event.peer, event.ms);
+      continue;
+    }
+    const previous = lastDown.get(event.peer);
+    const repeated =
+      previous !== undefined &&
+      event.ms - previous <= SAME_TRANSITION_MS &&
+      (lastUp.get(event.peer) ?? Number.NEGATIVE_INFINITY) < previous;
+    if (!repeated) info.bgpDown++;
+    lastDown.set(event.peer, event.ms);
   }
 }
 
@@ -657,6 +700,8 @@ function categoryNotes(
       .map((c) => `${c.type} ×${c.alerts.length} from ${new Date(c.firstMs).toISOString()}`);
     const layer = component.layer ? ` (${component.layer} layer)` : "";
     if (signals.length > 0) notes.push(`Signals on ${component.name}${layer}: ${signals.join("; ")}`);
+    const labels = labelsOf(onRoot);
+    if (labels) notes.push(`Labels on ${component.name}: ${labels}`);
   }
   const others = [...new Set(support.map((c) => c.host))].filter((h) => h !== component?.name);
   if (others.length > 0) {
@@ -681,6 +726,22 @@ function categoryNotes(
     notes.push(`${component.bgpDown} session-down and ${component.bgpUp} session-up events on ${component.name}`);
   }
   return notes;
+}
+
+/** Labels that name the alert or its pipeline rather than what failed. */
+const PIPELINE_LABELS = new Set(["alertname", "severity", "prometheus", "program", "receiver", "monitor"]);
+
+/** The labels (tags) of the first root alert that carries any, as `name=value`, quoted as the source gave them. */
+function labelsOf(conditions: readonly Condition[]): string | undefined {
+  for (const c of conditions) {
+    const tags = c.alerts[0]?.tags ?? {};
+    const pairs = Object.entries(tags)
+      .filter(([name]) => !PIPELINE_LABELS.has(name))
+      .slice(0, 8)
+      .map(([name, value]) => `${name}=${value}`);
+    if (pairs.length > 0) return pairs.join(", ");
+  }
+  return undefined;
 }
 
 interface RunbookSupport {
