@@ -93,7 +93,7 @@ export interface App {
   close(): Promise<void>;
 }
 
-export async function startApp(): Promise<App> {
+export async function startApp(options: { autoResolveAfterMs?: number } = {}): Promise<App> {
   const webDist = await builtSpaCopy();
   const [pglite] = testBackends({});
   if (!pglite) throw new Error("no embedded database backend");
@@ -101,7 +101,7 @@ export async function startApp(): Promise<App> {
   let server: TestServer | undefined;
   let browser: Browser | undefined;
   try {
-    server = await startTestServer(database, { webDist });
+    server = await startTestServer(database, { webDist, ...options });
     browser = await chromium.launch({
       executablePath: CHROMIUM,
       args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"],

@@ -1,9 +1,10 @@
-/** The queue table: one row per incident, most urgent columns first; a row opens the incident. */
+/** The queue table: one row per incident, most urgent columns first; a row opens the incident, its box selects it. */
 import type { Incident } from "@teleops/schema";
 import type { KeyboardEvent, MouseEvent } from "react";
 import { Link, useLocation, useNavigate } from "react-router";
 import { durationBetween, formatRelative, formatUtc } from "../lib/format.ts";
 import type { Direction, QueueSort } from "../lib/queueFilters.ts";
+import type { QueueSelection } from "../lib/selection.ts";
 import { SeverityBadge, StatusBadge, SyntheticBadge } from "./Badges.tsx";
 
 interface SortProps {
@@ -45,7 +46,11 @@ function SortHeader({
   );
 }
 
-export function IncidentTable({ incidents, ...sortProps }: SortProps & { incidents: Incident[] }) {
+export function IncidentTable({
+  incidents,
+  selection,
+  ...sortProps
+}: SortProps & { incidents: Incident[]; selection?: QueueSelection | undefined }) {
   const navigate = useNavigate();
   // The detail page's "back" link returns to this exact filtered view.
   const backState = { queueSearch: useLocation().search };
@@ -53,7 +58,7 @@ export function IncidentTable({ incidents, ...sortProps }: SortProps & { inciden
   const onRowClick = (event: MouseEvent<HTMLTableRowElement>, id: string) => {
     // Let the id link, text selection and modified clicks (new tab) behave natively.
     if (event.defaultPrevented || event.metaKey || event.ctrlKey || window.getSelection()?.toString()) return;
-    if (event.target instanceof HTMLElement && event.target.closest("a")) return;
+    if (event.target instanceof HTMLElement && event.target.closest("a, input, label")) return;
     open(id);
   };
   const onRowKey = (event: KeyboardEvent<HTMLTableRowElement>, id: string) => {
@@ -65,9 +70,21 @@ export function IncidentTable({ incidents, ...sortProps }: SortProps & { inciden
       <table className="table table--incidents" data-testid="incident-table">
         <thead>
           <tr>
+            {selection ? (
+              <th scope="col" className="col-select">
+                <input
+                  type="checkbox"
+                  aria-label="Select every incident on this page"
+                  checked={incidents.length > 0 && incidents.every((i) => selection.selected.has(i.id))}
+                  onChange={selection.toggleAll}
+                  data-testid="select-all"
+                />
+              </th>
+            ) : null}
             <th scope="col">Incident</th>
             <SortHeader column="severity" label="Severity" {...sortProps} />
             <th scope="col">Status</th>
+            <th scope="col">Owner</th>
             <th scope="col" className="col-title">
               Title
             </th>
@@ -85,7 +102,10 @@ export function IncidentTable({ incidents, ...sortProps }: SortProps & { inciden
           {incidents.map((incident) => (
             <tr
               key={incident.id}
-              className={`row row--${incident.severity}${incident.status === "resolved" ? " row--resolved" : ""}`}
+              className={`row row--${incident.severity}${incident.status === "resolved" ? " row--resolved" : ""}${
+                selection?.selected.has(incident.id) ? " row--selected" : ""
+              }`}
+              data-selected={selection?.selected.has(incident.id) ? "true" : undefined}
               onClick={(event) => onRowClick(event, incident.id)}
               onKeyDown={(event) => onRowKey(event, incident.id)}
               // Focusable from the keyboard shortcuts (j/k) without adding a Tab stop per row.
@@ -93,6 +113,18 @@ export function IncidentTable({ incidents, ...sortProps }: SortProps & { inciden
               data-testid="incident-row"
               data-incident-id={incident.id}
             >
+              {selection ? (
+                <td className="col-select">
+                  <input
+                    type="checkbox"
+                    aria-label={`Select ${incident.id}`}
+                    checked={selection.selected.has(incident.id)}
+                    readOnly
+                    onClick={(event) => selection.toggle(incident.id, event.shiftKey)}
+                    data-testid="select-incident"
+                  />
+                </td>
+              ) : null}
               <td className="mono">
                 <Link to={`/incidents/${encodeURIComponent(incident.id)}`} state={backState}>
                   {incident.id}
@@ -104,6 +136,7 @@ export function IncidentTable({ incidents, ...sortProps }: SortProps & { inciden
               <td>
                 <StatusBadge status={incident.status} />
               </td>
+              <td data-testid="incident-owner-cell">{incident.owner ?? <span className="muted">unassigned</span>}</td>
               <td className="col-title" title={incident.title}>
                 {incident.synthetic ? (
                   <>

@@ -22,7 +22,12 @@ export const SEARCH_FILTERS = [
 export type SearchFilterKey = (typeof SEARCH_FILTERS)[number]["key"];
 export const TIME_FILTERS: readonly SearchFilterKey[] = ["startedFrom", "startedTo", "lastAlertFrom", "lastAlertTo"];
 
+/** Whose incidents: everyone's, the signed-in user's, or nobody's. */
+export const ASSIGNEES = ["mine", "unassigned"] as const;
+export type Assignee = (typeof ASSIGNEES)[number];
+
 export interface QueueFilters extends Record<SearchFilterKey, string> {
+  assignee: Assignee | "";
   severity: Severity[];
   status: IncidentStatus[];
   text: string;
@@ -33,6 +38,7 @@ export interface QueueFilters extends Record<SearchFilterKey, string> {
 }
 
 const DEFAULTS: QueueFilters = {
+  assignee: "",
   severity: [],
   status: [],
   text: "",
@@ -53,6 +59,13 @@ function timeParam(value: string | null): string {
   if (!value) return "";
   const millis = Date.parse(/[zZ]|[+-]\d{2}:\d{2}$/.test(value) ? value : `${value}Z`);
   return Number.isNaN(millis) ? "" : new Date(millis).toISOString();
+}
+
+/** The owner filter as `incidents.list` takes it: "mine" is the owner named `me`. */
+export function assigneeInput(filters: QueueFilters, me: string | undefined): { owner?: string; unassigned?: true } {
+  if (filters.assignee === "unassigned") return { unassigned: true };
+  if (filters.assignee === "mine" && me) return { owner: me };
+  return {};
 }
 
 /** The search filters as `incidents.list` takes them: only those set. */
@@ -82,7 +95,9 @@ export function parseQueueFilters(params: URLSearchParams): QueueFilters {
   const sort = params.get("sort") ?? "";
   const dir = params.get("dir") ?? "";
   const page = Number.parseInt(params.get("page") ?? "", 10);
+  const assignee = params.get("assignee") ?? "";
   return {
+    assignee: oneOf(ASSIGNEES, assignee) ? assignee : "",
     severity: listParam(params, "severity", SEVERITIES),
     status: listParam(params, "status", INCIDENT_STATUSES),
     text: params.get("text") ?? "",
@@ -103,6 +118,7 @@ export function toSearchParams(filters: QueueFilters): URLSearchParams {
   if (filters.severity.length > 0) params.set("severity", filters.severity.join(","));
   if (filters.status.length > 0) params.set("status", filters.status.join(","));
   if (filters.text.trim() !== "") params.set("text", filters.text);
+  if (filters.assignee !== "") params.set("assignee", filters.assignee);
   for (const { key, param } of SEARCH_FILTERS) {
     if (filters[key].trim() !== "") params.set(param, filters[key].trim());
   }
@@ -119,6 +135,7 @@ export function hasNarrowingFilters(filters: QueueFilters): boolean {
     filters.severity.length > 0 ||
     filters.status.length > 0 ||
     filters.text.trim() !== "" ||
+    filters.assignee !== "" ||
     SEARCH_FILTERS.some(({ key }) => filters[key].trim() !== "")
   );
 }

@@ -209,6 +209,12 @@ function ImportDone({ result }: { result: RouterOutputs["imports"]["upload"] }) 
           ["incidents formed or grown", result.incidents.length],
         ]}
       />
+      {result.resolved_history ? (
+        <p className="notice" role="status" data-testid="import-resolved-history">
+          {result.resolved_history} of these incidents {result.resolved_history === 1 ? "was" : "were"} stored resolved:
+          history whose last alert is older than the quiet period, kept out of the open queue.
+        </p>
+      ) : null}
       <IncidentLinks incidents={result.incidents} />
       <ErrorTable errors={result.errors} rejected={result.rejected} />
       <Link to="/" className="button">

@@ -10,6 +10,7 @@ import { AlertTable } from "../components/AlertTable.tsx";
 import { SeverityBadge, SyntheticBadge } from "../components/Badges.tsx";
 import { ContextCard } from "../components/ContextCard.tsx";
 import { IncidentCorrections } from "../components/IncidentCorrections.tsx";
+import { IncidentTimeline, OwnerControl } from "../components/IncidentWork.tsx";
 import { RcaPanel } from "../components/RcaPanel.tsx";
 import { RefreshControl } from "../components/RefreshControl.tsx";
 import { RootAlarmLine } from "../components/RootAlarmLine.tsx";
@@ -148,6 +149,7 @@ export function IncidentDetail() {
           ; its alerts are listed there.
         </p>
       ) : null}
+      {incident.merged_into === null ? <OwnerControl incident={incident} /> : null}
       <ContextCard incident={incident} />
       <div className="detail-grid">
         <section className="card" aria-labelledby="timeline-title" data-testid="timeline-card">
@@ -191,6 +193,7 @@ export function IncidentDetail() {
       </div>
       <RcaPanel key={incident.id} incident={incident} highlighted={cited} onHighlight={setCited} />
       <TicketsCard incident={incident} />
+      <IncidentTimeline incident={incident} />
 
       <section className="card" aria-labelledby="alerts-title">
         <div className="card__header">

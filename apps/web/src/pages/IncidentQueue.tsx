@@ -1,13 +1,15 @@
 /**
  * The incident queue: what is burning now, filtered from the URL, updated live. While the operator reads (scrolled,
  * on a later page, pointing at or focused in the table) new data waits behind a "N new" pill instead of
- * reordering the rows; j/k, Enter, / and Esc work the queue from the keyboard.
+ * reordering the rows; j/k, Enter, / and Esc work the queue from the keyboard, x (Shift+x for a range) selects
+ * incidents for a bulk action.
  */
 
 import { keepPreviousData, useQuery } from "@tanstack/react-query";
 import { INCIDENT_STATUSES, SEVERITIES } from "@teleops/schema";
-import { type ReactNode, useCallback, useRef } from "react";
+import { type ReactNode, useCallback, useMemo, useRef } from "react";
 import { statusLabel } from "../components/Badges.tsx";
+import { BulkBar } from "../components/BulkBar.tsx";
 import { ChipGroup } from "../components/FilterChips.tsx";
 import { IncidentTable } from "../components/IncidentTable.tsx";
 import { NewItemsPill } from "../components/NewItemsPill.tsx";
@@ -20,6 +22,8 @@ import { EmptyState, ErrorState, NoIncidentsYet } from "../components/StateViews
 import { useEngagement, useHeldWhileReading } from "../lib/holdWhileReading.ts";
 import { usePollingFallback } from "../lib/live.ts";
 import {
+  ASSIGNEES,
+  assigneeInput,
   hasNarrowingFilters,
   PAGE_SIZE,
   type QueueSort,
@@ -28,6 +32,8 @@ import {
   useQueueFilters,
 } from "../lib/queueFilters.ts";
 import { useQueueKeys } from "../lib/queueKeys.ts";
+import { useQueueSelection } from "../lib/selection.ts";
+import { useCan, useSession } from "../lib/session.ts";
 import { useDocumentTitle } from "../lib/useDocumentTitle.ts";
 import { trpc } from "../trpc.ts";
 
@@ -37,6 +43,8 @@ export function IncidentQueue() {
   useDocumentTitle("Incidents");
   const { filters, update, clear } = useQueueFilters();
   const pollMs = usePollingFallback(REFRESH_MS);
+  const me = useSession()?.name;
+  const canAct = useCan("operator");
   const query = useQuery(
     trpc.incidents.list.queryOptions(
       {
@@ -44,6 +52,7 @@ export function IncidentQueue() {
         status: filters.status.length > 0 ? filters.status : undefined,
         text: filters.text.trim() === "" ? undefined : filters.text.trim(),
         ...searchInput(filters),
+        ...assigneeInput(filters, me),
         sort: filters.sort,
         direction: filters.direction,
         limit: PAGE_SIZE,
@@ -67,6 +76,8 @@ export function IncidentQueue() {
     if (narrowed) clear();
   }, [narrowed, clear]);
   useQueueKeys({ listRef, searchId: "queue-search", onEscape });
+  const pageIds = useMemo(() => data?.incidents.map((incident) => incident.id) ?? [], [data]);
+  const selection = useQueueSelection(pageIds, listRef);
 
   let body: ReactNode;
   if (query.isPending) {
@@ -101,8 +112,15 @@ export function IncidentQueue() {
     body = (
       <>
         {waiting ? <NewItemsPill count={Math.max(0, waiting.total - data.total)} onShow={() => held.apply()} /> : null}
+        <BulkBar selection={selection} />
         <div ref={listRef} {...engagement.handlers}>
-          <IncidentTable incidents={data.incidents} sort={filters.sort} direction={filters.direction} onSort={onSort} />
+          <IncidentTable
+            incidents={data.incidents}
+            sort={filters.sort}
+            direction={filters.direction}
+            onSort={onSort}
+            selection={canAct ? selection : undefined}
+          />
         </div>
         <Pagination page={filters.page} pageSize={PAGE_SIZE} total={data.total} onPage={(page) => update({ page })} />
       </>
@@ -154,6 +172,21 @@ export function IncidentQueue() {
           onChange={(status) => update({ status })}
           labelFor={statusLabel}
         />
+        <fieldset className="chips assignee-filter" data-testid="filter-assignee">
+          <legend className="chips__legend">Owner</legend>
+          {(["", ...ASSIGNEES] as const).map((value) => (
+            <button
+              key={value || "all"}
+              type="button"
+              className={`chip${filters.assignee === value ? " chip--active" : ""}`}
+              aria-pressed={filters.assignee === value}
+              onClick={() => update({ assignee: value })}
+              data-testid={`assignee-${value || "all"}`}
+            >
+              {value === "" ? "All" : value === "mine" ? "Mine" : "Unassigned"}
+            </button>
+          ))}
+        </fieldset>
         <SearchFilters filters={filters} onApply={update} />
         {narrowed ? (
           <button type="button" className="button button--ghost" onClick={clear} data-testid="clear-filters">
@@ -164,6 +197,12 @@ export function IncidentQueue() {
       <p className="keys muted small" id="queue-keys">
         Keys: <kbd>j</kbd> / <kbd>k</kbd> move between incidents · <kbd>Enter</kbd> opens · <kbd>/</kbd> searches ·{" "}
         <kbd>Esc</kbd> clears
+        {canAct ? (
+          <>
+            {" "}
+            · <kbd>x</kbd> selects (<kbd>Shift</kbd>+<kbd>x</kbd> a range) for a bulk action
+          </>
+        ) : null}
       </p>
       {body}
     </section>
