@@ -124,4 +124,33 @@ describe.skipIf(!hasChromium)("owners, notes, bulk actions and incidents resolvi
     await expect.poll(() => last.getByTestId("timeline-actor").textContent(), POLL).toBe("system");
     expect(await last.getByTestId("timeline-summary").textContent()).toContain("resolved (every alarm cleared)");
   });
+
+  it("imports old history through the Import page: stored resolved, kept out of the open queue, and said so", async () => {
+    const { page, url } = ready();
+    const line = (second: number, alertType: string) =>
+      JSON.stringify({
+        timestamp: `2025-02-03T04:05:${String(second).padStart(2, "0")}Z`,
+        source_system: "snmp",
+        host: "mad3-core-2",
+        service: "backbone",
+        severity: "critical",
+        alert_type: alertType,
+        message: `${alertType} on mad3-core-2`,
+      });
+    await page.goto(`${url}/import`);
+    await page.getByTestId("import-file").setInputFiles({
+      name: "history.jsonl",
+      mimeType: "application/x-ndjson",
+      buffer: Buffer.from(`${line(0, "link_down")}\n${line(3, "bgp_session_down")}\n`),
+    });
+    const submit = page.getByTestId("import-submit");
+    await expect.poll(() => submit.isEnabled(), { timeout: 15_000 }).toBe(true);
+    await submit.click();
+    await page.getByTestId("import-resolved-history").waitFor({ timeout: 30_000 });
+    expect(await page.getByTestId("import-resolved-history").textContent()).toContain(
+      "1 of these incidents was stored resolved",
+    );
+    await page.goto(`${url}/?status=open&text=mad3-core-2`);
+    await page.getByText("No incidents match these filters.").waitFor();
+  });
 });

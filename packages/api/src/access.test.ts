@@ -100,7 +100,14 @@ const PROBES: Record<string, { role: Role; call: (c: Caller, s: Seeded) => Promi
   "imports.list": { role: "viewer", call: (c) => c.imports.list() },
   "imports.start": { role: "operator", call: (c) => c.imports.start({ fileName: "probe.jsonl", format: "jsonl" }) },
   "imports.upload": { role: "operator", call: (c) => c.imports.upload({ fileName: "probe.jsonl", content: JSONL }) },
+  "incidents.addNote": { role: "operator", call: (c, s) => c.incidents.addNote({ id: s.incidentId, text: "probe" }) },
   "incidents.alerts": { role: "viewer", call: (c, s) => c.incidents.alerts({ id: s.incidentId }) },
+  "incidents.assign": { role: "operator", call: (c, s) => c.incidents.assign({ id: s.incidentId, to: null }) },
+  "incidents.assignees": { role: "viewer", call: (c) => c.incidents.assignees() },
+  "incidents.bulkUpdate": {
+    role: "operator",
+    call: (c, s) => c.incidents.bulkUpdate({ ids: [s.incidentId], action: "unassign" }),
+  },
   "incidents.byId": { role: "viewer", call: (c, s) => c.incidents.byId({ id: s.incidentId }) },
   "incidents.list": { role: "viewer", call: (c) => c.incidents.list() },
   "incidents.merge": {
@@ -116,6 +123,7 @@ const PROBES: Record<string, { role: Role; call: (c: Caller, s: Seeded) => Promi
     call: (c, s) => c.incidents.setStatus({ id: s.incidentId, status: "resolved" }),
   },
   "incidents.split": { role: "operator", call: (c, s) => c.incidents.split({ id: s.incidentId, alertIds: [1] }) },
+  "incidents.timeline": { role: "viewer", call: (c, s) => c.incidents.timeline({ id: s.incidentId }) },
   "integrations.createTicket": {
     role: "operator",
     call: (c, s) => c.integrations.createTicket({ incidentId: s.incidentId, system: "jira" }),

@@ -153,7 +153,12 @@ describe.each(testBackends())("POST /webhooks/alertmanager on $name", (backend) 
       ),
     );
     expect(resolvedAgain.body).toMatchObject({ accepted: 0, duplicates: 3, resolved: 0 });
-    expect(await trpcQuery(server, "metrics.overview")).toEqual(before);
+    // Stored alerts and incidents are as before (the incident itself may resolve meanwhile: its alerts cleared
+    // longer ago than the auto-resolve hold).
+    expect(await trpcQuery(server, "metrics.overview")).toMatchObject({
+      alerts: before.alerts,
+      incidents: before.incidents,
+    });
     const rows = await storedAlert("1a00000000000001");
     expect(rows).toHaveLength(1);
     expect(rows[0]?.status).toBe("resolved");
