@@ -100,6 +100,12 @@ describe.skipIf(!hasChromium)("owners, notes, bulk actions and incidents resolvi
     // Acknowledging takes ownership, as it does for one incident.
     expect(await page.getByTestId("incident-owner-cell").allTextContents()).toEqual(["local-admin", "local-admin"]);
     expect(await page.getByTestId("bulk-outcome").textContent()).toContain("2 acknowledged");
+    // Each one is in the audit trail with the signed-in user, as a sentence.
+    await page.goto(`${url}/audit`);
+    await page.getByTestId("audit-row").first().waitFor();
+    const rows = await page.getByTestId("audit-row").allTextContents();
+    expect(rows.filter((row) => row.includes("(bulk action)") && row.includes("local-admin"))).toHaveLength(2);
+    expect(rows.some((row) => row.includes("assigned to local-admin"))).toBe(true);
   });
 
   it("watches an incident resolve by itself after Alertmanager resolves its alerts", async () => {

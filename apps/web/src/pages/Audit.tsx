@@ -68,8 +68,30 @@ function describeEvent(event: AuditEvent): ReactNode {
     return (
       <>
         status {text("from") ?? "?"} → <strong>{text("to") ?? "?"}</strong>
+        {text("reason") ? <span className="muted"> — {text("reason")}</span> : null}
+        {details.bulk === true ? <span className="muted"> (bulk action)</span> : null}
       </>
     );
+  }
+  if (event.action === "incident.reopen") {
+    return (
+      <>
+        <strong>reopened</strong>
+        {text("reason") ? <span className="muted"> — {text("reason")}</span> : null}
+      </>
+    );
+  }
+  if (event.action === "incident.assign") {
+    return text("to") ? (
+      <>
+        assigned to <strong>{text("to")}</strong>
+      </>
+    ) : (
+      <>unassigned{text("from") ? <span className="muted"> (was {text("from")})</span> : null}</>
+    );
+  }
+  if (event.action === "incident.note") {
+    return <>added a note</>;
   }
   const ids = (key: string) => {
     const value = details[key];
@@ -108,6 +130,21 @@ function describeEvent(event: AuditEvent): ReactNode {
       <>
         replaced the topology: <strong>{count("devices")}</strong> devices, {count("links")} links from{" "}
         {text("source") ?? "?"}
+      </>
+    );
+  }
+  if (event.action === "silence.create" || event.action === "silence.expire") {
+    const matchers = Array.isArray(details.matchers)
+      ? details.matchers
+          .map((m) => (m && typeof m === "object" ? `${m.name ?? ""}${m.op ?? ""}${m.value ?? ""}` : ""))
+          .join(", ")
+      : "";
+    return (
+      <>
+        {event.action === "silence.create" ? "created" : "expired"} silence{" "}
+        <span className="mono">{event.entity_id}</span> (<span className="mono">{matchers}</span>)
+        {event.action === "silence.create" && text("ends_at") ? <> until {text("ends_at")}</> : null}
+        {text("comment") ? <span className="muted"> — “{text("comment")}”</span> : null}
       </>
     );
   }
