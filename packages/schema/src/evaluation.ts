@@ -1,8 +1,8 @@
 /** Evaluation: hand-labelled incident cases (the label file) and the report that scores RCA engines on them. */
 import { z } from "zod";
 import { alertInputSchema } from "./alert.ts";
-import { rcaCategorySchema } from "./scenario.ts";
 import { severityInputSchema } from "./severity.ts";
+import { rcaCategorySchema } from "./taxonomy.ts";
 
 /** Largest label set (serialized) the server scores in one run. */
 export const LABEL_CASES_MAX_BYTES = 5 * 1024 * 1024;

@@ -15,5 +15,6 @@ export * from "./scenario.ts";
 export * from "./search.ts";
 export * from "./severity.ts";
 export * from "./silence.ts";
+export * from "./taxonomy.ts";
 export * from "./topology.ts";
 export * from "./users.ts";

@@ -1,6 +1,6 @@
 /** Root-cause analysis: ranked hypotheses with evidence, the artifacts engines store, and their review. */
 import { z } from "zod";
-import { rcaCategorySchema } from "./scenario.ts";
+import { rcaCategorySchema } from "./taxonomy.ts";
 
 export const RCA_ENGINES = ["baseline", "llm"] as const;
 export type RcaEngine = (typeof RCA_ENGINES)[number];

@@ -1,5 +1,6 @@
 /** The synthetic NOC scenario catalog and the ground truth each generated scenario carries. */
 import { z } from "zod";
+import type { RcaCategory } from "./taxonomy.ts";
 
 export const SCENARIO_TYPES = [
   "network_degradation",
@@ -13,14 +14,9 @@ export const SCENARIO_TYPES = [
   "cdn_cache_stampede",
   "firewall_rule_misconfig",
   "database_latency_spike",
-] as const;
+] as const satisfies readonly RcaCategory[];
 export type ScenarioType = (typeof SCENARIO_TYPES)[number];
 export const scenarioTypeSchema = z.enum(SCENARIO_TYPES);
-
-/** RCA categories: every scenario type plus `other` for causes outside the catalog. */
-export const RCA_CATEGORIES = [...SCENARIO_TYPES, "other"] as const;
-export type RcaCategory = (typeof RCA_CATEGORIES)[number];
-export const rcaCategorySchema = z.enum(RCA_CATEGORIES);
 
 export const groundTruthSchema = z.object({
   scenario: scenarioTypeSchema,

@@ -3,7 +3,7 @@
  * (docs/evaluation/labeling_rubric.md): 1.0 category and component right, 0.7 category right, 0.4 adjacent
  * category, 0.0 wrong; `other` cases reward a low-confidence `other`.
  */
-import type { CaseResult, Hypothesis, LabelCase, ScoreBand } from "@teleops/schema";
+import { type CaseResult, categoryMatches, type Hypothesis, type LabelCase, type ScoreBand } from "@teleops/schema";
 import { isAdjacent } from "./adjacency.ts";
 
 export const SCORE_EXACT = 1.0;
@@ -60,7 +60,7 @@ export function scoreCase(
     case_id: label.case_id,
     expected_category: label.category,
     expected_component: label.root_component,
-    top3_correct: ordered.slice(0, 3).some((h) => h.category === label.category),
+    top3_correct: ordered.slice(0, 3).some((h) => categoryMatches(label.category, h.category)),
     error,
   };
   if (!top) {
@@ -76,7 +76,8 @@ export function scoreCase(
       component_correct: false,
     };
   }
-  const categoryCorrect = top.category === label.category;
+  // A category that refines the label's (`power_or_environment` for an `other` label) answers it.
+  const categoryCorrect = categoryMatches(label.category, top.category);
   const componentCorrect = componentMatches(label.root_component, top, hosts);
   const { score, band } = rubricBand(label, top, categoryCorrect, componentCorrect);
   return {

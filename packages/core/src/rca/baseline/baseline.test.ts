@@ -472,15 +472,16 @@ describe("baseline RCA hypotheses", () => {
     expect(top?.hypothesis).toContain(component);
   });
 
-  it.each([
-    ["psu_failure", "Power supply 2 failed"],
-    ["temperature_high", "Inlet temperature 58C"],
-    ["process_crash", "Process dhcpd crashed, core dump written"],
-    ["fan_tray_failure", "Fan tray 1 failed"],
-  ])("answers %s with `other` at low confidence", (type, message) => {
+  it.each<[string, string, RcaCategory]>([
+    ["psu_failure", "Power supply 2 failed", "power_or_environment"],
+    ["temperature_high", "Inlet temperature 58C", "power_or_environment"],
+    ["process_crash", "Process dhcpd crashed, core dump written", "other"],
+    ["fan_tray_failure", "Fan tray 1 failed", "power_or_environment"],
+    ["linecard_failure", "Line card in slot 3 failed", "hardware_failure"],
+  ])("answers %s outside the network catalog (%s) at low confidence", (type, message, category) => {
     const alerts = handmade([{ host: "core-router-1", type, message, severity: "major" }]);
     const [top] = rankRootCauses({ incidentId: null, summary: null, alerts }, { runbooks }).hypotheses;
-    expect(top?.category).toBe("other");
+    expect(top?.category).toBe(category);
     expect(top?.confidence).toBeLessThanOrEqual(0.3);
     expect(top?.root_component).toBe("core-router-1");
   });

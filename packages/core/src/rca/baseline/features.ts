@@ -603,20 +603,28 @@ export const FEATURES: readonly EvidenceFeature[] = [
 
   // Outside the scenario catalog: hardware, environment, software faults, background hygiene.
   feature(
-    "hardware_environment",
-    "power / cooling / hardware fault",
+    "power_environment",
+    "power / cooling fault",
     [
       p(
-        "psu|powersupply|pem|pdu|ups|battery|rectifier|fan|fantray|temperature|temp|thermal|overheat|overheating|overtemperature|hot|cooling|hvac|voltage|humidity|airflow|smoke|edac|mce",
+        "psu|powersupply|pem|pdu|ups|battery|rectifier|fan|fantray|blower|temperature|temp|thermal|overheat|overheating|overtemperature|hot|cooling|hvac|voltage|humidity|airflow|smoke",
       ),
-      p("memory|dimm|ecc", "uncorrectable|correctable|parity|ecc"),
       pNot("rx|dbm|optical|signal|laser", "power", "supply|fail|failure|loss|lost|outage|feed|input|module"),
+    ],
+    { power_or_environment: 2.4 },
+  ),
+  feature(
+    "hardware_fault",
+    "hardware fault (card, module, memory, disk)",
+    [
+      p("edac|mce"),
+      p("memory|dimm|ecc", "uncorrectable|correctable|parity|ecc"),
       p(
-        "linecard|fpc|pic|asic|npu|hardware|hw|chassis|slot|card|envmon|ps|pem|disk|drive|ssd|raid",
+        "linecard|fpc|pic|asic|npu|hardware|hw|chassis|slot|card|envmon|disk|drive|ssd|raid|fru",
         "fail|failed|failure|offline|fault|error|removed|crash|degraded|absent",
       ),
     ],
-    { other: 2.4 },
+    { hardware_failure: 2.4 },
   ),
   feature(
     "software_fault",
@@ -635,6 +643,23 @@ export const FEATURES: readonly EvidenceFeature[] = [
       p("watchdog", "timeout|reset|expired|reboot|reload|bite"),
     ],
     { other: 2.4, router_freeze: 0.3 },
+  ),
+  feature(
+    "resource_running_out",
+    "a resource running out (disk, memory, connection tables, quota)",
+    [
+      p(
+        "disk|filesystem|inode|memory|swap|space|volume|persistentvolume|conntrack|quota|pool",
+        "full|filling|exhausted|out|almost|low|left",
+      ),
+    ],
+    { capacity_exhaustion: 0.6 },
+  ),
+  feature(
+    "config_commit",
+    "a configuration change",
+    [pNot("policy|rule|acl|firewall|fw|ruleset|reload|reloading", "config|configuration|configured|commit|committed")],
+    { config_change: 0.6 },
   ),
   feature(
     "housekeeping",

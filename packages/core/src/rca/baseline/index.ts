@@ -6,15 +6,18 @@
  */
 import {
   type Alert,
+  type CategoryPriors,
+  DEFAULT_CATEGORY_PRIORS,
   type DeviceRole,
+  FAILURE_TAXONOMY,
   type Hypothesis,
   isDeviceRole,
+  isOutsideNetworkCatalog,
   type Layer,
   type NetworkDevice,
   type NetworkTopology,
   type RcaCategory,
   type RunbookChunkRef,
-  SCENARIO_CATALOG,
   type Severity,
 } from "@teleops/schema";
 import { incidentQuery, type RunbookIndex } from "../retrieval.ts";
@@ -47,6 +50,8 @@ export interface RcaResult {
 export interface RcaDeps {
   runbooks: RunbookIndex;
   topology?: NetworkTopology;
+  /** Layer and device-role priors per category (a tenant's adjustments); the taxonomy's defaults otherwise. */
+  priors?: CategoryPriors;
 }
 
 const MAX_HYPOTHESES = 3;
@@ -56,7 +61,8 @@ const BACKGROUND_BELOW = 0.7;
 const EXPLAINED_AWAY = 0.5;
 /** Share of a category's score that stays "unknown": a single weak signal must not look certain. */
 const CONFIDENCE_PRIOR = 2.5;
-/** "Something outside the catalog" is never a confident answer: it names no failure mode to act on. */
+/** Causes outside the network catalog (`other` and what refines it) are never a confident answer: the engine
+ * sees them through a few generic words, and they name no network failure mode to act on. */
 const OTHER_CONFIDENCE_CAP = 0.3;
 const MAX_CITED = 60;
 const MAX_RUNBOOK_STEPS = 4;
@@ -162,6 +168,7 @@ interface Analysis {
   scores: Map<RcaCategory, number>;
   explained: Map<RcaCategory, Condition[]>;
   topology: TopologyLookup | undefined;
+  priors: CategoryPriors;
 }
 
 interface TopologyLookup {
@@ -201,7 +208,7 @@ export function rankRootCauses(input: RcaInput, deps: RcaDeps): RcaResult {
   const retrieval = deps.runbooks.search(incidentQuery(input, deps.topology), 5);
   if (input.alerts.length === 0) return rankFromSummary(input, deps, retrieval);
 
-  const analysis = analyze(input.alerts, lookupFor(deps.topology));
+  const analysis = analyze(input.alerts, lookupFor(deps.topology), deps.priors ?? DEFAULT_CATEGORY_PRIORS);
   const ranked = [...analysis.scores.entries()].filter(([, score]) => score > 0).sort((a, b) => b[1] - a[1]);
   const total = ranked.reduce((sum, [, score]) => sum + score, 0);
   const top = ranked[0]?.[1] ?? 0;
@@ -210,7 +217,7 @@ export function rankRootCauses(input: RcaInput, deps: RcaDeps): RcaResult {
 
   const hypotheses = ranked.slice(0, MAX_HYPOTHESES).map(([category, score], index): Hypothesis => {
     let confidence = (score / (total + CONFIDENCE_PRIOR)) * (0.55 + 0.45 * strength);
-    if (category === "other") confidence = Math.min(confidence, OTHER_CONFIDENCE_CAP);
+    if (isOutsideNetworkCatalog(category)) confidence = Math.min(confidence, OTHER_CONFIDENCE_CAP);
     return buildHypothesis(analysis, category, index + 1, round(confidence), notes, deps, retrieval);
   });
   return { hypotheses, retrieval };
@@ -220,7 +227,7 @@ function round(value: number): number {
   return Math.round(Math.max(0, Math.min(1, value)) * 100) / 100;
 }
 
-function analyze(alerts: readonly Alert[], topology: TopologyLookup | undefined): Analysis {
+function analyze(alerts: readonly Alert[], topology: TopologyLookup | undefined, priors: CategoryPriors): Analysis {
   const conditions = groupConditions(alerts);
   const hosts = describeHosts(conditions, topology);
   markBgpFlaps(hosts);
@@ -259,7 +266,7 @@ function analyze(alerts: readonly Alert[], topology: TopologyLookup | undefined)
         list.push(c);
         explained.set(anchor.category, list);
       }
-      const contribution = vote * c.weight * roleSupport(host, category) * (discounted ? EXPLAINED_AWAY : 1);
+      const contribution = vote * c.weight * roleSupport(host, category, priors) * (discounted ? EXPLAINED_AWAY : 1);
       scores.set(category, (scores.get(category) ?? 0) + contribution);
     }
   }
@@ -267,16 +274,16 @@ function analyze(alerts: readonly Alert[], topology: TopologyLookup | undefined)
   const firstLayer = first ? hosts.get(first.host)?.layer : undefined;
   if (firstLayer) {
     for (const [category, score] of scores) {
-      if (category !== "other" && SCENARIO_CATALOG[category].layer === firstLayer) scores.set(category, score * 1.15);
+      if (priors[category].layer === firstLayer) scores.set(category, score * 1.15);
     }
   }
-  return { conditions, hosts, first, anchor, scores, explained, topology };
+  return { conditions, hosts, first, anchor, scores, explained, topology, priors };
 }
 
 /** Failures usually start on devices of certain roles (BGP flaps on peering and edge routers, leaks on PEs). */
-function roleSupport(host: HostInfo | undefined, category: RcaCategory): number {
-  if (!host?.role || !host.roleSource || category === "other") return 1;
-  return SCENARIO_CATALOG[category].rootRoles.includes(host.role) ? ROLE_SUPPORT[host.roleSource] : 1;
+function roleSupport(host: HostInfo | undefined, category: RcaCategory, priors: CategoryPriors): number {
+  if (!host?.role || !host.roleSource) return 1;
+  return priors[category].rootRoles.includes(host.role) ? ROLE_SUPPORT[host.roleSource] : 1;
 }
 
 function groupConditions(alerts: readonly Alert[]): Condition[] {
@@ -548,7 +555,7 @@ function chooseComponent(analysis: Analysis, category: RcaCategory): HostInfo | 
   for (const [name, raw] of scores) {
     const info = analysis.hosts.get(name);
     if (!info) continue;
-    let score = raw * roleSupport(info, category);
+    let score = raw * roleSupport(info, category, analysis.priors);
     const neighbours = analysis.topology?.neighbours.get(name);
     if (neighbours) {
       let alarming = 0;
@@ -617,7 +624,7 @@ function buildHypothesis(
   const failure =
     rootSignals.length > 0 || category === "other"
       ? knowledge.failure(story)
-      : `possible ${SCENARIO_CATALOG[category].title.toLowerCase()}, but only shared symptoms were seen (${story.rootTypes.slice(0, 3).join(", ") || "none on this device"})`;
+      : `possible ${FAILURE_TAXONOMY[category].title.toLowerCase()}, but only shared symptoms were seen (${story.rootTypes.slice(0, 3).join(", ") || "none on this device"})`;
   const text = `${story.host ? `${story.noun} ${story.host}: ` : ""}${failure}`;
 
   const cited = new Set<number>();
@@ -877,7 +884,7 @@ function rankFromSummary(input: RcaInput, deps: RcaDeps, retrieval: RunbookChunk
       meanings,
     };
     const share = vote / (total + CONFIDENCE_PRIOR);
-    const confidence = round(Math.min(category === "other" ? 0.2 : 0.45, share * 0.6));
+    const confidence = round(Math.min(isOutsideNetworkCatalog(category) ? 0.2 : 0.45, share * 0.6));
     const { refs, steps } = runbookSupport(deps.runbooks, category, story, retrieval);
     return {
       rank: index + 1,

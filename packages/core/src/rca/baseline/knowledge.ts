@@ -315,6 +315,61 @@ export const KNOWLEDGE: Readonly<Record<RcaCategory, CategoryKnowledge>> = {
       return `Find the blocker in pg_stat_activity / pg_locks on ${on(s)}${pid ? ` (pid ${pid})` : ""} and cancel or terminate it`;
     },
   },
+  hardware_failure: {
+    noun: "device",
+    concept: "hardware failure line card module memory ECC disk RAID chassis alarm replace RMA",
+    failure(s) {
+      const part =
+        s.root.text("card", "slot", "fru", "module", "controller", "dimm") ??
+        s.root.fromMessages(/\b((?:Card|slot|FPC|PIC|module|controller) \d+|md\d+)\b/i);
+      const types = s.rootTypes.slice(0, 3).join(", ");
+      return `${s.meanings[0] ?? "hardware fault"}${part ? ` on ${part}` : ""}${types ? ` (${types})` : ""}`;
+    },
+    firstStep(s) {
+      return `Read the chassis alarms and hardware logs on ${on(s)} (show chassis alarms, show environment, show platform), fail over to the redundant part and open an RMA for the failed one`;
+    },
+  },
+  power_or_environment: {
+    noun: "device",
+    concept: "power supply UPS feed PDU cooling fan temperature HVAC environment site",
+    failure(s) {
+      const part =
+        s.root.text("psu", "power_supply", "sensor", "fan") ??
+        s.root.fromMessages(/\b((?:Power supply|PEM|PSU|Fan(?: tray)?) ?\d+)\b/i);
+      const types = s.rootTypes.slice(0, 3).join(", ");
+      const others =
+        s.otherDevices > 0 ? `; ${s.otherDevices} other device${s.otherDevices === 1 ? "" : "s"} alarmed alike` : "";
+      return `${s.meanings[0] ?? "power or cooling fault"}${part ? ` on ${part}` : ""}${types ? ` (${types})` : ""}${others}`;
+    },
+    firstStep(s) {
+      return `Check the power feeds, supplies and cooling of ${on(s)} and its room (show environment, UPS/PDU status, temperature) and send facilities if a feed or cooling unit is down`;
+    },
+  },
+  config_change: {
+    noun: "device",
+    concept: "configuration change commit rollback diff compare",
+    failure(s) {
+      const by = s.root.text("user", "admin") ?? s.root.fromMessages(/\bby (?:user )?'?([\w.-]+)/i);
+      const change = s.all.text("change_ticket", "change", "ticket");
+      return `configuration change${by ? ` by ${by}` : ""}${change ? ` (${change})` : ""} before the failure`;
+    },
+    firstStep(s) {
+      return `Diff the last commit on ${on(s)} against the previous configuration and roll it back if the failure started with it`;
+    },
+  },
+  capacity_exhaustion: {
+    noun: "server",
+    concept: "capacity exhausted disk full filesystem memory quota volume connection table",
+    failure(s) {
+      const what = s.root.text("mountpoint", "persistentvolumeclaim", "volume", "filesystem");
+      const left = s.root.percent(["free_pct", "available_pct"], /\b(?:left|free|available)\b/i);
+      const types = s.rootTypes.slice(0, 3).join(", ");
+      return `${what ?? "a resource"} running out${left !== undefined ? ` (${num(left)}% left)` : ""}${types ? ` (${types})` : ""}`;
+    },
+    firstStep(s) {
+      return `Free or grow the exhausted resource on ${on(s)} (clean up, extend the volume, raise the limit) and find what consumed it`;
+    },
+  },
   other: {
     noun: "device",
     concept: "hardware power supply fan temperature crash core dump reboot triage",
