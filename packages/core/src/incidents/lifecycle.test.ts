@@ -177,6 +177,50 @@ describe.each(testBackends())("incidents that resolve themselves on $name", (bac
     expect(audit.events[0]).toMatchObject({ actor: "system", details: { from: "resolved", to: "open" } });
   });
 
+  it("reopens with an alarm that alone stays below the incident bar, moving it into the incident", async () => {
+    const tenant = "reopen-small";
+    const raised = [
+      alarm("core-8", "link_down", 0),
+      { ...alarm("core-8", "packet_loss", 0.1), severity: "warning" as const },
+    ];
+    const outcome = await store(tenant, raised);
+    const id = outcome.incidents[0]?.id as string;
+    expect(outcome.incidents).toHaveLength(1);
+    await database.db.transaction((tx) =>
+      resolveAlertmanagerAlerts(
+        tx,
+        tenant,
+        raised.map((alert) => ({ ...alert, status: "resolved" as const, ends_at: at(1) })),
+      ),
+    );
+    expect((await sweep(tenant, new Date(), 0)).map((r) => r.id)).toEqual([id]);
+    const again = await store(tenant, [{ ...alarm("core-8", "packet_loss", 3), severity: "warning" as const }]);
+    expect(again.incidents).toEqual([]);
+    const members = await incidentAlerts(database.db, tenant, id);
+    expect(members.map((a) => [a.alert_type, a.status])).toEqual([
+      ["link_down", "resolved"],
+      ["packet_loss", "resolved"],
+      ["packet_loss", "firing"],
+    ]);
+    expect(await getIncident(database.db, tenant, id)).toMatchObject({ status: "open", alert_count: 3 });
+  });
+
+  it("resolves a cleared incident once when two server processes sweep at the same moment", async () => {
+    const tenant = "two-sweepers";
+    const { id, raised } = await outage(tenant, "core-9");
+    await database.db.transaction((tx) =>
+      resolveAlertmanagerAlerts(
+        tx,
+        tenant,
+        raised.map((alert) => ({ ...alert, status: "resolved" as const, ends_at: at(1) })),
+      ),
+    );
+    const [first, second] = await Promise.all([sweep(tenant, new Date(), 0), sweep(tenant, new Date(), 0)]);
+    expect([...(first ?? []), ...(second ?? [])].map((r) => r.id)).toEqual([id]);
+    const audit = await listAudit(database.db, tenant, { incidentId: id, action: "incident.status" });
+    expect(audit.events).toHaveLength(1);
+  });
+
   it("leaves a resolved incident alone when the alarm fires again after the quiet period", async () => {
     const tenant = "no-reopen";
     const { id } = await outage(tenant, "core-6");
