@@ -3,7 +3,7 @@
  * titles, descriptions and default priors, as the API and the SPA show them. Derived from the taxonomy.
  */
 import { SCENARIO_TYPES, type ScenarioType } from "./scenario.ts";
-import { DEFAULT_CATEGORY_PRIORS, FAILURE_TAXONOMY } from "./taxonomy.ts";
+import { DEFAULT_CATEGORY_PRIORS, FAILURE_TAXONOMY, RCA_CATEGORIES } from "./taxonomy.ts";
 import type { DeviceRole, Layer } from "./topology.ts";
 
 export interface ScenarioCatalogEntry {
@@ -22,6 +22,10 @@ function entry(type: ScenarioType): ScenarioCatalogEntry {
   return { title, layer, rootRoles, description };
 }
 
+const isScenarioType = (category: string): category is ScenarioType =>
+  (SCENARIO_TYPES as readonly string[]).includes(category);
+
+// In the taxonomy's order (transport up to applications), which is the order lists show.
 export const SCENARIO_CATALOG: Readonly<Record<ScenarioType, ScenarioCatalogEntry>> = Object.fromEntries(
-  SCENARIO_TYPES.map((type) => [type, entry(type)]),
+  RCA_CATEGORIES.filter(isScenarioType).map((type) => [type, entry(type)]),
 ) as Record<ScenarioType, ScenarioCatalogEntry>;
