@@ -1,4 +1,5 @@
 import { type TestDatabase, testBackends } from "@teleops/db/testing";
+import pino from "pino";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startTestServer, type TestServer } from "../testing.ts";
 import { postJson, trpcQuery } from "./webhookTesting.ts";
@@ -53,9 +54,11 @@ interface IncidentPage {
 describe.each(testBackends())("silences at the webhooks on $name", (backend) => {
   let database: TestDatabase;
   let server: TestServer;
+  const logLines: Array<Record<string, unknown>> = [];
   beforeAll(async () => {
     database = await backend.open();
-    server = await startTestServer(database);
+    const logger = pino({ level: "info" }, { write: (line: string) => logLines.push(JSON.parse(line)) });
+    server = await startTestServer(database, { logger });
   });
   afterAll(async () => {
     await server?.close();
@@ -90,6 +93,11 @@ describe.each(testBackends())("silences at the webhooks on $name", (backend) => 
     const held = await postJson(`${server.url}/webhooks/alertmanager`, routerDelivery("core-rtr-01", now, "during"));
     expect(held.status).toBe(202);
     expect(held.body).toMatchObject({ accepted: 4, duplicates: 0, silenced: 4 });
+    expect(logLines.filter((line) => line.msg === "webhook delivery").at(-1)).toMatchObject({
+      route: "/webhooks/alertmanager",
+      accepted: 4,
+      silenced: 4,
+    });
     // A device the silence does not name goes on as before.
     const other = await postJson(`${server.url}/webhooks/alertmanager`, routerDelivery("core-rtr-02", now, "during"));
     expect(other.body).toMatchObject({ accepted: 4, silenced: 0 });

@@ -72,6 +72,10 @@ export function createWebhookHandler(deps: WebhookDeps) {
           outcome: result.outcome,
           accepted: result.accepted,
           duplicates: result.duplicates,
+          // Alerts a silence held: stored, kept out of incidents.
+          ...(typeof result.answer?.silenced === "number" && result.answer.silenced > 0
+            ? { silenced: result.answer.silenced }
+            : {}),
           event_id: eventId,
         },
         "webhook delivery",
