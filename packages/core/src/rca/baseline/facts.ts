@@ -4,8 +4,17 @@
  */
 import type { Alert } from "@teleops/schema";
 
+const normalizedKeys = new Map<string, string>();
+
+/** `ifName`, `if_name`, `if-name` → `ifname`; payload keys repeat endlessly, so the answer is remembered. */
 function normalizeKey(key: string): string {
-  return key.toLowerCase().replace(/[^a-z0-9]/g, "");
+  let normalized = normalizedKeys.get(key);
+  if (normalized === undefined) {
+    normalized = key.toLowerCase().replace(/[^a-z0-9]/g, "");
+    if (normalizedKeys.size >= 10_000) normalizedKeys.clear();
+    normalizedKeys.set(key, normalized);
+  }
+  return normalized;
 }
 
 const IPV4 = /\b(?:25[0-5]|2[0-4]\d|1?\d?\d)(?:\.(?:25[0-5]|2[0-4]\d|1?\d?\d)){3}\b/;

@@ -736,8 +736,29 @@ export interface FeatureMatch {
 
 const LAYER_ORDER: readonly Layer[] = ["optical", "link", "routing", "service", "application"];
 
+/** Features by the words of their patterns' first group: a feature can only match text holding one of them. */
+const BY_FIRST_WORD = new Map<string, Set<EvidenceFeature>>();
+for (const f of FEATURES) {
+  for (const pattern of f.patterns) {
+    for (const word of pattern.all[0] ?? []) {
+      let set = BY_FIRST_WORD.get(word);
+      if (!set) {
+        set = new Set();
+        BY_FIRST_WORD.set(word, set);
+      }
+      set.add(f);
+    }
+  }
+}
+
 export function matchFeatures(tokens: ReadonlySet<string>): FeatureMatch {
-  const features = FEATURES.filter((f) => f.patterns.some((pattern) => matches(pattern, tokens)));
+  const candidates = new Set<EvidenceFeature>();
+  for (const token of tokens) for (const f of BY_FIRST_WORD.get(token) ?? []) candidates.add(f);
+  // FEATURES order, so the result does not depend on the order of the words.
+  const features =
+    candidates.size === 0
+      ? []
+      : FEATURES.filter((f) => candidates.has(f) && f.patterns.some((pattern) => matches(pattern, tokens)));
   const votes = new Map<RcaCategory, number>();
   let layer: Layer | undefined;
   for (const f of features) {
