@@ -18,6 +18,7 @@ import {
   startTeleops,
   vacuumStandIn,
 } from "./process.ts";
+import { SEARCH_TARGET_MS, searchCases } from "./search.ts";
 
 export interface ReadPathOptions {
   kind: "pglite" | "postgres";
@@ -59,6 +60,8 @@ export interface StoredDataReport {
   rss_samples: RssSample[];
   /** The reads after VACUUM ANALYZE (PostgreSQL), or as ingested (PGlite). */
   reads: ReadPathTiming[];
+  /** The queue's free-text search (`incidents.list` with `text`), after the reads; target p99 ≤ 100 ms. */
+  search?: ReadPathTiming[];
   /** The same reads before VACUUM ANALYZE, with fewer samples; null on PGlite. */
   reads_as_ingested: ReadPathTiming[] | null;
   /** The server's autovacuum setting and how long the explicit VACUUM ANALYZE took. */
@@ -305,8 +308,21 @@ export async function benchStoredData(options: ReadPathOptions): Promise<StoredD
       }
     }
     const reads = vacuum ? await timeReads(server.url, biggest, options.samples) : asIngested;
+    const plans: Record<string, string> =
+      options.kind === "postgres" && database.url ? await explainSlow(database.url, reads, biggest.id) : {};
+    progress("stored data: timing searches");
+    const search: ReadPathTiming[] = [];
+    for (const c of searchCases(alerts)) {
+      search.push(
+        await timeRead(server.url, `search: ${c.name}`, "incidents.list", c.input, options.samples, (d) => {
+          return (d as { total: number }).total;
+        }),
+      );
+    }
+    if (options.kind === "postgres" && database.url) {
+      Object.assign(plans, await explainSlowSearches(database.url, search, searchCases(alerts)));
+    }
     const afterReads = rssMib(server.child.pid);
-    const plans = options.kind === "postgres" && database.url ? await explainSlow(database.url, reads, biggest.id) : {};
     return {
       database: options.kind,
       alerts_posted: alerts.length,
@@ -317,6 +333,7 @@ export async function benchStoredData(options: ReadPathOptions): Promise<StoredD
       memory: { idle_mib: idle, peak_mib: peak, after_ingest_mib: afterIngest, after_reads_mib: afterReads },
       rss_samples: thin(rssSamples, 40),
       reads,
+      search,
       reads_as_ingested: vacuum ? asIngested : null,
       ingest_slices: slices,
       vacuum,
@@ -380,4 +397,26 @@ function thin<T>(items: T[], max: number): T[] {
   const last = items[items.length - 1];
   if (last !== undefined && out[out.length - 1] !== last) out.push(last);
   return out;
+}
+
+/** EXPLAIN of the word side of the searches over their target: what the trigram index did. */
+async function explainSlowSearches(
+  url: string,
+  timings: ReadPathTiming[],
+  cases: Array<{ name: string; input: Record<string, unknown> }>,
+): Promise<Record<string, string>> {
+  const sql = postgres(url, { max: 1, onnotice: () => {} });
+  const plans: Record<string, string> = {};
+  try {
+    for (const [index, timing] of timings.entries()) {
+      const text = cases[index]?.input.text;
+      if (timing.p99_ms <= SEARCH_TARGET_MS || typeof text !== "string") continue;
+      const statement = `select incident_id from incident_search where tenant_id = 'default' and words ilike '%${text.toLowerCase().replace(/'/g, "''")}%'`;
+      const rows = await sql.unsafe(`explain (analyze, buffers) ${statement}`);
+      plans[timing.path] = [statement, ...rows.map((r) => String(r["QUERY PLAN"]))].join("\n");
+    }
+  } finally {
+    await sql.end();
+  }
+  return plans;
 }

@@ -25,15 +25,6 @@ export const INCIDENT_SEVERITY_RANK = sql.raw(
   "array_position(array['critical','major','minor','warning','info']::text[], severity)",
 );
 
-/**
- * What free-text search reads of an alert: host, type, service, message and every tag value (Alertmanager labels
- * included), one line. Queries must use this exact expression for PostgreSQL to answer `ILIKE` from the trigram
- * index `alerts_search_trgm_idx` (migration 0012) instead of reading every alert.
- */
-export const ALERT_SEARCH_TEXT = sql.raw(
-  "(host || ' ' || alert_type || ' ' || service || ' ' || message || ' ' || jsonb_path_query_array(tags, '$.*')::text)",
-);
-
 export const incidents = pgTable(
   "incidents",
   {
@@ -140,8 +131,23 @@ export const alerts = pgTable(
     index("alerts_pending_group_idx")
       .on(t.tenantId, t.pendingGroup)
       .where(sql`${t.pendingGroup} is not null and ${t.incidentId} is null`),
-    index("alerts_search_trgm_idx").using("gin", sql`${ALERT_SEARCH_TEXT} gin_trgm_ops`),
   ],
+);
+
+/**
+ * Free-text search: per incident, the distinct words of its alerts (host, type, service, message, tag and label
+ * values), lower-cased, one space apart, at most 65,536 characters. Kept by statement-level triggers on `alerts`
+ * (migration 0012), so every writer keeps it, and in a table of its own, so the correlator's frequent updates of
+ * `incidents` never re-index it; a trigram index answers `ILIKE '%…%'` (docs/architecture.md, "Search").
+ */
+export const incidentSearch = pgTable(
+  "incident_search",
+  {
+    incidentId: text().primaryKey(),
+    tenantId: text().notNull(),
+    words: text().notNull(),
+  },
+  (t) => [index("incident_search_words_trgm_idx").using("gin", sql`${t.words} gin_trgm_ops`)],
 );
 
 /**

@@ -1,20 +1,16 @@
 /**
- * Free-text search of incidents: each word must appear in the incident's id or title, or in one of its alerts'
- * host, type, service, message or tag values. Both sides are answered by pg_trgm GIN indexes (migration 0012),
- * so a search reads the index entries of its trigrams, never every alert.
+ * Free-text search of incidents: each word must appear in the incident's id or title, or among the words of its
+ * alerts (host, type, service, message, tag and label values), which triggers keep per incident in
+ * `incident_search`. pg_trgm GIN indexes answer both (migration 0012), so a search reads the index entries of its
+ * trigrams, never every incident or alert.
  */
-import { ALERT_SEARCH_TEXT, alerts, type DbOrTx, incidents } from "@teleops/db";
+import { type DbOrTx, incidentSearch, incidents } from "@teleops/db";
 import { type IncidentSearch, SEARCH_MIN_TERM, searchTerms } from "@teleops/schema";
-import { and, eq, gte, ilike, isNotNull, lte, or, type SQL, sql } from "drizzle-orm";
+import { and, eq, gte, ilike, lte, or, type SQL, sql } from "drizzle-orm";
 
 /** `%word%` for ILIKE, with the pattern characters of the word taken literally. */
 export function containsPattern(word: string): string {
   return `%${word.replace(/[%_\\]/g, (c) => `\\${c}`)}%`;
-}
-
-/** Alerts whose searchable text holds the word; the expression is the index's, so the trigram index answers. */
-export function alertTextMatches(word: string): SQL {
-  return sql`${ALERT_SEARCH_TEXT} ilike ${containsPattern(word)}`;
 }
 
 /**
@@ -45,9 +41,9 @@ export async function incidentsMatchingText(
         ? await byIncident
         : await byIncident.union(
             db
-              .selectDistinct({ id: sql<string>`${alerts.incidentId}` })
-              .from(alerts)
-              .where(and(eq(alerts.tenantId, tenantId), isNotNull(alerts.incidentId), alertTextMatches(word))),
+              .select({ id: incidentSearch.incidentId })
+              .from(incidentSearch)
+              .where(and(eq(incidentSearch.tenantId, tenantId), ilike(incidentSearch.words, pattern))),
           );
     const ids = new Set(rows.map((row) => row.id));
     matching = (matching ?? [...ids]).filter((id) => ids.has(id));
