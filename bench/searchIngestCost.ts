@@ -1,7 +1,8 @@
 /**
- * What the search indexes (migration 0012) cost ingest: the same stream posted through `POST /webhooks/alerts`
- * (500 alerts a request, 4 in flight) to a server whose database has them and to one whose database had them
- * dropped, alternating runs. `node --import tsx bench/searchIngestCost.ts [alerts] [runs]`.
+ * What search upkeep (migration 0012: per-incident words by trigger, trigram indexes) costs ingest: the same
+ * stream posted through `POST /webhooks/alerts` (500 alerts a request, 4 in flight) to a server whose database
+ * has it and to one whose database had it switched off, alternating runs; wall time and CPU time per alert.
+ * `node --import tsx bench/searchIngestCost.ts [alerts] [runs]`.
  */
 import { createDb } from "@teleops/db";
 import postgres from "postgres";
@@ -26,7 +27,12 @@ async function backendPids(url: string): Promise<number[]> {
   }
 }
 
-const DROP = ["drop index if exists alerts_search_trgm_idx", "drop index if exists incidents_title_trgm_idx"];
+/** What "without search" means: no per-incident word upkeep on alerts, no title index. */
+const DROP = [
+  "alter table alerts disable trigger alerts_search_words_insert",
+  "alter table alerts disable trigger alerts_search_words_update",
+  "drop index if exists incidents_title_trgm_idx",
+];
 
 async function withoutSearchIndexes(kind: "pglite" | "postgres", env: Record<string, string>, url?: string) {
   if (kind === "postgres" && url) {
