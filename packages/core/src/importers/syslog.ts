@@ -423,13 +423,13 @@ function readVendor(message: string, msgid: string | undefined): VendorMnemonic 
 const INTERFACE_PATTERNS = [
   /\bInterface ([A-Za-z][\w./:-]*\d)/,
   /\bifName ([A-Za-z][\w./:-]*\d)/,
-  /\b(?:interface-name|if-name|interface|port)="([^"]+)"/,
+  /(?<![\w-])(?:interface-name|if-name|interface|port)="([^"]+)"/,
   /\bon (?:interface )?([A-Za-z][A-Za-z-]*\d+(?:[/.:]\d+)+)/,
   /\bport ([A-Za-z0-9-]+(?:[/.]\d+)+)/i,
   // Any vendor's interface name in the text: IOS/XR/NX-OS/EOS long and short names, Junos, optics controllers.
-  /\b((?:FourHundredGigE|HundredGigE|FortyGigE|TwentyFiveGigE|TenGigE|TenGigabitEthernet|GigabitEthernet|FastEthernet|Ethernet|Bundle-Ether|Port-[Cc]hannel|Optics|Te|Gi|Hu|Eth)\d+(?:\/\d+)+(?:\.\d+)?)\b/,
+  /\b((?:FourHundredGigE|HundredGigE|FortyGigE|TwentyFiveGigE|TenGigE|TenGigabitEthernet|GigabitEthernet|FastEthernet|Ethernet|Optics)\d+(?:\/\d+)*(?:\.\d+)?|(?:Te|Gi|Hu|Eth)\d+(?:\/\d+)+(?:\.\d+)?)\b/,
   /\b((?:xe|ge|et|ae)-\d+(?:\/\d+)*(?::\d+)?(?:\.\d+)?)(?=[\s,:)]|$)/,
-  /\b(port-channel\d+|ae\d+(?:\.\d+)?)\b/i,
+  /\b(port-channel\d+|Bundle-Ether\d+(?:\.\d+)?|ae\d+(?:\.\d+)?)\b/i,
 ];
 const IP = String.raw`(\d{1,3}(?:\.\d{1,3}){3}|[0-9a-fA-F:]*:[0-9a-fA-F:]+)`;
 const NEIGHBOR_PATTERNS = [
