@@ -23,11 +23,11 @@ import {
   sitePattern,
 } from "./features.ts";
 import {
-  addTime,
   decodeState,
   directedDistance,
   distance,
   encodeState,
+  extendRanges,
   type KeyRanges,
   latestBefore,
   mergeRanges,
@@ -194,6 +194,46 @@ const OUTAGE_LAYERS: ReadonlySet<Layer> = new Set([
 /** Layers whose alarms are about one port: each interface raises its own signal. */
 const PORT_LAYERS: ReadonlySet<Layer> = new Set(["optical", "link", "switching"]);
 
+/** Evidence keys `kind|a|b` sharing `kind|a|`, each built once. */
+class KeyFamily {
+  private readonly keys = new Map<string, string>();
+  constructor(private readonly prefix: string) {}
+
+  key(b: string): string {
+    let key = this.keys.get(b);
+    if (key === undefined) {
+      key = this.prefix + b;
+      this.keys.set(b, key);
+    }
+    return key;
+  }
+}
+
+/** The evidence keys of one kind: `kind|a` (`one`) and `kind|a|b` (`of(a).key(b)`), each built once. */
+class KeyTable {
+  private readonly families = new Map<string, KeyFamily>();
+  private readonly singles = new Map<string, string>();
+  constructor(private readonly kind: string) {}
+
+  one(a: string): string {
+    let key = this.singles.get(a);
+    if (key === undefined) {
+      key = `${this.kind}|${a}`;
+      this.singles.set(a, key);
+    }
+    return key;
+  }
+
+  of(a: string): KeyFamily {
+    let family = this.families.get(a);
+    if (!family) {
+      family = new KeyFamily(`${this.kind}|${a}|`);
+      this.families.set(a, family);
+    }
+    return family;
+  }
+}
+
 /** Groups found by one kind of evidence this close in time to the nearest are all meant by it. */
 const CLOSEST_TIE_MS = 15_000;
 
@@ -238,6 +278,9 @@ interface Features {
   signal: string;
   /** The condition on its host and interface: what a repeat continues and a clear ends. */
   raised: string;
+  /** Its evidence keys: raised (`d|…`) and cleared (`c|…`). */
+  raisedKey: string;
+  clearedKey: string;
   /** The interface the alarm is about, when it names one. */
   iface: string | null;
   chatter: boolean;
@@ -271,6 +314,27 @@ const LEARNED = 1;
 export class Correlator<Ref> {
   private readonly groups: Array<AlertGroup<Ref>> = [];
   private readonly index = new Map<string, Array<AlertGroup<Ref>>>();
+  /** The alert `findLinks` is looking for links of: its tenant, event time and (held-back) start. */
+  private probeTenant = "";
+  private probeAlertMs = 0;
+  private probeMs = 0;
+  // Evidence keys by kind, each string built once: lookups by them reuse the hash V8 keeps on a string, where a
+  // key built per lookup must be flattened and hashed again (the hot path of a storm).
+  private readonly keys = {
+    d: new KeyTable("d"),
+    c: new KeyTable("c"),
+    h: new KeyTable("h"),
+    m: new KeyTable("m"),
+    n: new KeyTable("n"),
+    e: new KeyTable("e"),
+    N: new KeyTable("N"),
+    s: new KeyTable("s"),
+    v: new KeyTable("v"),
+    b: new KeyTable("b"),
+    x: new KeyTable("x"),
+    g: new KeyTable("g"),
+    l: new KeyTable("l"),
+  };
   private readonly topology: TopologyView;
   private readonly siteOfHost: (host: string) => string | null;
   private readonly relations: LearnedRelations;
@@ -427,15 +491,18 @@ export class Correlator<Ref> {
     const names = host === "" ? [] : short !== host ? [host, short] : [host];
     const signal = signalOf(alert.alertType);
     const iface = interfaceOf(alert.message, alert.tags);
+    // Ports fail one by one: a port-level alarm on another interface is another signal. Above the ports (a
+    // protocol error naming the interface it arrived on), the condition is the device's, whichever port says so.
+    const raised = `${host}|${signal}|${PORT_LAYERS.has(layer) ? (iface ?? "") : ""}`;
     return {
       timeMs: alert.timeMs - heldForMs(alert.message),
       host,
       site,
       layer,
       signal,
-      // Ports fail one by one: a port-level alarm on another interface is another signal. Above the ports (a
-      // protocol error naming the interface it arrived on), the condition is the device's, whichever port says so.
-      raised: `${host}|${signal}|${PORT_LAYERS.has(layer) ? (iface ?? "") : ""}`,
+      raised,
+      raisedKey: this.keys.d.one(raised),
+      clearedKey: this.keys.c.one(raised),
       iface,
       chatter,
       firing: alert.status !== "resolved" && !isClearType(alert.alertType),
@@ -449,17 +516,13 @@ export class Correlator<Ref> {
     const found = new Map<AlertGroup<Ref>, Link<Ref>>();
     const t = f.timeMs;
     const c = this.config;
-    const offer = (
-      key: string,
-      windowMs: number,
-      rank: number,
-      reason: string | LayersReason,
-      onset = false,
-      direction: Direction = "any",
-    ) => this.offer(found, alert.tenantId, alert.timeMs, t, key, windowMs, rank, reason, onset, direction);
+    // What every offer of this alert compares with (fields, not a closure: this runs for every alert of a storm).
+    this.probeTenant = alert.tenantId;
+    this.probeAlertMs = alert.timeMs;
+    this.probeMs = t;
     // A clear joins the latest raise of its condition on its host, however long the outage lasted.
     if (!f.firing && f.host !== "") {
-      const key = `d|${f.raised}`;
+      const key = f.raisedKey;
       let best: AlertGroup<Ref> | undefined;
       let bestTime = Number.NEGATIVE_INFINITY;
       for (const listed of this.index.get(key) ?? []) {
@@ -481,12 +544,12 @@ export class Correlator<Ref> {
     }
     // A raise repeated while not cleared (a standing alarm re-announced) continues its occurrence.
     if (f.firing && f.host !== "") {
-      const key = `d|${f.raised}`;
+      const key = f.raisedKey;
       for (const listed of this.index.get(key) ?? []) {
         const group = this.resolve(listed);
         const raised = latestBefore(group.keys, key, t);
         if (t - raised > c.repeatWindowMs) continue;
-        if (latestBefore(group.keys, `c|${f.raised}`, t) >= raised) continue;
+        if (latestBefore(group.keys, f.clearedKey, t) >= raised) continue;
         const known = found.get(group);
         if (!known || known.rank < SAME_HOST) {
           found.set(group, {
@@ -500,6 +563,7 @@ export class Correlator<Ref> {
     }
     // Same host: when several failures touch the host, the one whose alarms are closest in time is meant.
     const hostFound = new Map<AlertGroup<Ref>, Link<Ref>>();
+    const hostKeys = this.keys.h.of(f.host);
     for (const [layer, direction] of f.host === "" ? [] : causalPartners(f.layer)) {
       // Power and hardware trouble unfolds slowly (on battery, then battery low, then shutdown).
       const slow = SLOW_LAYERS.has(layer) && SLOW_LAYERS.has(f.layer);
@@ -508,8 +572,8 @@ export class Correlator<Ref> {
       // Two ports of one device fail independently: link alarms on one host tie only on the same interface (a
       // card or power failure ties the others, through its own layer).
       const key =
-        layer === "link" && f.layer === "link" && f.iface ? `h|${f.host}|link#${f.iface}` : `h|${f.host}|${layer}`;
-      this.offer(hostFound, alert.tenantId, alert.timeMs, t, key, window, SAME_HOST, reason, false, direction);
+        layer === "link" && f.layer === "link" && f.iface ? hostKeys.key(`link#${f.iface}`) : hostKeys.key(layer);
+      this.offer(hostFound, key, window, SAME_HOST, reason, false, direction);
     }
     keepClosest(hostFound, found);
     // Resolved alarms only follow what they clear or their own host; they never pull other devices in.
@@ -517,14 +581,20 @@ export class Correlator<Ref> {
     // Named entities tie alarms of causally related layers only: a DDoS victim's address in a flood alarm and in
     // an unrelated login line are not one failure.
     const entityFound = new Map<AlertGroup<Ref>, Link<Ref>>();
-    const entity = (key: string, windowMs: number, reason: string) =>
-      this.offer(entityFound, alert.tenantId, alert.timeMs, t, key, windowMs, ENTITY, reason, false, "any");
     for (const name of f.mentions) {
-      entity(`m|${name}`, c.entityWindowMs, `both name ${name}, {d}`);
-      entity(`n|${name}`, c.entityWindowMs, `names ${name}, which alarmed {d}`);
+      this.offer(entityFound, this.keys.m.one(name), c.entityWindowMs, ENTITY, `both name ${name}, {d}`);
+      this.offer(entityFound, this.keys.n.one(name), c.entityWindowMs, ENTITY, `names ${name}, which alarmed {d}`);
     }
-    for (const name of f.names) entity(`m|${name}`, c.entityWindowMs, "named by an alarm on another device {d}");
-    for (const circuit of f.circuits) entity(`e|${circuit}`, c.circuitWindowMs, `same circuit ${circuit}, {d}`);
+    for (const name of f.names)
+      this.offer(
+        entityFound,
+        this.keys.m.one(name),
+        c.entityWindowMs,
+        ENTITY,
+        "named by an alarm on another device {d}",
+      );
+    for (const circuit of f.circuits)
+      this.offer(entityFound, this.keys.e.one(circuit), c.circuitWindowMs, ENTITY, `same circuit ${circuit}, {d}`);
     const related = relatedLayers(f.layer);
     // A name or address points at one failure: when several groups carry it, the closest in time is meant (a
     // router's noise a minute before its link failure also carries its name).
@@ -538,18 +608,7 @@ export class Correlator<Ref> {
       const neighbourFound = new Map<AlertGroup<Ref>, Link<Ref>>();
       for (const neighbour of neighbours) {
         const reason = `linked to ${neighbour} in the topology, {d}`;
-        this.offer(
-          neighbourFound,
-          alert.tenantId,
-          alert.timeMs,
-          t,
-          `N|${neighbour.toLowerCase()}`,
-          c.siteWindowMs,
-          NEIGHBOUR,
-          reason,
-          false,
-          "any",
-        );
+        this.offer(neighbourFound, this.keys.N.one(neighbour.toLowerCase()), c.siteWindowMs, NEIGHBOUR, reason);
       }
       const related = relatedLayers(f.layer);
       for (const [group, link] of neighbourFound) {
@@ -561,17 +620,19 @@ export class Correlator<Ref> {
     // Same site: a failure of the network there (power, hardware, optical, link, switching, routing) explains the
     // alarms above it. Two application alarms on different hosts of one site need more: the same service.
     if (f.site !== null) {
+      const siteKeys = this.keys.s.of(f.site);
       for (const [layer, direction] of causalPartners(f.layer)) {
         if (!isInfrastructure(f.layer) && !isInfrastructure(layer)) continue;
         // A power failure's effects on servers and applications surface over minutes (batteries drain, pollers and
         // alert rules wait before alarming); network protocols notice within seconds, so they keep the short window.
         const window = slowToNotice(layer, f.layer) ? c.powerSiteWindowMs : c.siteWindowMs;
         const reason = layersReason(`same site ${f.site}`, f.layer, layer);
-        offer(`s|${f.site}|${layer}`, window, SAME_SITE, reason, false, direction);
+        this.offer(found, siteKeys.key(layer), window, SAME_SITE, reason, false, direction);
       }
       if (alert.service !== "") {
-        offer(
-          `v|${f.site}|${alert.service}`,
+        this.offer(
+          found,
+          this.keys.v.of(f.site).key(alert.service),
           c.siteWindowMs,
           SAME_SITE,
           `same service ${alert.service} at site ${f.site}, {d}`,
@@ -581,13 +642,13 @@ export class Correlator<Ref> {
     // One condition on many devices at once: sites must agree where both are known, except for a failure of the
     // network itself within seconds (both ends of a cut span, every link of a failed shelf).
     const burstReason = `${f.signal} on several devices, {d}`;
-    if (f.site === null) offer(`b|${f.signal}|*`, c.burstWindowMs, BURST, burstReason);
+    if (f.site === null) this.offer(found, this.keys.b.of(f.signal).key("*"), c.burstWindowMs, BURST, burstReason);
     else {
-      offer(`b|${f.signal}|${f.site}`, c.burstWindowMs, BURST, burstReason);
-      offer(`b|${f.signal}|?`, c.burstWindowMs, BURST, burstReason);
+      this.offer(found, this.keys.b.of(f.signal).key(f.site), c.burstWindowMs, BURST, burstReason);
+      this.offer(found, this.keys.b.of(f.signal).key("?"), c.burstWindowMs, BURST, burstReason);
       if (isInfrastructure(f.layer)) {
         const reason = `${f.signal} at several sites, {d}`;
-        offer(`b|${f.signal}|*`, c.crossSiteBurstWindowMs, BURST, reason, true);
+        this.offer(found, this.keys.b.of(f.signal).key("*"), c.crossSiteBurstWindowMs, BURST, reason, true);
       }
     }
     // A failure of the network itself propagates within seconds: an optical loss and the link downs it causes on
@@ -596,21 +657,27 @@ export class Correlator<Ref> {
       for (const [layer, direction] of causalPartners(f.layer)) {
         if (!isInfrastructure(layer)) continue;
         const reason = layersReason("network alarms beginning together", f.layer, layer);
-        offer(`x|${layer}`, c.crossSiteBurstWindowMs, BURST, reason, true, direction);
+        this.offer(found, this.keys.x.one(layer), c.crossSiteBurstWindowMs, BURST, reason, true, direction);
       }
     }
     // Alertmanager grouped them and they report one condition: its targets may sit anywhere (probes of remote
     // services from one prober), and rules' `for:` delays spread their start times over minutes.
     if (alert.group) {
-      offer(`g|${alert.group}|${f.signal}`, c.groupWindowMs, BURST, `${f.signal} in one Alertmanager group, {d}`);
+      this.offer(
+        found,
+        this.keys.g.of(alert.group).key(f.signal),
+        c.groupWindowMs,
+        BURST,
+        `${f.signal} in one Alertmanager group, {d}`,
+      );
     }
     for (const [partner, dice] of this.relations.partners(f.signal)) {
       if (dice < c.minLearnedDice) continue;
       const reason = `learned relation ${f.signal} ↔ ${partner} (Dice ${dice.toFixed(2)}), {d}`;
-      if (f.site === null) offer(`l|${partner}|*`, c.siteWindowMs, LEARNED, reason);
+      if (f.site === null) this.offer(found, this.keys.l.of(partner).key("*"), c.siteWindowMs, LEARNED, reason);
       else {
-        offer(`l|${partner}|${f.site}`, c.siteWindowMs, LEARNED, reason);
-        offer(`l|${partner}|?`, c.siteWindowMs, LEARNED, reason);
+        this.offer(found, this.keys.l.of(partner).key(f.site), c.siteWindowMs, LEARNED, reason);
+        this.offer(found, this.keys.l.of(partner).key("?"), c.siteWindowMs, LEARNED, reason);
       }
     }
     return [...found.values()];
@@ -624,18 +691,18 @@ export class Correlator<Ref> {
    */
   private offer(
     found: Map<AlertGroup<Ref>, Link<Ref>>,
-    tenantId: string,
-    alertTimeMs: number,
-    t: number,
     key: string,
     windowMs: number,
     rank: number,
     reason: string | LayersReason,
-    onset: boolean,
-    direction: Direction,
+    onset = false,
+    direction: Direction = "any",
   ): void {
     const groups = this.index.get(key);
     if (!groups) return;
+    const tenantId = this.probeTenant;
+    const alertTimeMs = this.probeAlertMs;
+    const t = this.probeMs;
     for (const listed of groups) {
       const group = this.resolve(listed);
       // Every member's (possibly held-back) start lies at or before the group's last alert.
@@ -669,7 +736,7 @@ export class Correlator<Ref> {
     if (f.site !== null) group.sites.add(f.site);
     if (f.chatter) return;
     if (!f.firing) {
-      if (f.host !== "") this.put(group, `c|${f.raised}`, f.timeMs, 0);
+      if (f.host !== "") this.put(group, f.clearedKey, f.timeMs, 0);
       return;
     }
     const signal = f.raised;
@@ -683,37 +750,42 @@ export class Correlator<Ref> {
     if (f.layer === "routing" && severityRank(alert.severity) <= severityRank("major")) group.outage = true;
     const c = this.config;
     const t = f.timeMs;
-    if (f.host !== "") this.put(group, `d|${f.raised}`, t, 0);
-    if (f.host !== "" && this.topology.neighbours(alert.host)) this.put(group, `N|${f.host}`, t, c.siteWindowMs);
+    if (f.host !== "") this.put(group, f.raisedKey, t, 0);
+    if (f.host !== "" && this.topology.neighbours(alert.host))
+      this.put(group, this.keys.N.one(f.host), t, c.siteWindowMs);
     if (f.host !== "")
       this.put(
         group,
-        `h|${f.host}|${f.layer}`,
+        this.keys.h.of(f.host).key(f.layer),
         t,
         SLOW_LAYERS.has(f.layer) ? c.slowSameHostWindowMs : c.sameHostWindowMs,
       );
     if (f.host !== "" && f.layer === "link" && f.iface)
-      this.put(group, `h|${f.host}|link#${f.iface}`, t, c.sameHostWindowMs);
+      this.put(group, this.keys.h.of(f.host).key(`link#${f.iface}`), t, c.sameHostWindowMs);
     group.layers.add(f.layer);
-    for (const name of f.mentions) this.put(group, `m|${name}`, t, c.entityWindowMs);
-    for (const name of f.names) this.put(group, `n|${name}`, t, c.entityWindowMs);
-    for (const circuit of f.circuits) this.put(group, `e|${circuit}`, t, c.circuitWindowMs);
+    for (const name of f.mentions) this.put(group, this.keys.m.one(name), t, c.entityWindowMs);
+    for (const name of f.names) this.put(group, this.keys.n.one(name), t, c.entityWindowMs);
+    for (const circuit of f.circuits) this.put(group, this.keys.e.one(circuit), t, c.circuitWindowMs);
     if (f.site !== null) {
-      this.put(group, `s|${f.site}|${f.layer}`, t, c.siteWindowMs);
-      if (usableService(alert)) this.put(group, `v|${f.site}|${alert.service}`, t, c.siteWindowMs);
+      this.put(group, this.keys.s.of(f.site).key(f.layer), t, c.siteWindowMs);
+      if (usableService(alert)) this.put(group, this.keys.v.of(f.site).key(alert.service), t, c.siteWindowMs);
     }
-    if (isInfrastructure(f.layer)) this.put(group, `x|${f.layer}`, t, c.crossSiteBurstWindowMs);
-    this.put(group, `b|${f.signal}|${f.site ?? "?"}`, t, c.burstWindowMs);
-    this.put(group, `b|${f.signal}|*`, t, c.burstWindowMs);
-    if (alert.group) this.put(group, `g|${alert.group}|${f.signal}`, t, c.groupWindowMs);
-    this.put(group, `l|${f.signal}|${f.site ?? "?"}`, t, c.siteWindowMs);
-    this.put(group, `l|${f.signal}|*`, t, c.siteWindowMs);
+    if (isInfrastructure(f.layer)) this.put(group, this.keys.x.one(f.layer), t, c.crossSiteBurstWindowMs);
+    this.put(group, this.keys.b.of(f.signal).key(f.site ?? "?"), t, c.burstWindowMs);
+    this.put(group, this.keys.b.of(f.signal).key("*"), t, c.burstWindowMs);
+    if (alert.group) this.put(group, this.keys.g.of(alert.group).key(f.signal), t, c.groupWindowMs);
+    this.put(group, this.keys.l.of(f.signal).key(f.site ?? "?"), t, c.siteWindowMs);
+    this.put(group, this.keys.l.of(f.signal).key("*"), t, c.siteWindowMs);
   }
 
   private put(group: AlertGroup<Ref>, key: string, timeMs: number, windowMs: number): void {
-    const had = group.keys.has(key);
-    addTime(group.keys, key, timeMs, windowMs * 2);
-    if (!had) this.indexKey(key, group);
+    const list = group.keys.get(key);
+    if (list) {
+      extendRanges(list, timeMs, windowMs * 2);
+      return;
+    }
+    group.keys.set(key, [timeMs, timeMs]);
+    this.indexKey(key, group);
   }
 
   private prefer(link: Link<Ref>, over: Link<Ref>): boolean {

@@ -256,6 +256,7 @@ function computeSignal(alertType: string): string {
 }
 
 // Circuit ids as carriers and NOCs write them: "CID LIS-MAD-0001", "circuit: 12/KQGN/123456", "ckt_id=XR-44".
+const MAY_NAME_CIRCUIT = /cid|ckt|circuit|cct|svc|span/i;
 const CIRCUIT =
   /\b(?:cid|ckt|circuit(?:[ _-]?id)?|cct|svc[ _-]?id|span)\b\s*(?:id)?\s*[:=#]?\s*["']?([A-Za-z0-9][A-Za-z0-9/._-]{2,40})/gi;
 const IPV4 = /\b(?:25[0-5]|2[0-4]\d|1?\d?\d)(?:\.(?:25[0-5]|2[0-4]\d|1?\d?\d)){3}\b/g;
@@ -302,6 +303,19 @@ const NON_ENTITY_TAGS = new Set([
   "source",
 ]);
 
+const tagNamesEntities = new Map<string, boolean>();
+
+/** Whether a tag or label of this name can name a shared thing (not in NON_ENTITY_TAGS, any case); memoized. */
+function namesEntities(name: string): boolean {
+  let answer = tagNamesEntities.get(name);
+  if (answer === undefined) {
+    answer = !NON_ENTITY_TAGS.has(name.toLowerCase());
+    if (tagNamesEntities.size > 10_000) tagNamesEntities.clear();
+    tagNamesEntities.set(name, answer);
+  }
+  return answer;
+}
+
 /**
  * Entities an alarm names that another device's alarm can name too: circuit ids, IP addresses (a BGP peer, a
  * probed target) and other devices' names (an interface description "to mad-cr1", an LLDP neighbour). The host
@@ -309,36 +323,36 @@ const NON_ENTITY_TAGS = new Set([
  */
 export function entitiesOf(host: string, message: string, tags: Readonly<Record<string, string>>): string[] {
   const found = new Set<string>();
-  for (const owner of kubernetesOwners(host)) found.add(`device:${owner}`);
+  if (host.includes("/")) for (const owner of kubernetesOwners(host)) found.add(`device:${owner}`);
   const self = host.toLowerCase();
   const texts = [message];
-  for (const [name, value] of Object.entries(tags)) {
-    if (!NON_ENTITY_TAGS.has(name.toLowerCase()) && typeof value === "string") texts.push(value);
+  for (const name in tags) {
+    const value = tags[name];
+    if (typeof value === "string" && value !== "" && namesEntities(name)) texts.push(value);
   }
   for (const text of texts) {
     if (text.length === 0) continue;
     const sample = text.length > 2000 ? text.slice(0, 2000) : text;
-    const lower = sample.toLowerCase();
-    const mayNameCircuit =
-      lower.includes("cid") ||
-      lower.includes("ckt") ||
-      lower.includes("circuit") ||
-      lower.includes("cct") ||
-      lower.includes("svc") ||
-      lower.includes("span");
-    for (const match of mayNameCircuit ? sample.matchAll(CIRCUIT) : []) {
-      const id = match[1]?.toLowerCase();
-      if (id && /\d/.test(id)) found.add(`circuit:${id}`);
+    const mayNameCircuit = MAY_NAME_CIRCUIT.test(sample);
+    // `exec` loops rather than `matchAll`, which copies the expression on every call (a storm's hottest line).
+    if (mayNameCircuit) {
+      for (let match = first(CIRCUIT, sample); match; match = CIRCUIT.exec(sample)) {
+        const id = match[1]?.toLowerCase();
+        if (id && /\d/.test(id)) found.add(`circuit:${id}`);
+      }
     }
-    for (const match of sample.matchAll(IPV4)) found.add(`ip:${match[0]}`);
+    for (let match = first(IPV4, sample); match; match = IPV4.exec(sample)) found.add(`ip:${match[0]}`);
     // The IPv6 pattern is costly: only text with two hex groups around a colon can hold an address.
-    for (const match of MAY_HOLD_IPV6.test(sample) ? sample.matchAll(IPV6) : []) {
-      if (match[0].replace(/:/g, "").length >= 4) found.add(`ip:${match[0].toLowerCase()}`);
+    if (MAY_HOLD_IPV6.test(sample)) {
+      for (let match = first(IPV6, sample); match; match = IPV6.exec(sample)) {
+        if (match[0].replace(/:/g, "").length >= 4) found.add(`ip:${match[0].toLowerCase()}`);
+      }
     }
-    for (const match of sample.matchAll(DEVICE_NAME)) {
+    for (let match = first(DEVICE_NAME, sample); match; match = DEVICE_NAME.exec(sample)) {
       // Capitals are vendor mnemonics (%PLATFORM-2-PS_FAIL, LINK-3-UPDOWN), not device names.
-      if (match[0] === match[0].toUpperCase()) continue;
-      const name = match[0].toLowerCase();
+      const word = match[0];
+      if (word === word.toUpperCase()) continue;
+      const name = word.toLowerCase();
       if (name !== self && name.length >= 5 && /\d/.test(name) && !NOT_A_DEVICE.test(name)) found.add(`device:${name}`);
     }
   }
@@ -346,6 +360,12 @@ export function entitiesOf(host: string, message: string, tags: Readonly<Record<
   found.delete(`device:${self}`);
   found.delete(`ip:${self}`);
   return [...found];
+}
+
+/** The first match of a global expression in `text`, starting over (its `lastIndex` is shared state). */
+function first(pattern: RegExp, text: string): RegExpExecArray | null {
+  pattern.lastIndex = 0;
+  return pattern.exec(text);
 }
 
 /**

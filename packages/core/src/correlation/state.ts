@@ -17,10 +17,12 @@ const MAX_RANGES_PER_KEY = 16;
  */
 export function addTime(ranges: KeyRanges, key: string, timeMs: number, joinGapMs: number): void {
   const list = ranges.get(key);
-  if (!list) {
-    ranges.set(key, [timeMs, timeMs]);
-    return;
-  }
+  if (list) extendRanges(list, timeMs, joinGapMs);
+  else ranges.set(key, [timeMs, timeMs]);
+}
+
+/** `addTime` on one key's list of ranges. */
+export function extendRanges(list: number[], timeMs: number, joinGapMs: number): void {
   const last = list.length - 2;
   // The common case: times arrive in order and extend the last range.
   if (timeMs >= (list[last] as number) && timeMs - (list[last + 1] as number) <= joinGapMs) {
