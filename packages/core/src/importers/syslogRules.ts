@@ -210,13 +210,13 @@ const ALARM_TEXT_RULES: ReadonlyArray<readonly [RegExp, string]> = [
   [/\bFRU\b.*(?:removal|offline|power off)/i, "fru_offline"],
 ];
 
-export function alarmFromText(text: string): string | undefined {
+function alarmFromText(text: string): string | undefined {
   for (const [pattern, alertType] of ALARM_TEXT_RULES) if (pattern.test(text)) return alertType;
   return undefined;
 }
 
 /** Keys whose alarm is described in the text (see `alarmFromText`), with the wording of a clear. */
-export const TEXT_ALARM_KEYS: ReadonlyArray<readonly [RegExp, RegExp]> = [
+const TEXT_ALARM_KEYS: ReadonlyArray<readonly [RegExp, RegExp]> = [
   [/^FM-FAULT_(?:CRITICAL|MAJOR|MINOR)$/, /:\s*CLEAR\s*:/],
   [/^CHASSISD_SNMP_TRAP\d+$/, /\b(?:cleared|restored|recovered|ok)\b/i],
   [/^SFF8472-THRESHOLD_VIOLATION$/, /\bcleared\b/i],
