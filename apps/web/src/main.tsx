@@ -29,7 +29,8 @@ const router = createBrowserRouter([
     children: [
       { index: true, element: <IncidentQueue /> },
       { path: "incidents/:id", element: <IncidentDetail /> },
-      { path: "generate", element: <Generate /> },
+      { path: "lab", element: <Generate /> },
+      { path: "generate", element: <Navigate to="/lab" replace /> },
       { path: "observability", element: <Observability /> },
       // The page was called Overview before it grew charts; old bookmarks still land on it.
       { path: "overview", element: <Navigate to="/observability" replace /> },
@@ -46,7 +47,6 @@ const router = createBrowserRouter([
           </Suspense>
         ),
       },
-      {
       // `/silences/new?match=host%3Dcore-rtr-01&match=…` opens the form with those matchers (see lib/silenceLinks.ts).
       ...["silences", "silences/new"].map((path) => ({
         path,
@@ -56,6 +56,7 @@ const router = createBrowserRouter([
           </Suspense>
         ),
       })),
+      {
         path: "runbooks/:runbook/:section",
         element: (
           <Suspense fallback={null}>

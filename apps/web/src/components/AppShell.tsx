@@ -1,13 +1,13 @@
 /** The frame around every page: product name, navigation, and the page itself. */
 import { NavLink, Outlet, useLocation } from "react-router";
 import { useLiveUpdates } from "../lib/live.ts";
+import { roleAllows, useSession } from "../lib/session.ts";
 import { AlertDrawerHost } from "./AlertDrawerHost.tsx";
 import { SessionBadge } from "./SessionGate.tsx";
 
 const NAV = [
   { to: "/", label: "Incidents", matches: (path: string) => path === "/" || path.startsWith("/incidents") },
   { to: "/silences", label: "Silences", matches: (path: string) => path.startsWith("/silences") },
-  { to: "/generate", label: "Generate", matches: (path: string) => path.startsWith("/generate") },
   {
     to: "/observability",
     label: "Observability",
@@ -19,9 +19,19 @@ const NAV = [
   { to: "/evaluation", label: "Evaluation", matches: (path: string) => path.startsWith("/evaluation") },
 ] as const;
 
+/** The Lab (demo data and reset) is for admins, and only on servers that run it; it sits apart, last. */
+const LAB = {
+  to: "/lab",
+  label: "Lab",
+  matches: (path: string) => path.startsWith("/lab") || path.startsWith("/generate"),
+};
+
 export function AppShell() {
   const { pathname } = useLocation();
+  const session = useSession();
   useLiveUpdates();
+  const showLab = session !== null && session.lab && roleAllows(session.role, "admin");
+  const nav = showLab ? [...NAV, LAB] : NAV;
   return (
     <div className="shell">
       <a className="skip-link" href="#main">
@@ -33,7 +43,7 @@ export function AppShell() {
           TeleOps
         </NavLink>
         <nav aria-label="Main" className="nav">
-          {NAV.map((item) => {
+          {nav.map((item) => {
             // The incident detail belongs to Incidents, which NavLink's own matching would not see.
             const active = item.matches(pathname);
             return (
