@@ -60,7 +60,7 @@ const LAYER_RULES: ReadonlyArray<readonly [Layer, RegExp]> = [
   ],
   [
     "link",
-    /\b(?:link\w*|interface\w*|tunnel\w*|ike|ikev[12]|ipsec|isakmp|crypto|gre|if\w*status|if (?:down|up)|port\w*|lineproto\w*|line protocol|updown|carrier|lacp\w*|lag|bundle\w*|ae\d+|ethernet|eth|crc|input errors|output errors|discards|duplex|flap\w*|snmp trap link \w+)\b/,
+    /\b(?:link\w*|interface\w*|tunnel\w*|ike|ikev[12]|ipsec|isakmp|crypto|gre|if\w*status|if (?:down|up)|port\w*|lineproto\w*|line protocol|updown|carrier|lacp\w*|lag(?= (?:member|group|interface|port|down|up|\d))|bundle\w*|ae\d+|ethernet|eth|crc|input errors|output errors|discards|duplex|flap\w*|snmp trap link \w+)\b/,
   ],
   [
     "service",
