@@ -31,6 +31,7 @@ interface Seeded {
   importId: string;
   evaluationId: string;
   silenceId: string;
+  alertId: number;
 }
 
 function servicesWith(extra: Partial<AppServices> = {}): AppServices {
@@ -75,6 +76,7 @@ const PROBES: Record<string, { role: Role; call: (c: Caller, s: Seeded) => Promi
     // The caller confirms with its own tenant's name, as the Lab's form asks.
     call: async (c) => c.admin.reset({ confirm: (await c.session.whoami()).tenant }),
   },
+  "alerts.get": { role: "viewer", call: (c, s) => c.alerts.get({ id: s.alertId }) },
   "alerts.list": { role: "viewer", call: (c, s) => c.alerts.list({ incidentId: s.incidentId }) },
   "audit.list": { role: "viewer", call: (c, s) => c.audit.list({ incidentId: s.incidentId }) },
   "audit.verify": { role: "viewer", call: (c) => c.audit.verify() },
@@ -146,6 +148,7 @@ const PROBES: Record<string, { role: Role; call: (c: Caller, s: Seeded) => Promi
     call: (c, s) => c.rca.review({ artifactId: s.artifactId, decision: "rejected", notes: "probe" }),
   },
   "rca.run": { role: "operator", call: (c, s) => c.rca.run({ incidentId: s.incidentId, engine: "baseline" }) },
+  "rca.runbook": { role: "viewer", call: (c) => c.rca.runbook({ runbook: "fiber_cut", section: "diagnosis" }) },
   "scenarios.generate": {
     role: "admin",
     call: (c) => c.scenarios.generate({ scenario: "dns_outage", seed: 3, startTime: "2026-11-26T08:00:00Z" }),
@@ -221,6 +224,7 @@ describe.each(testBackends())("access control on $name", (backend) => {
     importId: "",
     evaluationId: "",
     silenceId: "",
+    alertId: 0,
   };
   const as = (who: Actor | null, services: AppServices = servicesWith()) =>
     createCaller({ db: database.db, services, actor: who });
@@ -253,6 +257,7 @@ describe.each(testBackends())("access control on $name", (backend) => {
       startTime: "2026-11-25T08:00:00Z",
     });
     seeded.incidentId = generated.incidents[0]?.id ?? "";
+    seeded.alertId = (await alice.alerts.list({ incidentId: seeded.incidentId, limit: 1 })).alerts[0]?.id ?? 0;
     const artifact = await alice.rca.run({ incidentId: seeded.incidentId, engine: "baseline" });
     seeded.artifactId = artifact.id;
     await alice.rca.review({ artifactId: artifact.id, decision: "accepted", notes: "confirmed on site" });
@@ -331,6 +336,7 @@ describe.each(testBackends())("access control on $name", (backend) => {
     }
     // Every procedure that takes one of tenant A's ids answers as if it did not exist.
     for (const path of [
+      "alerts.get",
       "incidents.byId",
       "incidents.alerts",
       "incidents.setStatus",
