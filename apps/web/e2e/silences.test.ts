@@ -87,6 +87,12 @@ describe.skipIf(!hasChromium)("an operator silences a device for 2 hours in Chro
     expect(await held.getByTestId("silenced-badge").count()).toBe(4);
     expect(await held.locator("td").nth(5).textContent()).toBe("none");
 
+    // The device's own alert list shows the held alerts with the badge, the earlier ones without.
+    await page.goto(`${current.url}/alerts?host=fra1-rtr-07`);
+    await expect.poll(() => page.getByTestId("alert-row").count(), POLL).toBe(9);
+    expect(await page.getByTestId("alert-row").getByTestId("silenced-badge").count()).toBe(4);
+    await page.goBack();
+
     const after = await incidents(current);
     expect(after.find((i) => i.hosts.includes("fra1-rtr-07"))?.alert_count).toBe(5);
     expect(after.filter((i) => i.hosts.includes("fra1-rtr-07"))).toHaveLength(1);
