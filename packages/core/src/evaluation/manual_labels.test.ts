@@ -5,7 +5,6 @@ import { SCENARIO_TYPES, severityRank } from "@teleops/schema";
 import { describe, expect, it } from "vitest";
 import { loadTopology } from "../generator/topology.ts";
 import { loadLabelFile, MANUAL_LABELS_PATH } from "./labels.ts";
-import { cohensKappa } from "./metrics.ts";
 import { syntheticCases } from "./synthetic.ts";
 
 const GENERATOR_HOST = /^[a-z]{3}\d-[a-z]+-\d\d$/;
@@ -78,16 +77,24 @@ describe("the shipped manual label set", () => {
     expect(result.code).toBe(0);
   });
 
-  it("agrees with the blind second labelling pass on category (Cohen's kappa at least 0.8)", () => {
-    const second = JSON.parse(readFileSync(SECOND_PASS, "utf8")) as { cases: Record<string, { category: string }> };
-    const pairs = cases.map((c) => [c.category, second.cases[c.case_id]?.category ?? "missing"] as const);
-    expect(pairs.filter(([, b]) => b === "missing")).toEqual([]);
-    expect(
-      cohensKappa(
-        pairs.map(([a]) => a),
-        pairs.map(([, b]) => b),
-      ),
-    ).toBeGreaterThanOrEqual(0.8);
+  // The second pass is the same labeller re-reading blinded digests: a self-consistency check, not inter-rater
+  // agreement, so no kappa is claimed from it (docs/evaluation/inter_rater_notes.md). What is checked is that the
+  // pass covers every case, says who made it, and that every disagreement with the first pass is written down.
+  it("has a second labelling pass over every case that states it is the same labeller, with disagreements listed", () => {
+    const second = JSON.parse(readFileSync(SECOND_PASS, "utf8")) as {
+      procedure: string;
+      rater: string;
+      cases: Record<string, { category: string; root_component?: string }>;
+      disagreements?: string[];
+    };
+    expect(second.rater).toMatch(/same labeller/i);
+    expect(second.procedure).not.toMatch(/independent/i);
+    expect(cases.filter((c) => second.cases[c.case_id] === undefined).map((c) => c.case_id)).toEqual([]);
+    const differing = cases
+      .filter((c) => second.cases[c.case_id]?.category !== c.category)
+      .map((c) => c.case_id)
+      .sort();
+    expect(differing).toEqual([...(second.disagreements ?? [])].sort());
   });
 });
 

@@ -66,9 +66,9 @@ describe("rubric scoring", () => {
     expect(isAdjacent("router_freeze", "other")).toBe(false);
   });
 
-  it("rewards 'other' held loosely with 1.0, 'other' held confidently with 0.7, and any catalog category with 0.0", () => {
+  it("rewards 'other' held loosely at the right component with 1.0, held confidently with 0.7, and any catalog category with 0.0", () => {
     const power = label({ category: "other", root_component: "ups-pop-1" });
-    expect(scoreCase(power, [hypothesis("other", null, 0.5)])).toMatchObject({
+    expect(scoreCase(power, [hypothesis("other", "ups-pop-1", 0.5)])).toMatchObject({
       score: 1,
       band: "other_low_confidence",
     });
@@ -79,6 +79,16 @@ describe("rubric scoring", () => {
     expect(scoreCase(power, [hypothesis("router_freeze", "ups-pop-1", 0.3)])).toMatchObject({
       score: 0,
       band: "wrong",
+    });
+  });
+
+  it("needs the component for 'other' too: a loose 'other' at the wrong or no device scores 0.7", () => {
+    const power = label({ category: "other", root_component: "ups-pop-1" });
+    expect(scoreCase(power, [hypothesis("other", null, 0.3)])).toMatchObject({ score: 0.7, band: "category_only" });
+    expect(scoreCase(power, [hypothesis("other", "leaf-pop-1", 0.3)])).toMatchObject({
+      score: 0.7,
+      band: "category_only",
+      component_correct: false,
     });
   });
 

@@ -1,7 +1,7 @@
 /**
  * The labelling rubric, applied mechanically to an engine's ranked hypotheses for one labelled case
  * (docs/evaluation/labeling_rubric.md): 1.0 category and component right, 0.7 category right, 0.4 adjacent
- * category, 0.0 wrong; `other` cases reward a low-confidence `other`.
+ * category, 0.0 wrong; `other` cases reward a low-confidence `other` that names the right component.
  */
 import { type CaseResult, categoryMatches, type Hypothesis, type LabelCase, type ScoreBand } from "@teleops/schema";
 import { isAdjacent } from "./adjacency.ts";
@@ -101,6 +101,8 @@ function rubricBand(
 ): { score: number; band: ScoreBand } {
   if (label.category === "other") {
     if (!categoryCorrect) return { score: SCORE_WRONG, band: "wrong" };
+    // "Not a catalog failure" is only half an answer: the operator still needs the box to go to.
+    if (!componentCorrect) return { score: SCORE_CATEGORY_ONLY, band: "category_only" };
     return top.confidence <= OTHER_CONFIDENCE_MAX
       ? { score: SCORE_EXACT, band: "other_low_confidence" }
       : { score: SCORE_CATEGORY_ONLY, band: "other_confident" };
