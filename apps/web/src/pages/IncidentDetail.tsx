@@ -21,8 +21,8 @@ import { TicketsCard } from "../components/TicketsCard.tsx";
 import { usePollingFallback } from "../lib/live.ts";
 import { findRootAlarm } from "../lib/rootAlarm.ts";
 import { useCan } from "../lib/session.ts";
-import { useDocumentTitle } from "../lib/useDocumentTitle.ts";
 import { incidentSilenceMatchers, silenceFormHref } from "../lib/silenceLinks.ts";
+import { useDocumentTitle } from "../lib/useDocumentTitle.ts";
 import { useEscapeBack } from "../lib/useEscapeBack.ts";
 import { trpc } from "../trpc.ts";
 
