@@ -1,4 +1,4 @@
-import { incidents } from "@teleops/db";
+import { imports, incidents } from "@teleops/db";
 import { type TestDatabase, testBackends } from "@teleops/db/testing";
 import type { CanonicalAlert } from "@teleops/schema";
 import { and, eq } from "drizzle-orm";
@@ -7,7 +7,7 @@ import { withFingerprint } from "../alerts/fingerprint.ts";
 import { listAudit } from "../audit/events.ts";
 import { DEFAULT_CORRELATION_CONFIG, type TopologyView } from "../correlation/correlator.ts";
 import { storeAndCorrelate } from "../correlation/persist.ts";
-import { importContent } from "../importers/store.ts";
+import { importContent, startImport } from "../importers/store.ts";
 import { resolveAlertmanagerAlerts } from "../integrations/alertmanager.ts";
 import { upsertInboundTicket } from "../integrations/tickets.ts";
 import { resolveClearedIncidents } from "./lifecycle.ts";
@@ -219,6 +219,31 @@ describe.each(testBackends())("incidents that resolve themselves on $name", (bac
     expect([...(first ?? []), ...(second ?? [])].map((r) => r.id)).toEqual([id]);
     const audit = await listAudit(database.db, tenant, { incidentId: id, action: "incident.status" });
     expect(audit.events).toHaveLength(1);
+  });
+
+  it("holds a cleared incident back while an import that loads it is still running", async () => {
+    const tenant = "import-running";
+    const { id, raised } = await outage(tenant, "core-10");
+    await database.db.transaction((tx) =>
+      resolveAlertmanagerAlerts(
+        tx,
+        tenant,
+        raised.map((alert) => ({ ...alert, status: "resolved" as const, ends_at: at(1) })),
+      ),
+    );
+    const started = await startImport(database.db, {
+      tenantId: tenant,
+      actor: "olga",
+      fileName: "h.jsonl",
+      format: "jsonl",
+    });
+    await database.db
+      .update(imports)
+      .set({ incidentIds: [id] })
+      .where(eq(imports.id, started.id));
+    expect(await sweep(tenant, new Date(), 0)).toEqual([]);
+    // An import abandoned over an hour ago holds nothing back.
+    expect((await sweep(tenant, new Date(Date.now() + 61 * MINUTE), 0)).map((r) => r.id)).toEqual([id]);
   });
 
   it("leaves a resolved incident alone when the alarm fires again after the quiet period", async () => {

@@ -315,6 +315,9 @@ async function reopenOnRefire(tx: DbOrTx, pass: AssignedPass, firing: readonly P
   return [...plans.keys()];
 }
 
+/** How long a running import keeps the incidents it loads from resolving by themselves. */
+const IMPORT_HOLDS_MS = 60 * 60_000;
+
 export interface AutoResolveOptions {
   now: Date;
   /** `TELEOPS_AUTO_RESOLVE_AFTER` in ms: how long an incident stays cleared before it resolves. */
@@ -337,12 +340,18 @@ export interface AutoResolved {
  */
 export async function resolveClearedIncidents(db: DbOrTx, options: AutoResolveOptions): Promise<AutoResolved[]> {
   const cutoff = new Date(options.now.getTime() - options.holdMs).toISOString();
-  // Reads the partial index incidents_cleared_idx (cleared_at where cleared and not resolved).
+  // Reads the partial index incidents_cleared_idx (cleared_at where cleared and not resolved). An incident an
+  // import is still loading waits for it (its next batch may continue the failure); the import resolves its
+  // history when it finishes, and an import left running for an hour no longer holds anything back.
   const due = rowsOf<{ id: string; tenant_id: string }>(
     await db.execute(sql`
-    select id, tenant_id from incidents
-    where cleared_at is not null and status <> 'resolved' and cleared_at <= ${cutoff}::timestamptz
-    order by cleared_at limit ${options.limit ?? 500}`),
+    select i.id, i.tenant_id from incidents i
+    where i.cleared_at is not null and i.status <> 'resolved' and i.cleared_at <= ${cutoff}::timestamptz
+      and not exists (select 1 from imports m
+                      where m.tenant_id = i.tenant_id and m.status = 'running'
+                        and m.started_at > ${new Date(options.now.getTime() - IMPORT_HOLDS_MS).toISOString()}::timestamptz
+                        and i.id = any(m.incident_ids))
+    order by i.cleared_at limit ${options.limit ?? 500}`),
   );
   const byTenant = new Map<string, string[]>();
   for (const row of due) byTenant.set(row.tenant_id, [...(byTenant.get(row.tenant_id) ?? []), row.id]);
