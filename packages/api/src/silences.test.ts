@@ -172,6 +172,46 @@ describe.each(testBackends())("silences router on $name", (backend) => {
     expect(preview.truncated).toBe(false);
   });
 
+  it("holds alerts during a weekly window's ranges only", async () => {
+    const writer = createDeliveryWriter(database.db, { config: DEFAULT_CORRELATION_CONFIG });
+    const caller = callerFor(database.db, operator);
+    const clock = (ms: number) => new Date(ms).toISOString().slice(11, 16);
+    const today = ((new Date().getUTCDay() + 6) % 7) + 1;
+    // One range open now (an hour either side, in UTC), one that closed two hours ago.
+    const open = await caller.silences.create({
+      kind: "weekly",
+      matchers: [{ name: "host", op: "=", value: "core-rtr-31" }],
+      schedule: [
+        {
+          days: [1, 2, 3, 4, 5, 6, 7],
+          start: clock(Date.now() - 3_600_000),
+          end: clock(Date.now() + 3_600_000),
+          tz: "UTC",
+        },
+      ],
+      comment: "window open now",
+    });
+    const closed = await caller.silences.create({
+      kind: "weekly",
+      matchers: [{ name: "host", op: "=", value: "core-rtr-32" }],
+      schedule: [
+        { days: [today], start: clock(Date.now() + 2 * 3_600_000), end: clock(Date.now() + 3 * 3_600_000), tz: "UTC" },
+      ],
+      comment: "window later today",
+    });
+    expect(open.silencing_now).toBe(true);
+    expect(closed).toMatchObject({ state: "active", silencing_now: false });
+    const [inWindow] = await writer("northwind", [{ alerts: routerAlarms("core-rtr-31", new Date(), "window") }]);
+    expect(inWindow?.silenced).toBe(4);
+    // Hours older than the next test's alarms, so they stay apart from them; arrival time decides the silence.
+    const [outside] = await writer("northwind", [
+      { alerts: routerAlarms("core-rtr-32", new Date(Date.now() - 3 * 3_600_000), "window") },
+    ]);
+    expect(outside?.silenced).toBe(0);
+    await caller.silences.expire({ id: open.id });
+    await caller.silences.expire({ id: closed.id });
+  });
+
   it("stores alerts a silence holds with its id and out of incidents; after it ends alerts correlate again", async () => {
     const writer = createDeliveryWriter(database.db, { config: DEFAULT_CORRELATION_CONFIG });
     const caller = callerFor(database.db, operator);
