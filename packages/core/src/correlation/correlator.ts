@@ -268,8 +268,8 @@ function compiledSitePattern(pattern: string): (host: string) => string | null {
   return compiled;
 }
 
-/** What an alert reads as, computed once. */
-interface Features {
+/** What an alert reads as, computed once (`Correlator.read`): independent of any group, so it can be worked out early. */
+export interface AlertFeatures {
   /** When the condition began: the event time less the hold its text states ("for more than 15 minutes"). */
   timeMs: number;
   host: string;
@@ -379,13 +379,12 @@ export class Correlator<Ref> {
    * an operator): their evidence keys are recorded as if they had joined, without looking for links.
    */
   remember(group: AlertGroup<Ref>, alert: CorrelationInput<Ref>): void {
-    const features = this.featuresOf(alert);
+    const features = this.read(alert);
     this.record(group, alert, features);
   }
 
   /** Adds an alert; alerts given in event-time order give the same incidents however they are batched. */
-  add(alert: CorrelationInput<Ref>): AlertGroup<Ref> {
-    const features = this.featuresOf(alert);
+  add(alert: CorrelationInput<Ref>, features: AlertFeatures = this.read(alert)): AlertGroup<Ref> {
     const links = features.chatter ? [] : this.findLinks(alert, features);
     let target: Link<Ref> | undefined;
     for (const link of links) if (!target || this.prefer(link, target)) target = link;
@@ -465,7 +464,11 @@ export class Correlator<Ref> {
     return signals >= this.config.minSignals && group.severeSignals >= this.config.minSignals;
   }
 
-  private featuresOf(alert: CorrelationInput<Ref>): Features {
+  /**
+   * What an alert reads as (host, site, layer, signal, named entities…): the same whatever the correlator has seen,
+   * given the same configuration and topology, so callers may work it out before taking a lock and pass it to `add`.
+   */
+  read(alert: CorrelationInput<Ref>): AlertFeatures {
     // "unknown" (what a mapping writes when a source names no machine) is no host: it must not tie alerts together.
     const named = alert.host.toLowerCase();
     const host = named === "unknown" || named === "" ? "" : named;
@@ -512,7 +515,7 @@ export class Correlator<Ref> {
     };
   }
 
-  private findLinks(alert: CorrelationInput<Ref>, f: Features): Array<Link<Ref>> {
+  private findLinks(alert: CorrelationInput<Ref>, f: AlertFeatures): Array<Link<Ref>> {
     const found = new Map<AlertGroup<Ref>, Link<Ref>>();
     const t = f.timeMs;
     const c = this.config;
@@ -720,7 +723,7 @@ export class Correlator<Ref> {
   }
 
   /** Records an alert's evidence keys and summary in its group. */
-  private record(group: AlertGroup<Ref>, alert: CorrelationInput<Ref>, f: Features): void {
+  private record(group: AlertGroup<Ref>, alert: CorrelationInput<Ref>, f: AlertFeatures): void {
     if (alert.timeMs < group.startMs) group.startMs = alert.timeMs;
     if (alert.timeMs > group.endMs) group.endMs = alert.timeMs;
     if (severityRank(alert.severity) < severityRank(group.severity)) group.severity = alert.severity;

@@ -11,6 +11,7 @@ import { and, asc, gte, isNotNull, isNull, lte, ne, sql } from "drizzle-orm";
 import { insertAlertRows } from "../alerts/ingest.ts";
 import { settleIncidentLifecycle } from "../incidents/lifecycle.ts";
 import {
+  type AlertFeatures,
   type AlertGroup,
   type CorrelationConfig,
   type CorrelationInput,
@@ -113,9 +114,16 @@ export async function storeAndCorrelate(
   first?: (tx: DbOrTx) => Promise<void>,
 ): Promise<StoreAndCorrelateOutcome> {
   const options = await withLearned(db, given);
+  // What each alert reads as (layer, site, named entities…) depends on no stored state: worked out here, before
+  // the tenant's lock is taken, so the critical section other deliveries wait on holds only the linking.
+  const reader = new Correlator<number>(options.config ?? DEFAULT_CORRELATION_CONFIG, options);
+  const read = new Map<CanonicalAlert, AlertFeatures>();
+  for (const batch of batches) {
+    for (const alert of batch) read.set(alert, reader.read(incomingInput(options.tenantId, alert, 0)));
+  }
   for (let attempt = 1; ; attempt++) {
     try {
-      return await db.transaction((tx) => storeInTransaction(tx, options, batches, within, first));
+      return await db.transaction((tx) => storeInTransaction(tx, options, batches, within, first, read));
     } catch (error) {
       // Another path (an import, which does not take the lock to insert) stored one of these alerts between
       // the check and the insert: the transaction rolled back, and the next attempt sees that alert as stored.
@@ -132,6 +140,7 @@ async function storeInTransaction(
   batches: ReadonlyArray<readonly CanonicalAlert[]>,
   within: ((tx: DbOrTx, outcome: StoreAndCorrelateOutcome) => Promise<void>) | undefined,
   first: ((tx: DbOrTx) => Promise<void>) | undefined,
+  read: ReadonlyMap<CanonicalAlert, AlertFeatures>,
 ): Promise<StoreAndCorrelateOutcome> {
   const all = batches.flat();
   const guess = timeWindow(options, [], all);
@@ -162,7 +171,7 @@ async function storeInTransaction(
     (window.incidentsStart < guess.incidentsStart || window.start < guess.start || window.end > guess.end)
       ? await correlationContext(tx, options, window)
       : guessed;
-  return correlateAndWrite(tx, options, { fresh, incoming, ...context }, (pass) => {
+  return correlateAndWrite(tx, options, { fresh, incoming, read, ...context }, (pass) => {
     const outcome = { ...pass, batches: counts };
     return { outcome, write: within ? within(tx, outcome) : Promise.resolve() };
   });
@@ -350,6 +359,8 @@ interface PassInput {
   unassigned: AlertRow[];
   /** How far back the open incidents were read. */
   incidentsSince: Date;
+  /** What incoming alerts read as, when worked out before the pass. */
+  read?: ReadonlyMap<CanonicalAlert, AlertFeatures>;
 }
 
 /**
@@ -360,7 +371,7 @@ interface PassInput {
 async function correlateAndWrite<Outcome extends CorrelationOutcome = CorrelationOutcome>(
   tx: DbOrTx,
   options: CorrelatePendingOptions,
-  { fresh, incoming, openIncidents, unassigned, incidentsSince }: PassInput,
+  { fresh, incoming, openIncidents, unassigned, incidentsSince, read }: PassInput,
   alongside?: (pass: CorrelationOutcome) => { outcome: Outcome; write: Promise<void> },
 ): Promise<Outcome> {
   const config = options.config ?? DEFAULT_CORRELATION_CONFIG;
@@ -401,9 +412,15 @@ async function correlateAndWrite<Outcome extends CorrelationOutcome = Correlatio
     for (const group of seeded.values()) group.pinned = true;
   }
   const inputs = [...unassigned, ...fresh].map((row) => toInput(tenantId, row));
-  for (const [index, alert] of incoming.entries()) inputs.push(incomingInput(tenantId, alert, index));
+  const known = new Map<CorrelationInput<number>, AlertFeatures>();
+  for (const [index, alert] of incoming.entries()) {
+    const input = incomingInput(tenantId, alert, index);
+    const features = read?.get(alert);
+    if (features) known.set(input, features);
+    inputs.push(input);
+  }
   inputs.sort((a, b) => a.timeMs - b.timeMs);
-  for (const input of inputs) correlator.add(input);
+  for (const input of inputs) correlator.add(input, known.get(input));
 
   const groups = correlator.incidents().filter((g) => g.members.length > 0 || g.absorbed.length > 0);
   const newGroups = groups.filter((g) => g.incidentId === null);
