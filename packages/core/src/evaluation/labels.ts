@@ -12,6 +12,11 @@ export const MANUAL_LABELS_PATH = fileURLToPath(
 );
 /** How the report names the shipped set. */
 export const MANUAL_LABELS_NAME = "fixtures/evaluation/manual_labels.jsonl";
+/** The labelled cases in real vendor wording (`fixtures/evaluation/vendor_cases.ts`, built by `pnpm labels:vendor`). */
+export const VENDOR_LABELS_PATH = fileURLToPath(
+  new URL("../../../../fixtures/evaluation/vendor_labels.jsonl", import.meta.url),
+);
+export const VENDOR_LABELS_NAME = "fixtures/evaluation/vendor_labels.jsonl";
 
 export interface LabelFileParse {
   /** Non-blank lines read. */
