@@ -151,7 +151,7 @@ describe("teleops CLI", () => {
         TELEOPS_TOKEN: "viewer-token",
       });
       expect(viewer.code).toBe(3);
-      expect(viewer.stderr).toMatch(/operator/);
+      expect(viewer.stderr).toMatch(/requires the admin role; you are viewer/);
       const allowed = await teleops(["incidents", "--token", "viewer-token", "--server", secured.url, "--json"]);
       expect(allowed.code).toBe(0);
     } finally {
