@@ -408,3 +408,109 @@ export const incidentNotes = pgTable(
 
 export type SilenceRow = typeof silences.$inferSelect;
 export type IncidentNoteRow = typeof incidentNotes.$inferSelect;
+
+/**
+ * Notification channels (a generic webhook, a Slack incoming webhook, PagerDuty Events v2, email over SMTP), each
+ * with its route: which of the tenant's incidents it takes (minimum severity, matchers) and after what delay.
+ * The secret (HMAC key, PagerDuty routing key) is kept to sign and send, and never shown back in full.
+ */
+export const notificationChannels = pgTable(
+  "notification_channels",
+  {
+    id: text().primaryKey(),
+    tenantId: text().notNull(),
+    type: text().$type<"webhook" | "slack" | "pagerduty" | "email">().notNull(),
+    name: text().notNull(),
+    url: text().notNull(),
+    secret: text(),
+    minSeverity: text().$type<"critical" | "major" | "minor" | "warning" | "info">(),
+    matchers: jsonb().$type<Array<{ name: string; op: "=" | "!=" | "=~" | "!~"; value: string }>>().notNull(),
+    /** Notify only incidents still open this long after they opened (0 = at once). */
+    delayMs: integer().notNull().default(0),
+    createdBy: text().notNull(),
+    createdAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [index("notification_channels_tenant_idx").on(t.tenantId, t.createdAt)],
+);
+
+/**
+ * Per channel and incident, what the channel was last told (and when), so the notifier sends an incident's
+ * opening once, its updates throttled and its resolution once, whichever server process notices the change.
+ * `version` makes each change a conditional update: two processes cannot both enqueue the same message.
+ */
+export const notificationState = pgTable(
+  "notification_state",
+  {
+    channelId: text().notNull(),
+    incidentId: text().notNull(),
+    tenantId: text().notNull(),
+    /** False while the route has not taken the incident (below the bar, not matching, or still in its delay). */
+    notified: boolean().notNull().default(false),
+    lastEvent: text().$type<"incident.opened" | "incident.updated" | "incident.resolved">(),
+    lastStatus: text(),
+    lastSeverity: text(),
+    lastAlertCount: integer(),
+    lastSentAt: timestamp({ withTimezone: true }),
+    /** The incident's `updated_at` when the route last looked at it: untouched incidents are not re-read. */
+    seenUpdatedAt: timestamp({ withTimezone: true }),
+    version: integer().notNull().default(0),
+  },
+  (t) => [primaryKey({ columns: [t.channelId, t.incidentId] })],
+);
+
+/**
+ * The outbox: one row per message to send, written in the transaction that decides it, so a restart or a crash
+ * loses none. Notifier processes claim due rows (`FOR UPDATE SKIP LOCKED`) under a lease; a lease that runs out
+ * (the process died mid-send) makes the row due again.
+ */
+export const notificationDeliveries = pgTable(
+  "notification_deliveries",
+  {
+    id: bigint({ mode: "number" }).primaryKey().generatedAlwaysAsIdentity(),
+    tenantId: text().notNull(),
+    channelId: text().notNull(),
+    /** Null for a channel test. */
+    incidentId: text(),
+    event: text().notNull(),
+    /** The event as the generic webhook sends it (`{event, incident, url}`); other channel types render from it. */
+    payload: jsonb().$type<Record<string, unknown>>().notNull(),
+    status: text().$type<"pending" | "sending" | "delivered" | "failed">().notNull().default("pending"),
+    attempts: integer().notNull().default(0),
+    nextAttemptAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
+    leaseUntil: timestamp({ withTimezone: true }),
+    lastError: text(),
+    createdAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
+    deliveredAt: timestamp({ withTimezone: true }),
+  },
+  (t) => [
+    index("notification_deliveries_due_idx")
+      .on(t.nextAttemptAt)
+      .where(sql`${t.status} in ('pending', 'sending')`),
+    index("notification_deliveries_tenant_idx").on(t.tenantId, t.id.desc()),
+    index("notification_deliveries_channel_idx").on(t.channelId, t.id.desc()),
+  ],
+);
+
+/** Every attempt to send a delivery: when, how it went (HTTP status or SMTP reply) and the error, if any. */
+export const notificationAttempts = pgTable(
+  "notification_attempts",
+  {
+    id: bigint({ mode: "number" }).primaryKey().generatedAlwaysAsIdentity(),
+    deliveryId: bigint({ mode: "number" })
+      .notNull()
+      .references(() => notificationDeliveries.id, { onDelete: "cascade" }),
+    tenantId: text().notNull(),
+    at: timestamp({ withTimezone: true }).notNull().defaultNow(),
+    ok: boolean().notNull(),
+    /** The receiver's HTTP status, or 250-style SMTP code; null when nothing answered. */
+    responseStatus: integer(),
+    error: text(),
+    durationMs: integer().notNull(),
+  },
+  (t) => [index("notification_attempts_delivery_idx").on(t.deliveryId, t.at)],
+);
+
+export type NotificationChannelRow = typeof notificationChannels.$inferSelect;
+export type NotificationStateRow = typeof notificationState.$inferSelect;
+export type NotificationDeliveryRow = typeof notificationDeliveries.$inferSelect;
+export type NotificationAttemptRow = typeof notificationAttempts.$inferSelect;
