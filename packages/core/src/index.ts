@@ -19,6 +19,7 @@ export * from "./incidents/queries.ts";
 export * from "./incidents/search.ts";
 export * from "./incidents/work.ts";
 export * from "./integrations/index.ts";
+export * from "./notifications/index.ts";
 export * from "./rca/index.ts";
 export * from "./rca/runbookSection.ts";
 export * from "./redaction/index.ts";

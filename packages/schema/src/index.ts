@@ -9,6 +9,7 @@ export * from "./incident.ts";
 export * from "./incidentWork.ts";
 export * from "./integrations.ts";
 export * from "./jsonSafety.ts";
+export * from "./notifications.ts";
 export * from "./observability.ts";
 export * from "./rca.ts";
 export * from "./scenario.ts";
