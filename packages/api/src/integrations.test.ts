@@ -168,7 +168,7 @@ describe.each(testBackends())("integrations router on $name", (backend) => {
     expect(all.total).toBe(3);
     expect(all.events[0]?.id).toBe(last.id);
     expect(all.events[0]?.payload).toBeNull();
-    expect(all.byOutcome).toEqual({ accepted: 1, duplicate: 0, rejected: 2 });
+    expect(all.byOutcome).toEqual({ accepted: 1, duplicate: 0, rejected: 2, failed: 0 });
     const jira = await caller.integrations.events({ source: "jira", withPayload: true });
     expect(jira.events.map((e) => e.http_status)).toEqual([401, 202]);
     expect(jira.events[1]?.payload).toEqual({ hello: "jira" });

@@ -216,7 +216,7 @@ export const integrationEvents = pgTable(
     tenantId: text().notNull(),
     source: text().notNull(),
     receivedAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
-    outcome: text().$type<"accepted" | "duplicate" | "rejected">().notNull(),
+    outcome: text().$type<"accepted" | "duplicate" | "rejected" | "failed">().notNull(),
     httpStatus: integer().notNull(),
     dedupKey: text(),
     headers: jsonb().$type<Record<string, string>>().notNull(),

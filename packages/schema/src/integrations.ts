@@ -277,7 +277,8 @@ export const INTEGRATION_SOURCES = ["alertmanager", "jira", "servicenow", "alert
 export type IntegrationSource = (typeof INTEGRATION_SOURCES)[number];
 export const integrationSourceSchema = z.enum(INTEGRATION_SOURCES);
 
-export const INTEGRATION_OUTCOMES = ["accepted", "duplicate", "rejected"] as const;
+/** `failed`: a call TeleOps made to a ticket system that was refused or not answered. */
+export const INTEGRATION_OUTCOMES = ["accepted", "duplicate", "rejected", "failed"] as const;
 export type IntegrationOutcome = (typeof INTEGRATION_OUTCOMES)[number];
 export const integrationOutcomeSchema = z.enum(INTEGRATION_OUTCOMES);
 

@@ -142,7 +142,7 @@ describe.each(testBackends())("webhook bad input on $name", (backend) => {
       // 401 and 405 come before the credential is checked, and Jira's credential is the signature over the body:
       // those refusals are counted in /metrics, never stored (issue 16).
       const recorded = route.source === "jira" ? [400, 400, 400, 400] : [400, 400, 400, 400, 413, 415];
-      expect(log.byOutcome).toEqual({ accepted: 0, duplicate: 0, rejected: recorded.length });
+      expect(log.byOutcome).toEqual({ accepted: 0, duplicate: 0, rejected: recorded.length, failed: 0 });
       expect(log.events.map((e) => e.http_status).sort()).toEqual(recorded);
       expect(log.events.every((e) => e.error !== null)).toBe(true);
       const schemaRejection = log.events.find((e) => e.http_status === 400 && Array.isArray(e.summary.issues));

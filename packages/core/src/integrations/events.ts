@@ -140,7 +140,7 @@ export async function listIntegrationEvents(
       .where(and(...base))
       .groupBy(integrationEvents.outcome),
   ]);
-  const byOutcome: Record<IntegrationOutcome, number> = { accepted: 0, duplicate: 0, rejected: 0 };
+  const byOutcome: Record<IntegrationOutcome, number> = { accepted: 0, duplicate: 0, rejected: 0, failed: 0 };
   for (const facet of facets) byOutcome[facet.outcome] += facet.n;
   return { events: rows.map(toIntegrationEvent), total: totals[0]?.n ?? 0, byOutcome };
 }

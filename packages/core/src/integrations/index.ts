@@ -4,4 +4,6 @@ export * from "./jira.ts";
 export * from "./mockApis.ts";
 export * from "./outbound.ts";
 export * from "./servicenow.ts";
+export * from "./ticketClients.ts";
+export * from "./ticketContent.ts";
 export * from "./tickets.ts";

@@ -7,8 +7,9 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { type DbOrTx, tickets } from "@teleops/db";
 import { jiraSearchResultSchema, servicenowTableAnswerSchema, type TicketSystem } from "@teleops/schema";
-import { and, asc, eq } from "drizzle-orm";
+import { and, asc, eq, like } from "drizzle-orm";
 import { ValidationError } from "../errors.ts";
+import { MOCK_JIRA_SITE, MOCK_SERVICENOW_INSTANCE } from "./outbound.ts";
 
 /** `fixtures/integrations/` at the repository root, found from this file so it works from any directory. */
 export const DEFAULT_INTEGRATION_FIXTURES_DIR = fileURLToPath(
@@ -42,12 +43,26 @@ export function loadIntegrationFixtures(dir: string = DEFAULT_INTEGRATION_FIXTUR
   return fixtures;
 }
 
-/** Records the tenant created through `createTicket`, in the order they were made. */
+/** No shipped records: what the mock APIs serve where the lab is off (see `integrations.servicenow.incidents`). */
+export const NO_INTEGRATION_FIXTURES: IntegrationFixtures = { servicenow: [], jira: [] };
+
+/**
+ * Records the tenant created in the mock store through `createTicket`, in the order they were made; tickets made
+ * in a real system live there and are not served by the mock.
+ */
 async function createdRecords(db: DbOrTx, tenantId: string, system: TicketSystem): Promise<JsonRecord[]> {
+  const mockSite = system === "servicenow" ? MOCK_SERVICENOW_INSTANCE : MOCK_JIRA_SITE;
   const rows = await db
     .select({ raw: tickets.raw })
     .from(tickets)
-    .where(and(eq(tickets.tenantId, tenantId), eq(tickets.system, system), eq(tickets.origin, "outbound")))
+    .where(
+      and(
+        eq(tickets.tenantId, tenantId),
+        eq(tickets.system, system),
+        eq(tickets.origin, "outbound"),
+        like(tickets.url, `${mockSite}/%`),
+      ),
+    )
     .orderBy(asc(tickets.createdAt), asc(tickets.id));
   // A Jira webhook about a created issue stores the event; its `issue` is the record.
   return rows.map((row) => (isRecord(row.raw.issue) ? row.raw.issue : row.raw));

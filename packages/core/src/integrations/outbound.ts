@@ -1,16 +1,25 @@
 /**
- * Creating a ticket from an incident in the mock ServiceNow or Jira store: a record shaped like the real API's,
- * with a realistic number, a priority from the incident's severity and a description from the incident and
- * its accepted root cause, linked back to the incident.
+ * Creating a ticket from an incident: in the real ServiceNow or Jira when the server has its client, else in the
+ * mock store as a record shaped like the real API's, with a realistic number, a priority from the incident's
+ * severity and a description from the incident and its accepted root cause, linked back to the incident.
  */
 import { createHash, randomBytes, randomUUID } from "node:crypto";
 import { type DbOrTx, tickets } from "@teleops/db";
-import { type Incident, SERVICENOW_PRIORITIES, type Severity, type Ticket, type TicketSystem } from "@teleops/schema";
+import { type Incident, SERVICENOW_PRIORITIES, type Ticket, type TicketSystem } from "@teleops/schema";
 import { and, eq, sql } from "drizzle-orm";
 import { appendAudit } from "../audit/index.ts";
 import { rowsOf } from "../correlation/persist.ts";
 import { ConflictError } from "../errors.ts";
 import { getIncident } from "../incidents/queries.ts";
+import { recordIntegrationEvent } from "./events.ts";
+import { type RemoteTicket, type TicketSystemClient, TicketSystemError } from "./ticketClients.ts";
+import {
+  JIRA_BY_SEVERITY,
+  jiraLabels,
+  SERVICENOW_BY_SEVERITY,
+  ticketDescription,
+  ticketTitle,
+} from "./ticketContent.ts";
 import { toTicket } from "./tickets.ts";
 
 export const MOCK_SERVICENOW_INSTANCE = "https://noc-example.service-now.com";
@@ -21,79 +30,156 @@ export const MOCK_JIRA_PROJECT = "NETOPS";
 const FIRST_SERVICENOW_NUMBER = 10_001;
 const FIRST_JIRA_NUMBER = 101;
 
-/** ServiceNow's default priority matrix: impact and urgency per severity give priorities 1 to 5. */
-const SERVICENOW_BY_SEVERITY: Readonly<Record<Severity, { impact: string; urgency: string; priority: string }>> = {
-  critical: { impact: "1", urgency: "1", priority: "1" },
-  major: { impact: "1", urgency: "2", priority: "2" },
-  minor: { impact: "2", urgency: "2", priority: "3" },
-  warning: { impact: "2", urgency: "3", priority: "4" },
-  info: { impact: "3", urgency: "3", priority: "5" },
-};
-
-const JIRA_BY_SEVERITY: Readonly<Record<Severity, { name: string; id: string }>> = {
-  critical: { name: "Highest", id: "1" },
-  major: { name: "High", id: "2" },
-  minor: { name: "Medium", id: "3" },
-  warning: { name: "Low", id: "4" },
-  info: { name: "Lowest", id: "5" },
-};
-
 const SYSTEM_NAMES: Readonly<Record<TicketSystem, string>> = { servicenow: "ServiceNow incident", jira: "Jira issue" };
-
-/** The ticket body: what the incident is, where, and the accepted root cause when a reviewer accepted one. */
-export function ticketDescription(incident: Incident): string {
-  const list = (items: string[]) =>
-    items.length > 10 ? `${items.slice(0, 10).join(", ")} (+${items.length - 10} more)` : items.join(", ");
-  const lines = [
-    `TeleOps incident ${incident.id}: ${incident.title}`,
-    `Severity: ${incident.severity}. Status: ${incident.status}.`,
-    `First alert: ${incident.start_time}. Last alert: ${incident.end_time}. Alerts: ${incident.alert_count}.`,
-    `Hosts: ${list(incident.hosts) || "none"}`,
-    `Services: ${list(incident.services) || "none"}`,
-    `Sites: ${list(incident.sites) || "none"}`,
-    "",
-  ];
-  if (incident.suspected_root_cause || incident.suspected_category || incident.suspected_component) {
-    lines.push(
-      "Accepted root cause analysis:",
-      `Category: ${incident.suspected_category ?? "not given"}`,
-      `Root cause: ${incident.suspected_root_cause ?? "not given"}`,
-      `Component: ${incident.suspected_component ?? "not given"}`,
-    );
-  } else {
-    lines.push("No root cause analysis has been accepted yet.");
-  }
-  return lines.join("\n");
-}
 
 export interface CreateTicketParams {
   incidentId: string;
   system: TicketSystem;
   /** Who asked, for the audit trail. */
   actor: string;
+  /** The real system's client; without one the ticket goes to the built-in mock store. */
+  client?: TicketSystemClient | undefined;
+  /** The incident's address in TeleOps, written into a real ticket; null when unknown. */
+  incidentUrl?: string | null | undefined;
 }
 
-/** Creates the ticket and its audit event in one transaction; one ticket per incident and system. */
-export async function createOutboundTicket(db: DbOrTx, tenantId: string, params: CreateTicketParams): Promise<Ticket> {
+/** The stored ticket, and whether it went to the built-in mock store rather than a real system. */
+export type CreatedTicket = Ticket & { mock: boolean };
+
+/**
+ * Opens a ticket for the incident: in the real system when its client is configured, else in the mock store.
+ * One ticket per incident and system; each creation is audited.
+ */
+export async function createOutboundTicket(
+  db: DbOrTx,
+  tenantId: string,
+  params: CreateTicketParams,
+): Promise<CreatedTicket> {
+  if (params.client) return { ...(await createRealTicket(db, tenantId, params, params.client)), mock: false };
+  return { ...(await createMockTicket(db, tenantId, params)), mock: true };
+}
+
+async function outboundTicketOf(tx: DbOrTx, tenantId: string, system: TicketSystem, incidentId: string) {
+  const [row] = await tx
+    .select()
+    .from(tickets)
+    .where(
+      and(
+        eq(tickets.tenantId, tenantId),
+        eq(tickets.system, system),
+        eq(tickets.incidentId, incidentId),
+        eq(tickets.origin, "outbound"),
+      ),
+    )
+    .limit(1);
+  return row;
+}
+
+function alreadyHas(incidentId: string, system: TicketSystem, number: string): ConflictError {
+  return new ConflictError(`${incidentId} already has ${SYSTEM_NAMES[system]} ${number}`);
+}
+
+/**
+ * The real system is called outside any transaction (it may take seconds); a refusal or timeout is recorded as a
+ * failed integration event and thrown on as `TicketSystemError`, which the API answers with 502.
+ */
+async function createRealTicket(
+  db: DbOrTx,
+  tenantId: string,
+  params: CreateTicketParams,
+  client: TicketSystemClient,
+): Promise<Ticket> {
+  const incident = await getIncident(db, tenantId, params.incidentId);
+  const already = await outboundTicketOf(db, tenantId, params.system, incident.id);
+  if (already) throw alreadyHas(incident.id, params.system, already.number);
+  const summary = { direction: "outbound", incident_id: incident.id, target: client.target, actor: params.actor };
+  let remote: RemoteTicket;
+  try {
+    remote = await client.create({ incident, incidentUrl: params.incidentUrl ?? null });
+  } catch (error) {
+    if (!(error instanceof TicketSystemError)) throw error;
+    await recordIntegrationEvent(db, {
+      tenantId,
+      source: params.system,
+      outcome: "failed",
+      httpStatus: error.remoteStatus ?? 504,
+      headers: {},
+      summary: { ...summary, remote_status: error.remoteStatus },
+      error: error.message,
+    });
+    throw error;
+  }
+  return db.transaction(async (tx) => {
+    const now = new Date();
+    const identity = and(
+      eq(tickets.tenantId, tenantId),
+      eq(tickets.system, params.system),
+      eq(tickets.externalId, remote.externalId),
+    );
+    // The system's webhook about the new ticket can arrive before this answer is stored: then it is adopted.
+    const [early] = await tx.select().from(tickets).where(identity).for("update");
+    const [row] = early
+      ? await tx
+          .update(tickets)
+          .set({ origin: "outbound", incidentId: early.incidentId ?? incident.id, updatedAt: now })
+          .where(identity)
+          .returning()
+      : await tx
+          .insert(tickets)
+          .values({
+            id: randomUUID(),
+            tenantId,
+            system: params.system,
+            externalId: remote.externalId,
+            number: remote.number,
+            title: remote.title,
+            status: remote.status,
+            priority: remote.priority,
+            url: remote.url,
+            incidentId: incident.id,
+            origin: "outbound",
+            raw: remote.raw,
+            externalUpdatedAt: null,
+            createdAt: now,
+            updatedAt: now,
+          })
+          .returning();
+    if (!row) throw new Error("ticket insert returned no row");
+    await appendAudit(tx, {
+      tenantId,
+      actor: params.actor,
+      action: "ticket.create",
+      entityType: "ticket",
+      entityId: row.id,
+      incidentId: incident.id,
+      details: {
+        system: params.system,
+        number: row.number,
+        priority: row.priority,
+        mock: false,
+        target: client.target,
+      },
+    });
+    await recordIntegrationEvent(tx, {
+      tenantId,
+      source: params.system,
+      outcome: "accepted",
+      httpStatus: 201,
+      dedupKey: `outbound:${remote.externalId}`,
+      headers: {},
+      summary: { ...summary, ticket: { number: row.number, status: row.status, incident_id: row.incidentId } },
+    });
+    return toTicket(row);
+  });
+}
+
+/** The mock store: numbering and the one-per-incident check are serialized per tenant and system. */
+async function createMockTicket(db: DbOrTx, tenantId: string, params: CreateTicketParams): Promise<Ticket> {
   return db.transaction(async (tx) => {
     const incident = await getIncident(tx, tenantId, params.incidentId);
-    // Serializes numbering (and the one-per-incident check) per tenant and system.
     await tx.execute(sql`select pg_advisory_xact_lock(hashtext(${`teleops:ticket:${tenantId}:${params.system}`}))`);
-    const [already] = await tx
-      .select()
-      .from(tickets)
-      .where(
-        and(
-          eq(tickets.tenantId, tenantId),
-          eq(tickets.system, params.system),
-          eq(tickets.incidentId, incident.id),
-          eq(tickets.origin, "outbound"),
-        ),
-      )
-      .limit(1);
-    if (already) {
-      throw new ConflictError(`${incident.id} already has ${SYSTEM_NAMES[params.system]} ${already.number}`);
-    }
+    const already = await outboundTicketOf(tx, tenantId, params.system, incident.id);
+    if (already) throw alreadyHas(incident.id, params.system, already.number);
     const now = new Date();
     const sequence = await nextNumber(tx, tenantId, params.system);
     const record =
@@ -126,7 +212,7 @@ export async function createOutboundTicket(db: DbOrTx, tenantId: string, params:
       entityType: "ticket",
       entityId: row.id,
       incidentId: incident.id,
-      details: { system: params.system, number: row.number, priority: row.priority },
+      details: { system: params.system, number: row.number, priority: row.priority, mock: true },
     });
     return toTicket(row);
   });
@@ -170,7 +256,7 @@ function servicenowRecord(incident: Incident, sequence: number, now: Date): Mock
   const number = `INC${String(sequence).padStart(7, "0")}`;
   const sysId = randomBytes(16).toString("hex");
   const { impact, urgency, priority } = SERVICENOW_BY_SEVERITY[incident.severity];
-  const title = `[${incident.id}] ${incident.title}`.slice(0, 160);
+  const title = ticketTitle(incident, 160);
   const time = servicenowTime(now);
   const integrationUser = reference("sys_user", "teleops.integration");
   const raw = {
@@ -227,9 +313,9 @@ function jiraIssue(incident: Incident, sequence: number, now: Date): MockRecord 
   const key = `${MOCK_JIRA_PROJECT}-${sequence}`;
   const id = String(10_400 + sequence);
   const priority = JIRA_BY_SEVERITY[incident.severity];
-  const title = `[${incident.id}] ${incident.title}`.slice(0, 255);
+  const title = ticketTitle(incident, 255);
   const time = jiraTime(now);
-  const labels = ["teleops", incident.id, ...(incident.suspected_category ? [incident.suspected_category] : [])];
+  const labels = jiraLabels(incident);
   const raw = {
     expand: "operations,versionedRepresentations,editmeta,changelog,renderedFields",
     id,
