@@ -78,13 +78,24 @@ describe("teleops evaluate", () => {
     const result = await teleops(["evaluate", "--json", "--server", server.url]);
     expect(result.code).toBe(0);
     const report = JSON.parse(result.stdout);
-    expect(Object.keys(report).sort()).toEqual(["cases", "engines", "labels_file"]);
+    // The contract's keys, plus `label_sets` (added by issue 18: the vendor-wording set beside the manual one).
+    expect(Object.keys(report).sort()).toEqual(["cases", "engines", "label_sets", "labels_file"]);
     expect(report).toMatchObject({
       labels_file: "fixtures/evaluation/manual_labels.jsonl",
       cases: 50,
       engines: { llm: null },
     });
-    expect(Object.keys(report.engines.baseline).sort()).toEqual(ENGINE_KEYS);
+    expect(Object.keys(report.engines.baseline)).toEqual(expect.arrayContaining(ENGINE_KEYS));
+    expect(Object.keys(report.engines.baseline)).toEqual(
+      expect.arrayContaining(["brier", "ece_raw", "brier_raw", "ece_cv", "brier_cv", "wrong_but_confident_top_decile"]),
+    );
+    expect(report.label_sets.map((set: { name: string; cases: number }) => [set.name, set.cases])).toEqual([
+      ["manual", 50],
+      ["vendor", expect.any(Number)],
+    ]);
+    expect(report.label_sets[1].cases).toBeGreaterThanOrEqual(30);
+    expect(report.label_sets[0].engines.baseline.mean_score).toBe(report.engines.baseline.mean_score);
+    expect(report.label_sets[1].engines).toMatchObject({ llm: null, baseline: { cases: report.label_sets[1].cases } });
     expect(report.engines.baseline.per_case).toHaveLength(50);
     expect(Object.keys(report.engines.baseline.per_case[0]).sort()).toEqual(
       ["case_id", "category", "confidence", "hypothesis", "root_component", "score"].sort(),

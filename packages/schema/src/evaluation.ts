@@ -64,6 +64,10 @@ export const caseResultSchema = caseScoreSchema.extend({
   top3_correct: z.boolean(),
   /** Set when the engine failed on this case (an LLM error); the case then scores 0. */
   error: z.string().nullable(),
+  /** The engine's uncalibrated score for its top hypothesis (runs stored before calibration lack it). */
+  raw_confidence: z.number().optional(),
+  /** The top confidence as calibrated by a curve fitted without this case's fold (k-fold cross-validation). */
+  cv_confidence: z.number().optional(),
 });
 export type CaseResult = z.infer<typeof caseResultSchema>;
 
@@ -86,7 +90,23 @@ export const categoryBreakdownSchema = z.object({
 });
 export type CategoryBreakdown = z.infer<typeof categoryBreakdownSchema>;
 
-/** The contract's per-engine summary. */
+/** Wrong-but-confident where the engine's confidence actually is: at or above its own top-decile confidence. */
+export const confidentTailSchema = z.object({
+  /** The 90th percentile of the engine's top confidence on these cases. */
+  threshold: z.number(),
+  /** Cases at or above the threshold. */
+  cases: z.number().int(),
+  /** Of those, how many score 0. */
+  wrong: z.number().int(),
+  /** Of those, how many have the wrong category (the event the confidence predicts). */
+  category_wrong: z.number().int(),
+});
+export type ConfidentTail = z.infer<typeof confidentTailSchema>;
+
+/**
+ * The contract's per-engine summary. `ece` and `wrong_but_confident` are over the confidence the engine emits
+ * (calibrated with the shipped curve); the optional fields were added with calibration (issue 18).
+ */
 export const engineReportSchema = z.object({
   cases: z.number().int(),
   mean_score: z.number(),
@@ -96,14 +116,36 @@ export const engineReportSchema = z.object({
   wrong_but_confident: z.number().int(),
   ece: z.number(),
   per_case: z.array(caseScoreSchema),
+  /** Brier score of the emitted confidence against "top category right". */
+  brier: z.number().optional(),
+  /** ECE and Brier of the raw, uncalibrated scores. */
+  ece_raw: z.number().optional(),
+  brier_raw: z.number().optional(),
+  /** ECE and Brier of the confidence calibrated by k-fold cross-validation (never fitted on the case it scores). */
+  ece_cv: z.number().optional(),
+  brier_cv: z.number().optional(),
+  wrong_but_confident_top_decile: confidentTailSchema.optional(),
 });
 export type EngineReport = z.infer<typeof engineReportSchema>;
 
-/** The contract's report (`teleops evaluate --json`); an engine not run or not configured is `null`. */
+/** One label set of a run, scored on its own: the shipped manual set and the vendor-wording set, side by side. */
+export const labelSetReportSchema = z.object({
+  name: z.string(),
+  labels_file: z.string(),
+  cases: z.number().int(),
+  engines: z.object({ baseline: engineReportSchema.nullable(), llm: engineReportSchema.nullable() }),
+});
+export type LabelSetReport = z.infer<typeof labelSetReportSchema>;
+
+/**
+ * The contract's report (`teleops evaluate --json`); an engine not run or not configured is `null`. The top-level
+ * keys describe the run's first label set; `label_sets` (added) lists every set of the run, the first included.
+ */
 export const evaluationReportSchema = z.object({
   labels_file: z.string(),
   cases: z.number().int(),
   engines: z.object({ baseline: engineReportSchema.nullable(), llm: engineReportSchema.nullable() }),
+  label_sets: z.array(labelSetReportSchema).optional(),
 });
 export type EvaluationReport = z.infer<typeof evaluationReportSchema>;
 
@@ -117,8 +159,19 @@ export const engineDetailSchema = engineReportSchema.extend({
   /** The LLM's model name; null for the baseline. */
   model: z.string().nullable(),
   duration_ms: z.number(),
+  /** The reliability diagram of the raw scores and of the cross-validated calibration (added with calibration). */
+  reliability_raw: z.array(reliabilityBinSchema).optional(),
+  reliability_cv: z.array(reliabilityBinSchema).optional(),
 });
 export type EngineDetail = z.infer<typeof engineDetailSchema>;
+
+export const labelSetDetailSchema = z.object({
+  name: z.string(),
+  labels_file: z.string(),
+  cases: z.number().int(),
+  engines: z.object({ baseline: engineDetailSchema.nullable(), llm: engineDetailSchema.nullable() }),
+});
+export type LabelSetDetail = z.infer<typeof labelSetDetailSchema>;
 
 export const evaluationRunSchema = z.object({
   id: z.string(),
@@ -132,6 +185,8 @@ export const evaluationRunSchema = z.object({
   engines: z.object({ baseline: engineDetailSchema.nullable(), llm: engineDetailSchema.nullable() }),
   /** Why an engine is null: not requested, or not configured. */
   notes: z.array(z.string()),
+  /** Every label set of the run, the first being the one `engines` describes (absent in runs stored before). */
+  label_sets: z.array(labelSetDetailSchema).optional(),
 });
 export type EvaluationRun = z.infer<typeof evaluationRunSchema>;
 

@@ -166,6 +166,31 @@ function printReport(report: EvaluationReport): void {
     ),
     ["engine", "mean_score", "category", "component", "top3", "wrong_confident", "ece"],
   );
+  if (report.label_sets && report.label_sets.length > 1) {
+    process.stdout.write("\nlabel sets (ece_cv: calibration cross-validated, never fitted on the case it scores)\n");
+    printTable(
+      report.label_sets.flatMap((set) =>
+        (["baseline", "llm"] as const).flatMap((name) => {
+          const r = set.engines[name];
+          return r
+            ? [
+                {
+                  set: set.name,
+                  engine: name,
+                  cases: r.cases,
+                  mean_score: r.mean_score.toFixed(3),
+                  component: pct(r.component_accuracy),
+                  ece: r.ece.toFixed(3),
+                  ece_cv: r.ece_cv?.toFixed(3) ?? "-",
+                  brier: r.brier?.toFixed(3) ?? "-",
+                },
+              ]
+            : [];
+        }),
+      ),
+      ["set", "engine", "cases", "mean_score", "component", "ece", "ece_cv", "brier"],
+    );
+  }
   for (const { name, result } of engines) {
     const misses = result?.per_case.filter((c) => c.score < 1) ?? [];
     if (misses.length === 0) continue;

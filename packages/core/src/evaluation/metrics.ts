@@ -2,14 +2,17 @@
 import {
   type CaseResult,
   type CategoryBreakdown,
+  type ConfidentTail,
   type EngineDetail,
   type EngineReport,
   RCA_CATEGORIES,
   type ReliabilityBin,
 } from "@teleops/schema";
 
-/** Confidence at or above this with a score of 0 counts as wrong-but-confident. */
+/** Confidence at or above this with a score of 0 counts as wrong-but-confident (the contract's fixed measure). */
 export const CONFIDENT_THRESHOLD = 0.7;
+/** The share of cases, by confidence, counted as the engine's "confident" tail: its top decile. */
+export const CONFIDENT_TAIL_SHARE = 0.1;
 export const CALIBRATION_BINS = 10;
 
 export interface CalibrationPoint {
@@ -74,6 +77,30 @@ export function cohensKappa(first: readonly string[], second: readonly string[])
   return round((observed - chance) / (1 - chance));
 }
 
+/** Mean squared gap between confidence and outcome (0 is perfect; always saying 0.5 gives 0.25). */
+export function brier(points: readonly CalibrationPoint[]): number {
+  if (points.length === 0) return 0;
+  return round(mean(points.map((p) => (p.confidence - (p.correct ? 1 : 0)) ** 2)));
+}
+
+/**
+ * Wrong-but-confident at the confidence the engine actually reaches: the threshold is the lowest confidence among
+ * its surest tenth of cases (at least one case), and the tail is every case at or above it (more on ties).
+ */
+export function confidentTail(results: readonly CaseResult[], share = CONFIDENT_TAIL_SHARE): ConfidentTail {
+  if (results.length === 0) return { threshold: 0, cases: 0, wrong: 0, category_wrong: 0 };
+  const sorted = results.map((r) => r.confidence).sort((a, b) => a - b);
+  const rank = Math.max(0, sorted.length - Math.max(1, Math.ceil(share * sorted.length)));
+  const threshold = sorted[rank] ?? 0;
+  const tail = results.filter((r) => r.confidence >= threshold);
+  return {
+    threshold: round(threshold),
+    cases: tail.length,
+    wrong: tail.filter((r) => r.score === 0).length,
+    category_wrong: tail.filter((r) => !r.category_correct).length,
+  };
+}
+
 function perCategory(results: readonly CaseResult[]): CategoryBreakdown[] {
   return RCA_CATEGORIES.flatMap((category) => {
     const rows = results.filter((r) => r.expected_category === category);
@@ -107,6 +134,10 @@ export function summarizeEngine(
   extra: { model: string | null; durationMs: number },
 ): EngineDetail {
   const points = results.map((r) => ({ confidence: r.confidence, correct: r.category_correct }));
+  const hasRaw = results.length > 0 && results.every((r) => r.raw_confidence !== undefined);
+  const hasCv = results.length > 0 && results.every((r) => r.cv_confidence !== undefined);
+  const rawPoints = results.map((r) => ({ confidence: r.raw_confidence ?? r.confidence, correct: r.category_correct }));
+  const cvPoints = results.map((r) => ({ confidence: r.cv_confidence ?? r.confidence, correct: r.category_correct }));
   return {
     cases: results.length,
     mean_score: round(mean(results.map((r) => r.score))),
@@ -121,7 +152,32 @@ export function summarizeEngine(
     confusion: confusion(results),
     model: extra.model,
     duration_ms: Math.round(extra.durationMs),
+    brier: brier(points),
+    ...(hasRaw
+      ? {
+          ece_raw: expectedCalibrationError(rawPoints),
+          brier_raw: brier(rawPoints),
+          reliability_raw: reliabilityBins(rawPoints),
+        }
+      : {}),
+    ...(hasCv
+      ? {
+          ece_cv: expectedCalibrationError(cvPoints),
+          brier_cv: brier(cvPoints),
+          reliability_cv: reliabilityBins(cvPoints),
+        }
+      : {}),
+    wrong_but_confident_top_decile: confidentTail(results),
   };
+}
+
+function optional<K extends keyof EngineDetail>(
+  detail: EngineDetail,
+  keys: readonly K[],
+): Partial<Pick<EngineDetail, K>> {
+  const out: Partial<Pick<EngineDetail, K>> = {};
+  for (const key of keys) if (detail[key] !== undefined) out[key] = detail[key];
+  return out;
 }
 
 /** Strips a detailed engine result down to exactly the contract's report keys. */
@@ -134,6 +190,7 @@ export function toEngineReport(detail: EngineDetail): EngineReport {
     top3_category_accuracy: detail.top3_category_accuracy,
     wrong_but_confident: detail.wrong_but_confident,
     ece: detail.ece,
+    ...optional(detail, ["brier", "ece_raw", "brier_raw", "ece_cv", "brier_cv", "wrong_but_confident_top_decile"]),
     per_case: detail.per_case.map((c) => ({
       case_id: c.case_id,
       score: c.score,

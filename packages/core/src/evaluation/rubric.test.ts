@@ -159,7 +159,7 @@ describe("calibration and agreement", () => {
     expect(() => cohensKappa(["x"], [])).toThrow(RangeError);
   });
 
-  it("counts a score of 0 at confidence 0.7 or more as wrong-but-confident and reports exactly the contract keys", () => {
+  it("counts a score of 0 at confidence 0.7 or more as wrong-but-confident and reports the contract keys, plus the added ones", () => {
     const results = [
       scoreCase(label({ case_id: "a" }), [hypothesis("bgp_flap", "core-router-1", 0.7)]),
       scoreCase(label({ case_id: "b" }), [hypothesis("bgp_flap", "core-router-1", 0.69)]),
@@ -179,10 +179,42 @@ describe("calibration and agreement", () => {
         "per_case",
         "top3_category_accuracy",
         "wrong_but_confident",
+        // Added with calibration (issue 18); the raw and cross-validated figures need raw scores on the cases.
+        "brier",
+        "wrong_but_confident_top_decile",
       ].sort(),
     );
     expect(Object.keys(report.per_case[0] ?? {}).sort()).toEqual(
       ["case_id", "category", "confidence", "hypothesis", "root_component", "score"].sort(),
     );
+  });
+
+  it("reports wrong-but-confident at the engine's own top decile, not only at the fixed 0.7", () => {
+    // An engine that never reaches 0.7 has no wrong-but-confident answers at 0.7, however wrong its surest are.
+    const results = Array.from({ length: 20 }, (_, i) =>
+      scoreCase(label({ case_id: `c${i}` }), [
+        hypothesis(i >= 18 ? "bgp_flap" : "network_degradation", "core-router-1", 0.3 + i * 0.01),
+      ]),
+    );
+    const detail = summarizeEngine(results, { model: null, durationMs: 1 });
+    expect(detail.wrong_but_confident).toBe(0);
+    expect(detail.wrong_but_confident_top_decile).toEqual({ threshold: 0.48, cases: 2, wrong: 2, category_wrong: 2 });
+  });
+
+  it("scores the Brier score and, given raw and cross-validated scores, their ECE and Brier beside the emitted ones", () => {
+    const right = scoreCase(label(), [hypothesis("network_degradation", "core-router-1", 0.8)]);
+    const wrong = scoreCase(label(), [hypothesis("bgp_flap", "core-router-1", 0.4)]);
+    const detail = summarizeEngine(
+      [
+        { ...right, raw_confidence: 0.3, cv_confidence: 0.9 },
+        { ...wrong, raw_confidence: 0.3, cv_confidence: 0.1 },
+      ],
+      { model: null, durationMs: 1 },
+    );
+    expect(detail.brier).toBeCloseTo((0.2 ** 2 + 0.4 ** 2) / 2, 4);
+    expect(detail.brier_raw).toBeCloseTo((0.7 ** 2 + 0.3 ** 2) / 2, 4);
+    expect(detail.brier_cv).toBeCloseTo(0.01, 4);
+    expect(detail.ece_raw).toBeCloseTo(0.2, 4);
+    expect(detail.reliability_cv?.filter((bin) => bin.count > 0)).toHaveLength(2);
   });
 });

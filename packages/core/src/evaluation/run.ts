@@ -2,21 +2,30 @@
  * Runs the RCA engines over labelled cases and scores them with the rubric. Each case becomes the input an
  * engine gets for a stored incident: its summary as the title and its alerts with synthetic ids.
  */
-import type {
-  Alert,
-  CaseResult,
-  EngineDetail,
-  EvaluationEngineChoice,
-  Hypothesis,
-  LabelCase,
-  Topology,
+import {
+  type Alert,
+  type CaseResult,
+  type EngineDetail,
+  type EvaluationEngineChoice,
+  type Hypothesis,
+  isOutsideNetworkCatalog,
+  type LabelCase,
+  type LabelSetDetail,
+  type Topology,
 } from "@teleops/schema";
 import { deriveFingerprint } from "../alerts/fingerprint.ts";
 import { type RcaInput, rankRootCauses } from "../rca/baseline/index.ts";
+import {
+  type CalibrationFile,
+  calibrateHypotheses,
+  OUTSIDE_CATALOG_CONFIDENCE_MAX,
+  shippedCalibration,
+} from "../rca/calibration.ts";
 import { type LlmEngine, LlmNotConfiguredError, LlmRunError } from "../rca/llm/index.ts";
 import type { RunbookIndex } from "../rca/retrieval.ts";
 import { LLM_NOT_CONFIGURED } from "../rca/store.ts";
 import { createRedactor } from "../redaction/index.ts";
+import { crossValidatedConfidences } from "./calibration.ts";
 import { summarizeEngine } from "./metrics.ts";
 import { scoreCase } from "./rubric.ts";
 
@@ -24,6 +33,8 @@ export interface EvaluationServices {
   runbooks: RunbookIndex;
   llm?: LlmEngine | undefined;
   topology?: Topology | undefined;
+  /** The calibration to score with: omitted = the shipped one, `null` = raw scores. */
+  calibration?: CalibrationFile | null | undefined;
 }
 
 export interface EvaluationProgress {
@@ -108,35 +119,62 @@ function redactModelText(result: CaseResult): CaseResult {
   };
 }
 
+interface ScoredEngine {
+  results: CaseResult[];
+  durationMs: number;
+  model: string | null;
+}
+
+interface ScoredEngines {
+  baseline: ScoredEngine | null;
+  llm: ScoredEngine | null;
+  notes: string[];
+}
+
+/** The scored case with the engine's raw top score beside the calibrated one it is scored on. */
+function withRaw(result: CaseResult, raw: readonly Hypothesis[]): CaseResult {
+  const top = [...raw].sort((a, b) => a.rank - b.rank)[0];
+  return { ...result, raw_confidence: top?.confidence ?? 0 };
+}
+
 /**
- * Scores the chosen engines on the cases. The baseline always runs (the LLM gets its ranking as a hint); an
- * engine that was not chosen or is not configured reports null, never zeros.
+ * Runs and scores the chosen engines on one label set. The baseline always runs (the LLM gets its ranking as a
+ * hint); an engine that was not chosen or is not configured is null, never zeros. Engines run raw and their scores
+ * are calibrated here with the same function the engines use, so raw and calibrated figures come from one run.
  */
-export async function evaluateEngines(
+async function scoreEngines(
   cases: readonly LabelCase[],
   choice: EvaluationEngineChoice,
   services: EvaluationServices,
   onProgress?: (progress: EvaluationProgress) => void,
-): Promise<EngineResults> {
+): Promise<ScoredEngines> {
   const notes: string[] = [];
+  const calibration = services.calibration === undefined ? shippedCalibration() : services.calibration;
   const started = performance.now();
   const baselineRuns = cases.map((label, i) => {
     const input = rcaInput(label);
-    const outcome = rankRootCauses(input, { runbooks: services.runbooks, topology: services.topology });
+    const outcome = rankRootCauses(input, {
+      runbooks: services.runbooks,
+      topology: services.topology,
+      calibration: null,
+    });
+    const calibrated = calibrateHypotheses(outcome.hypotheses, calibration?.engines.baseline);
     onProgress?.({ engine: "baseline", done: i + 1, total: cases.length });
-    return { label, input, outcome };
+    return { label, input, outcome, calibrated };
   });
   const baselineMs = performance.now() - started;
 
-  let baseline: EngineDetail | null = null;
+  let baseline: ScoredEngine | null = null;
   if (choice === "baseline" || choice === "all") {
-    const results = baselineRuns.map(({ label, outcome }) => scoreCase(label, outcome.hypotheses));
-    baseline = summarizeEngine(results, { model: null, durationMs: baselineMs });
+    const results = baselineRuns.map(({ label, outcome, calibrated }) =>
+      withRaw(scoreCase(label, calibrated), outcome.hypotheses),
+    );
+    baseline = { results, durationMs: baselineMs, model: null };
   } else {
     notes.push("baseline: not requested");
   }
 
-  let llm: EngineDetail | null = null;
+  let llm: ScoredEngine | null = null;
   if (choice === "baseline") {
     notes.push("llm: not requested");
   } else if (!services.llm?.configured) {
@@ -146,7 +184,7 @@ export async function evaluateEngines(
     const llmStarted = performance.now();
     let done = 0;
     let notConfigured = false;
-    const results = await mapLimited(baselineRuns, LLM_CONCURRENCY, async ({ label, input, outcome }) => {
+    const results = await mapLimited(baselineRuns, LLM_CONCURRENCY, async ({ label, input, outcome, calibrated }) => {
       const chunks = outcome.retrieval.flatMap((ref) => {
         const chunk = services.runbooks.byId(ref.id);
         return chunk ? [{ id: chunk.id, file: chunk.file, heading: chunk.heading, text: chunk.text }] : [];
@@ -158,7 +196,7 @@ export async function evaluateEngines(
           incidentId: label.case_id,
           summary: label.incident_summary,
           alerts: input.alerts,
-          baseline: outcome.hypotheses,
+          baseline: calibrated,
           chunks,
           topologyRoles: topologyRoles(services.topology, input.alerts),
         });
@@ -170,10 +208,90 @@ export async function evaluateEngines(
       }
       done += 1;
       onProgress?.({ engine: "llm", done, total: baselineRuns.length });
-      return redactModelText(scoreCase(label, hypotheses, error));
+      const scored = scoreCase(label, calibrateHypotheses(hypotheses, calibration?.engines.llm), error);
+      return withRaw(redactModelText(scored), hypotheses);
     });
     if (notConfigured) notes.push(`llm: ${LLM_NOT_CONFIGURED}`);
-    else llm = summarizeEngine(results, { model: engine.describe().model, durationMs: performance.now() - llmStarted });
+    else llm = { results, durationMs: performance.now() - llmStarted, model: engine.describe().model };
   }
   return { baseline, llm, notes };
+}
+
+/**
+ * Sets each case's cross-validated confidence: the raw score through a curve fitted on the other folds of all the
+ * given cases (pooled over label sets, so each fit sees as many cases as possible), capped like the engines cap
+ * answers outside the catalog.
+ */
+function crossValidate(results: CaseResult[]): CaseResult[] {
+  const points = results.map((r) => ({ confidence: r.raw_confidence ?? r.confidence, correct: r.category_correct }));
+  const cv = crossValidatedConfidences(points);
+  return results.map((r, i) => {
+    let value = cv[i] ?? r.confidence;
+    if (r.category !== null && isOutsideNetworkCatalog(r.category))
+      value = Math.min(value, OUTSIDE_CATALOG_CONFIDENCE_MAX);
+    return { ...r, cv_confidence: value };
+  });
+}
+
+/** Scores the chosen engines on the cases (one label set), with cross-validated calibration figures. */
+export async function evaluateEngines(
+  cases: readonly LabelCase[],
+  choice: EvaluationEngineChoice,
+  services: EvaluationServices,
+  onProgress?: (progress: EvaluationProgress) => void,
+): Promise<EngineResults> {
+  const { engines, notes } = await evaluateLabelSets(
+    [{ name: "cases", labels_file: "", cases }],
+    choice,
+    services,
+    onProgress,
+  );
+  return { ...engines, notes };
+}
+
+export interface LabelSetInput {
+  name: string;
+  labels_file: string;
+  cases: readonly LabelCase[];
+}
+
+/**
+ * Scores the engines on several label sets, each summarized on its own; the cross-validated calibration is fitted
+ * over all sets' cases together. `engines` is the first set's summary (the contract's top-level report).
+ */
+export async function evaluateLabelSets(
+  sets: readonly LabelSetInput[],
+  choice: EvaluationEngineChoice,
+  services: EvaluationServices,
+  onProgress?: (progress: EvaluationProgress) => void,
+): Promise<{
+  engines: { baseline: EngineDetail | null; llm: EngineDetail | null };
+  sets: LabelSetDetail[];
+  notes: string[];
+}> {
+  const scored: ScoredEngines[] = [];
+  for (const set of sets) scored.push(await scoreEngines(set.cases, choice, services, onProgress));
+  const notes = [...new Set(scored.flatMap((s) => s.notes))];
+
+  const summarize = (engine: "baseline" | "llm"): (EngineDetail | null)[] => {
+    const present = scored.map((s) => s[engine]);
+    if (present.some((p) => p === null)) return present.map(() => null);
+    const pooled = crossValidate(present.flatMap((p) => (p as ScoredEngine).results));
+    let offset = 0;
+    return present.map((p) => {
+      const engineRun = p as ScoredEngine;
+      const results = pooled.slice(offset, offset + engineRun.results.length);
+      offset += engineRun.results.length;
+      return summarizeEngine(results, { model: engineRun.model, durationMs: engineRun.durationMs });
+    });
+  };
+  const baseline = summarize("baseline");
+  const llm = summarize("llm");
+  const details: LabelSetDetail[] = sets.map((set, i) => ({
+    name: set.name,
+    labels_file: set.labels_file,
+    cases: set.cases.length,
+    engines: { baseline: baseline[i] ?? null, llm: llm[i] ?? null },
+  }));
+  return { engines: { baseline: baseline[0] ?? null, llm: llm[0] ?? null }, sets: details, notes };
 }

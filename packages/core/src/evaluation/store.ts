@@ -11,12 +11,19 @@ import type {
   EvaluationRunSummary,
   EvaluationSource,
   LabelCase,
+  LabelSetDetail,
 } from "@teleops/schema";
 import { and, desc, eq } from "drizzle-orm";
 import { NotFoundError, ValidationError } from "../errors.ts";
-import { loadLabelFile, MANUAL_LABELS_NAME, MANUAL_LABELS_PATH } from "./labels.ts";
+import {
+  loadLabelFile,
+  MANUAL_LABELS_NAME,
+  MANUAL_LABELS_PATH,
+  VENDOR_LABELS_NAME,
+  VENDOR_LABELS_PATH,
+} from "./labels.ts";
 import { toEngineReport } from "./metrics.ts";
-import { type EvaluationProgress, type EvaluationServices, evaluateEngines } from "./run.ts";
+import { type EvaluationProgress, type EvaluationServices, evaluateLabelSets, type LabelSetInput } from "./run.ts";
 import { SYNTHETIC_DEFAULT_CASES, SYNTHETIC_DEFAULT_SEED, syntheticCases } from "./synthetic.ts";
 
 export interface RunEvaluationParams {
@@ -34,21 +41,39 @@ export interface RunEvaluationParams {
   onProgress?: (progress: EvaluationProgress) => void;
 }
 
-let manualCache: LabelCase[] | undefined;
+const shippedCache = new Map<string, LabelCase[]>();
 
-/** The shipped manual label set, read once; a broken shipped file is a server fault, reported with its lines. */
-export function manualLabels(): LabelCase[] {
-  if (!manualCache) {
-    const parsed = loadLabelFile(MANUAL_LABELS_PATH);
+/** A shipped label file, read once; a broken shipped file is a server fault, reported with its lines. */
+function shippedLabels(path: string, name: string): LabelCase[] {
+  let cases = shippedCache.get(path);
+  if (!cases) {
+    const parsed = loadLabelFile(path);
     if (parsed.errors.length > 0) {
       const first = parsed.errors[0];
-      throw new Error(
-        `${MANUAL_LABELS_NAME} has ${parsed.errors.length} bad lines (line ${first?.line}: ${first?.message})`,
-      );
+      throw new Error(`${name} has ${parsed.errors.length} bad lines (line ${first?.line}: ${first?.message})`);
     }
-    manualCache = parsed.cases;
+    cases = parsed.cases;
+    shippedCache.set(path, cases);
   }
-  return manualCache;
+  return cases;
+}
+
+/** The shipped manual label set. */
+export function manualLabels(): LabelCase[] {
+  return shippedLabels(MANUAL_LABELS_PATH, MANUAL_LABELS_NAME);
+}
+
+/** The shipped label set in real vendor wording (syslog and Alertmanager text run through the importers). */
+export function vendorLabels(): LabelCase[] {
+  return shippedLabels(VENDOR_LABELS_PATH, VENDOR_LABELS_NAME);
+}
+
+/** The label sets a run scores: the shipped source scores the manual set and, beside it, the vendor-wording set. */
+function labelSets(params: RunEvaluationParams): LabelSetInput[] {
+  const main = labelSet(params);
+  const sets: LabelSetInput[] = [{ name: params.source, labels_file: main.name, cases: main.cases }];
+  if (params.source === "manual") sets.push({ name: "vendor", labels_file: VENDOR_LABELS_NAME, cases: vendorLabels() });
+  return sets;
 }
 
 function labelSet(params: RunEvaluationParams): { cases: LabelCase[]; name: string } {
@@ -69,6 +94,7 @@ export function toEvaluationRun(row: EvaluationRunRow): EvaluationRun {
   const report = row.report as {
     engines: { baseline: EngineDetail | null; llm: EngineDetail | null };
     notes: string[];
+    label_sets?: LabelSetDetail[];
   };
   return {
     id: row.id,
@@ -81,6 +107,7 @@ export function toEvaluationRun(row: EvaluationRunRow): EvaluationRun {
     duration_ms: row.durationMs,
     engines: report.engines,
     notes: report.notes,
+    ...(report.label_sets ? { label_sets: report.label_sets } : {}),
   };
 }
 
@@ -108,14 +135,30 @@ export function toEvaluationReport(run: EvaluationRun): EvaluationReport {
       baseline: run.engines.baseline ? toEngineReport(run.engines.baseline) : null,
       llm: run.engines.llm ? toEngineReport(run.engines.llm) : null,
     },
+    ...(run.label_sets
+      ? {
+          label_sets: run.label_sets.map((set) => ({
+            name: set.name,
+            labels_file: set.labels_file,
+            cases: set.cases,
+            engines: {
+              baseline: set.engines.baseline ? toEngineReport(set.engines.baseline) : null,
+              llm: set.engines.llm ? toEngineReport(set.engines.llm) : null,
+            },
+          })),
+        }
+      : {}),
   };
 }
 
 /** Scores the chosen engines on the chosen label set and stores the run. */
 export async function runEvaluation(db: DbOrTx, params: RunEvaluationParams): Promise<EvaluationRun> {
   const started = performance.now();
-  const { cases, name } = labelSet(params);
-  const results = await evaluateEngines(cases, params.engine, params.services, params.onProgress);
+  const sets = labelSets(params);
+  const first = sets[0] as LabelSetInput;
+  const { cases, labels_file: name } = first;
+  const scored = await evaluateLabelSets(sets, params.engine, params.services, params.onProgress);
+  const results = { ...scored.engines, notes: scored.notes };
   const [row] = await db
     .insert(evaluationRuns)
     .values({
@@ -129,7 +172,11 @@ export async function runEvaluation(db: DbOrTx, params: RunEvaluationParams): Pr
       baselineMeanScore: results.baseline?.mean_score ?? null,
       llmMeanScore: results.llm?.mean_score ?? null,
       durationMs: Math.round(performance.now() - started),
-      report: { engines: { baseline: results.baseline, llm: results.llm }, notes: results.notes },
+      report: {
+        engines: { baseline: results.baseline, llm: results.llm },
+        notes: results.notes,
+        label_sets: scored.sets,
+      },
     })
     .returning();
   if (!row) throw new Error("evaluation run insert returned no row");

@@ -2,6 +2,7 @@ import { type Alert, type CanonicalAlert, type RcaCategory, SCENARIO_TYPES, type
 import { describe, expect, it } from "vitest";
 import { correlateAlerts, topologyView } from "../../correlation/index.ts";
 import { generateScenario, loadTopology } from "../../generator/index.ts";
+import { calibrate, OUTSIDE_CATALOG_CONFIDENCE_MAX, shippedCalibration } from "../calibration.ts";
 import { loadRunbookIndex } from "../retrieval.ts";
 import { rankRootCauses } from "./index.ts";
 
@@ -191,13 +192,31 @@ describe("baseline RCA on generated scenarios", () => {
     expect(component / total).toBeGreaterThanOrEqual(0.9);
   });
 
-  it("keeps a single early alarm at moderate confidence and grows it as evidence accumulates", () => {
+  it("keeps a single early alarm at a moderate raw score and grows it as evidence accumulates", () => {
     const { alerts } = scenarioIncident("bgp_flap", 5);
-    const confidence = (n: number) =>
-      rankRootCauses({ incidentId: null, summary: null, alerts: alerts.slice(0, n) }, { runbooks }).hypotheses[0]
-        ?.confidence ?? 0;
-    expect(confidence(1)).toBeLessThan(0.6);
-    expect(confidence(alerts.length)).toBeGreaterThan(confidence(1));
+    const confidence = (n: number, calibration?: null) =>
+      rankRootCauses(
+        { incidentId: null, summary: null, alerts: alerts.slice(0, n) },
+        calibration === null ? { runbooks, calibration } : { runbooks },
+      ).hypotheses[0]?.confidence ?? 0;
+    expect(confidence(1, null)).toBeLessThan(0.6);
+    expect(confidence(alerts.length, null)).toBeGreaterThan(confidence(1, null));
+    // The calibrated confidence is a monotone map of the raw score: more evidence never lowers it.
+    expect(confidence(alerts.length)).toBeGreaterThanOrEqual(confidence(1));
+  });
+
+  it("maps raw scores through the shipped calibration curve, and leaves them raw when told to", () => {
+    const { alerts } = scenarioIncident("fiber_cut", 2);
+    const input = { incidentId: null, summary: null, alerts };
+    const raw = rankRootCauses(input, { runbooks, calibration: null }).hypotheses;
+    const shipped = rankRootCauses(input, { runbooks }).hypotheses;
+    const curve = shippedCalibration()?.engines.baseline ?? null;
+    expect(curve).not.toBeNull();
+    expect(shipped.map((h) => h.category)).toEqual(raw.map((h) => h.category));
+    expect(shipped[0]?.confidence).toBeCloseTo(calibrate(curve, raw[0]?.confidence ?? 0), 2);
+    const steep = { method: "isotonic" as const, x: [0, 1], y: [0.1, 0.2] };
+    const custom = rankRootCauses(input, { runbooks, calibration: steep }).hypotheses;
+    for (const h of custom) expect(h.confidence).toBeLessThanOrEqual(0.2);
   });
 
   it("gives the same answer every time for the same incident", () => {
@@ -482,7 +501,7 @@ describe("baseline RCA hypotheses", () => {
     const alerts = handmade([{ host: "core-router-1", type, message, severity: "major" }]);
     const [top] = rankRootCauses({ incidentId: null, summary: null, alerts }, { runbooks }).hypotheses;
     expect(top?.category).toBe(category);
-    expect(top?.confidence).toBeLessThanOrEqual(0.3);
+    expect(top?.confidence).toBeLessThanOrEqual(OUTSIDE_CATALOG_CONFIDENCE_MAX);
     expect(top?.root_component).toBe("core-router-1");
   });
 

@@ -20,6 +20,7 @@ import {
   type RunbookChunkRef,
   type Severity,
 } from "@teleops/schema";
+import { type CalibrationCurve, calibrateHypotheses, shippedCalibration } from "../calibration.ts";
 import { incidentQuery, type RunbookIndex } from "../retrieval.ts";
 import { splitWords, terms } from "../text.ts";
 import { Facts } from "./facts.ts";
@@ -52,6 +53,11 @@ export interface RcaDeps {
   topology?: NetworkTopology;
   /** Layer and device-role priors per category (a tenant's adjustments); the taxonomy's defaults otherwise. */
   priors?: CategoryPriors;
+  /**
+   * The confidence calibration: omitted = the shipped curve (`rca/calibration.json`), `null` = raw scores (what
+   * the calibration is fitted on).
+   */
+  calibration?: CalibrationCurve | null;
 }
 
 const MAX_HYPOTHESES = 3;
@@ -203,8 +209,20 @@ function lookupFor(topology: NetworkTopology | undefined): TopologyLookup | unde
   return lookup;
 }
 
-/** Ranks up to three root-cause hypotheses for an incident, with evidence, remediation and runbook references. */
+/**
+ * Ranks up to three root-cause hypotheses for an incident, with evidence, remediation and runbook references; their
+ * confidence is calibrated (see rca/calibration.ts) unless `deps.calibration` is null or there are no alerts.
+ */
 export function rankRootCauses(input: RcaInput, deps: RcaDeps): RcaResult {
+  const raw = rankRaw(input, deps);
+  // The curve was fitted on incidents with alerts; a ranking from the summary's words alone keeps its raw, low
+  // confidence (there is no labelled data to calibrate it on).
+  if (input.alerts.length === 0) return raw;
+  const curve = deps.calibration === undefined ? shippedCalibration()?.engines.baseline : deps.calibration;
+  return curve ? { ...raw, hypotheses: calibrateHypotheses(raw.hypotheses, curve) } : raw;
+}
+
+function rankRaw(input: RcaInput, deps: RcaDeps): RcaResult {
   const retrieval = deps.runbooks.search(incidentQuery(input, deps.topology), 5);
   if (input.alerts.length === 0) return rankFromSummary(input, deps, retrieval);
 
