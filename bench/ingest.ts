@@ -9,7 +9,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { type RunningAlertmanager, startAlertmanager } from "./alertmanager.ts";
 import { type LoadResult, postLoad } from "./load.ts";
-import { AlertReplay, mixedStream } from "./payloads.ts";
+import { AlertReplay, mixedStream, type PayloadFormat, stormStream } from "./payloads.ts";
 import {
   type BenchDatabase,
   freshDatabase,
@@ -54,11 +54,17 @@ export interface IngestOptions {
   clients: readonly number[];
   /** Extra cells where requests rotate over this many tenants (0: none). */
   tenants: number;
+  /** Adds the storm cells (500 devices, one second, no fingerprints; canonical and Alertmanager webhook bodies). */
+  storm: boolean;
 }
 
 export interface IngestCell extends LoadResult {
   receiver: "teleops" | "alertmanager";
   database: "pglite" | "postgres" | "memory";
+  /** `mixed`: the generator's busy day; `storm`: 500 devices at 7 sites, one second, no fingerprints. */
+  stream: "mixed" | "storm";
+  /** The route posted to. */
+  route: string;
   tenants: number;
   /** Alerts sent but not newly stored (should be 0: every alert is distinct). */
   duplicates: number | null;
@@ -69,6 +75,8 @@ export interface IngestReport {
   cells: IngestCell[];
   /** TeleOps alerts/s over Alertmanager alerts/s, per database, batch and client count (single tenant). */
   ratios: Array<{ database: string; batch: number; clients: number; ratio: number }>;
+  /** The storm cells' TeleOps alerts/s over Alertmanager's on the same storm, per database and route. */
+  storm_ratios: Array<{ database: string; route: string; ratio: number }>;
   /** Server RSS during the matrix, per database. */
   server_rss_mib: Record<string, { start: number; peak: number; end: number; alerts_stored: number }>;
 }
@@ -138,7 +146,7 @@ export async function benchIngest(options: IngestOptions, alertmanagerVersion: s
         countAccepted: true,
       });
       stored.set(kind, (stored.get(kind) ?? 0) + (result.accepted ?? 0));
-      cells.push(teleopsCell(kind, multi ? tenants.length : 1, result));
+      cells.push(teleopsCell(kind, multi ? tenants.length : 1, result, "mixed", "/webhooks/alerts"));
     };
     for (const batch of options.batches) {
       for (const clients of options.clients) {
@@ -157,7 +165,68 @@ export async function benchIngest(options: IngestOptions, alertmanagerVersion: s
             batch,
             senders: [{ replay: replay("alertmanager") }],
           });
-          cells.push({ ...result, receiver: "alertmanager", database: "memory", tenants: 1, duplicates: null });
+          cells.push({
+            ...result,
+            receiver: "alertmanager",
+            database: "memory",
+            stream: "mixed",
+            route: "/api/v2/alerts",
+            tenants: 1,
+            duplicates: null,
+          });
+        } finally {
+          await am.stop();
+        }
+      }
+    }
+    // The storm as real senders deliver it (issue 20): canonical bodies and Alertmanager webhook bodies into
+    // TeleOps, the same alerts into Alertmanager's own API, back to back, 4 clients × 500 alerts.
+    if (options.storm) {
+      const storm = stormStream();
+      const stormReplay = (format: PayloadFormat) => {
+        lap += lapsPerCell;
+        return new AlertReplay(storm, format).skipLaps(lap);
+      };
+      for (const { kind, server } of servers) {
+        for (const [route, format] of [
+          ["/webhooks/alerts", "teleops"],
+          ["/webhooks/alertmanager", "alertmanager-webhook"],
+        ] as const) {
+          progress(`ingest on ${kind}: storm through ${route}`);
+          const result = await postLoad({
+            url: server.url,
+            path: route,
+            seconds: options.seconds,
+            connections: 4,
+            batch: 500,
+            senders: [{ replay: stormReplay(format), token: credentials.token("bench") }],
+            countAccepted: true,
+          });
+          stored.set(kind, (stored.get(kind) ?? 0) + (result.accepted ?? 0));
+          cells.push(teleopsCell(kind, 1, result, "storm", route));
+        }
+      }
+      const am: RunningAlertmanager | null = alertmanagerVersion ? await startAlertmanager() : null;
+      if (am) {
+        try {
+          progress(`ingest on Alertmanager ${alertmanagerVersion}: storm`);
+          const result = await postLoad({
+            url: am.url,
+            path: "/api/v2/alerts",
+            seconds: options.seconds,
+            connections: 4,
+            batch: 500,
+            senders: [{ replay: stormReplay("alertmanager") }],
+          });
+          cells.push({
+            ...result,
+            receiver: "alertmanager",
+            database: "memory",
+            stream: "storm",
+            route: "/api/v2/alerts",
+            tenants: 1,
+            duplicates: null,
+          });
         } finally {
           await am.stop();
         }
@@ -187,10 +256,24 @@ export async function benchIngest(options: IngestOptions, alertmanagerVersion: s
   }
 
   const ratios: IngestReport["ratios"] = [];
+  const stormRatios: IngestReport["storm_ratios"] = [];
+  const stormPeer = cells.find((c) => c.receiver === "alertmanager" && c.stream === "storm");
   for (const cell of cells) {
-    if (cell.receiver !== "teleops" || cell.tenants !== 1) continue;
+    if (cell.receiver !== "teleops" || cell.stream !== "storm" || !stormPeer || stormPeer.alerts_per_s <= 0) continue;
+    stormRatios.push({
+      database: cell.database,
+      route: cell.route,
+      ratio: Math.round((cell.alerts_per_s / stormPeer.alerts_per_s) * 1000) / 1000,
+    });
+  }
+  for (const cell of cells) {
+    if (cell.receiver !== "teleops" || cell.tenants !== 1 || cell.stream !== "mixed") continue;
     const peer = cells.find(
-      (c) => c.receiver === "alertmanager" && c.batch === cell.batch && c.connections === cell.connections,
+      (c) =>
+        c.receiver === "alertmanager" &&
+        c.stream === "mixed" &&
+        c.batch === cell.batch &&
+        c.connections === cell.connections,
     );
     if (peer && peer.alerts_per_s > 0) {
       ratios.push({
@@ -201,15 +284,23 @@ export async function benchIngest(options: IngestOptions, alertmanagerVersion: s
       });
     }
   }
-  return { alertmanager_version: alertmanagerVersion, cells, ratios, server_rss_mib: rss };
+  return { alertmanager_version: alertmanagerVersion, cells, ratios, storm_ratios: stormRatios, server_rss_mib: rss };
 }
 
-function teleopsCell(kind: "pglite" | "postgres", tenants: number, result: LoadResult): IngestCell {
+function teleopsCell(
+  kind: "pglite" | "postgres",
+  tenants: number,
+  result: LoadResult,
+  stream: IngestCell["stream"],
+  route: string,
+): IngestCell {
   const sent = result.requests * result.batch;
   return {
     ...result,
     receiver: "teleops",
     database: kind,
+    stream,
+    route,
     tenants,
     duplicates: result.accepted === null ? null : Math.max(0, sent - result.accepted),
   };

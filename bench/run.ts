@@ -93,6 +93,7 @@ async function main() {
         batches: SIZES.batches,
         clients: SIZES.clients,
         tenants: quick ? 0 : 4,
+        storm: true,
       },
       alertmanagerVersion(),
     );
