@@ -6,7 +6,7 @@
  */
 import { type DbOrTx, incidentSearch, incidents } from "@teleops/db";
 import { type IncidentSearch, SEARCH_MIN_TERM, searchTerms } from "@teleops/schema";
-import { and, eq, gte, ilike, lte, or, type SQL, sql } from "drizzle-orm";
+import { and, eq, gte, ilike, like, lte, or, type SQL, sql } from "drizzle-orm";
 
 /** `%word%` for ILIKE, with the pattern characters of the word taken literally. */
 export function containsPattern(word: string): string {
@@ -43,7 +43,9 @@ export async function incidentsMatchingText(
             db
               .select({ id: incidentSearch.incidentId })
               .from(incidentSearch)
-              .where(and(eq(incidentSearch.tenantId, tenantId), ilike(incidentSearch.words, pattern))),
+              // The words are stored lower-cased, so a case-sensitive LIKE of the lower-cased word finds the same
+              // incidents as ILIKE, and its index recheck over long word lists costs a fraction of ILIKE's.
+              .where(and(eq(incidentSearch.tenantId, tenantId), like(incidentSearch.words, pattern.toLowerCase()))),
           );
     const ids = new Set(rows.map((row) => row.id));
     matching = (matching ?? [...ids]).filter((id) => ids.has(id));
