@@ -138,7 +138,7 @@ export const alerts = pgTable(
  * Free-text search: per incident, the distinct words of its alerts (host, type, service, message, tag and label
  * values), lower-cased, one space apart, at most 65,536 characters. Kept by statement-level triggers on `alerts`
  * (migration 0012), so every writer keeps it, and in a table of its own, so the correlator's frequent updates of
- * `incidents` never re-index it; a trigram index answers `ILIKE '%…%'` (docs/architecture.md, "Search").
+ * `incidents` never re-index it; a trigram index answers `LIKE '%…%'` (docs/architecture.md, "Search").
  */
 export const incidentSearch = pgTable(
   "incident_search",

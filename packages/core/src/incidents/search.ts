@@ -8,7 +8,7 @@ import { type DbOrTx, incidentSearch, incidents } from "@teleops/db";
 import { type IncidentSearch, SEARCH_MIN_TERM, searchTerms } from "@teleops/schema";
 import { and, eq, gte, ilike, like, lte, or, type SQL, sql } from "drizzle-orm";
 
-/** `%word%` for ILIKE, with the pattern characters of the word taken literally. */
+/** `%word%` for LIKE and ILIKE, with the pattern characters of the word taken literally. */
 export function containsPattern(word: string): string {
   return `%${word.replace(/[%_\\]/g, (c) => `\\${c}`)}%`;
 }
