@@ -31,6 +31,7 @@ interface Seeded {
   importId: string;
   evaluationId: string;
   silenceId: string;
+  channelId: string;
   alertId: number;
 }
 
@@ -139,6 +140,17 @@ const PROBES: Record<string, { role: Role; call: (c: Caller, s: Seeded) => Promi
   "integrations.tickets": { role: "viewer", call: (c, s) => c.integrations.tickets({ incidentId: s.incidentId }) },
   "metrics.observability": { role: "viewer", call: (c) => c.metrics.observability() },
   "metrics.overview": { role: "viewer", call: (c) => c.metrics.overview() },
+  "notifications.channels.create": {
+    role: "admin",
+    call: (c) => c.notifications.channels.create({ type: "webhook", url: "http://127.0.0.1:9/probe" }),
+  },
+  "notifications.channels.delete": {
+    role: "admin",
+    call: (c, s) => c.notifications.channels.delete({ id: s.channelId }),
+  },
+  "notifications.channels.list": { role: "admin", call: (c) => c.notifications.channels.list() },
+  "notifications.channels.test": { role: "admin", call: (c, s) => c.notifications.channels.test({ id: s.channelId }) },
+  "notifications.deliveries": { role: "admin", call: (c) => c.notifications.deliveries({}) },
   "rca.byId": { role: "viewer", call: (c, s) => c.rca.byId({ id: s.artifactId }) },
   "rca.engines": { role: "viewer", call: (c) => c.rca.engines() },
   "rca.latest": { role: "viewer", call: (c, s) => c.rca.latest({ incidentId: s.incidentId }) },
@@ -224,6 +236,7 @@ describe.each(testBackends())("access control on $name", (backend) => {
     importId: "",
     evaluationId: "",
     silenceId: "",
+    channelId: "",
     alertId: 0,
   };
   const as = (who: Actor | null, services: AppServices = servicesWith()) =>
@@ -245,6 +258,8 @@ describe.each(testBackends())("access control on $name", (backend) => {
       evaluation: (await a.evaluation.list()).length,
       topology: await a.topology.get(),
       silences: await a.silences.list({ all: true }),
+      channels: await as(actor("admin", A)).notifications.channels.list(),
+      deliveries: await as(actor("admin", A)).notifications.deliveries({}),
     };
   }
 
@@ -274,6 +289,12 @@ describe.each(testBackends())("access control on $name", (backend) => {
       comment: "acme maintenance",
     });
     seeded.silenceId = silence.id;
+    const channel = await as(ALICE_ADMIN).notifications.channels.create({
+      type: "webhook",
+      url: "http://127.0.0.1:9/acme-hook",
+      secret: "acme-secret-0001",
+    });
+    seeded.channelId = channel.id;
     markers = [
       seeded.incidentId,
       seeded.artifactId,
@@ -281,6 +302,7 @@ describe.each(testBackends())("access control on $name", (backend) => {
       seeded.importId,
       seeded.evaluationId,
       seeded.silenceId,
+      seeded.channelId,
       ALICE.name,
       ALICE_ADMIN.name,
       A,
@@ -356,6 +378,8 @@ describe.each(testBackends())("access control on $name", (backend) => {
       "evaluation.byId",
       "silences.alerts",
       "silences.expire",
+      "notifications.channels.delete",
+      "notifications.channels.test",
     ]) {
       expect([path, seen[path]]).toEqual([path, "NOT_FOUND"]);
     }

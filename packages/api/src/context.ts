@@ -5,6 +5,7 @@ import type {
   DeliveryToStore,
   LlmEngine,
   RunbookIndex,
+  SmtpSettings,
   StoredDelivery,
   TenantTopologies,
 } from "@teleops/core";
@@ -58,6 +59,10 @@ export interface AppServices {
   lab?: boolean;
   /** Structured log of what procedures did that an operator must be able to trace (a reset and its counts). */
   log?: (fields: Record<string, unknown>, message: string) => void;
+  /** The SPA's address as users reach it (`TELEOPS_PUBLIC_URL`), for links back from tickets; unset = none. */
+  publicUrl?: string;
+  /** Outbound notifications: the SMTP relay email channels send through; unset = email not configured. */
+  notifications?: { smtp?: SmtpSettings | undefined };
   /** How requests are authenticated and who the users file names (never tokens); unset means local admin. */
   identity?: { mode: AuthMode; users(): UserSummary[] };
 }

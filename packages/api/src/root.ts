@@ -9,6 +9,7 @@ import { importsRouter } from "./routers/imports.ts";
 import { incidentsRouter } from "./routers/incidents.ts";
 import { integrationsRouter } from "./routers/integrations.ts";
 import { metricsRouter } from "./routers/metrics.ts";
+import { notificationsRouter } from "./routers/notifications.ts";
 import { rcaRouter } from "./routers/rca.ts";
 import { scenariosRouter } from "./routers/scenarios.ts";
 import { sessionRouter } from "./routers/session.ts";
@@ -34,6 +35,7 @@ export const appRouter = router({
   topology: topologyRouter,
   users: usersRouter,
   silences: silencesRouter,
+  notifications: notificationsRouter,
 });
 
 export type AppRouter = typeof appRouter;

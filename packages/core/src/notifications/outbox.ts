@@ -26,7 +26,10 @@ export interface PlanOptions {
   now: Date;
   /** Where operators open an incident: `${publicUrl}/incidents/<id>`. */
   publicUrl: string;
-  /** At most one update per channel and incident in this window (openings and resolutions are never held). */
+  /**
+   * At most one growth or severity update per channel and incident in this window; openings, acknowledgements and
+   * resolutions are never held.
+   */
   throttleMs?: number;
   /** Incidents a channel looks at per pass. */
   batch?: number;
@@ -74,11 +77,10 @@ function eventFor(
   }
   if (state.lastEvent === "incident.resolved") return incident.status === "resolved" ? null : "incident.opened";
   if (incident.status === "resolved") return "incident.resolved";
-  const changed =
-    incident.status !== state.lastStatus ||
-    incident.severity !== state.lastSeverity ||
-    incident.alertCount !== state.lastAlertCount;
-  if (!changed) return null;
+  // Someone acknowledged (or reopened) it: that is news at once. Growth and severity changes wait out the throttle.
+  if (incident.status !== state.lastStatus) return "incident.updated";
+  const grew = incident.severity !== state.lastSeverity || incident.alertCount !== state.lastAlertCount;
+  if (!grew) return null;
   if (state.lastSentAt && now.getTime() - state.lastSentAt.getTime() < throttleMs) return null;
   return "incident.updated";
 }
