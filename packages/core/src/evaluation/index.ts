@@ -1,5 +1,6 @@
 /** Evaluation: the rubric, its metrics, label files, synthetic cases and stored runs. */
 export * from "./adjacency.ts";
+export * from "./calibration.ts";
 export * from "./correlation.ts";
 export * from "./labels.ts";
 export * from "./metrics.ts";

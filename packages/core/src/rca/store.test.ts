@@ -166,6 +166,39 @@ describe.each(testBackends())("RCA artifacts on $name", (backend) => {
     expect(failed?.trace?.redacted_prompt.length).toBeGreaterThan(0);
   });
 
+  it("rejects an answer citing alert ids not in the incident, asks once for a repair, then records the error on the artifact", async () => {
+    const invented = {
+      hypotheses: [
+        {
+          rank: 1,
+          category: "fiber_cut",
+          root_component: rootComponent,
+          hypothesis: `Fiber cut seen by ${rootComponent}`,
+          confidence: 0.7,
+          evidence_alert_ids: [987_654],
+          evidence_notes: [],
+          remediation_steps: [],
+          runbook_ids: [],
+        },
+      ],
+    };
+    const llm = await startLlm(() => ({ status: 200, body: completion(JSON.stringify(invented)) }));
+    servers.push(llm.server);
+    const run = runRca(database.db, {
+      tenantId: "acme",
+      actor: "olga",
+      incidentId,
+      engine: "llm",
+      services: { ...base, llm: createLlmEngine({ baseUrl: llm.url, model: "tiny-noc", timeoutMs: 5_000 }) },
+    });
+    await expect(run).rejects.toBeInstanceOf(UpstreamError);
+    expect(llm.requests).toHaveLength(2);
+    expect(llm.requests[1]?.messages.at(-1)?.content).toMatch(/cites alert ids that are not in this incident: #987654/);
+    const [failed] = await listRca(database.db, "acme", incidentId);
+    expect(failed).toMatchObject({ engine: "llm", status: "failed", hypotheses: [] });
+    expect(failed?.error).toMatch(/hypothesis 1 cites alert ids that are not in this incident: #987654/);
+  });
+
   it("accepts once, sets the incident's suspected cause and appends a verifiable audit event", async () => {
     const artifact = (await listRca(database.db, "acme", incidentId)).find((a) => a.engine === "baseline");
     if (!artifact) throw new Error("no baseline artifact");

@@ -102,8 +102,9 @@ function parserComplaint(error: unknown): string {
 
 /**
  * Validates a reply and turns it into ranked hypotheses. Evidence counts and first-seen times are computed from
- * the alerts the model cited, never taken from the model; citations of unknown alerts or runbook sections are
- * dropped and reported in `notes`.
+ * the alerts the model cited, never taken from the model. A hypothesis citing an alert id that is not in the
+ * incident makes the reply invalid (the engine asks once for a repair, then fails with that error); citations of
+ * unknown runbook sections are dropped and reported in `notes`.
  */
 export function parseAnswer(content: string | null, alerts: Alert[], chunkIds: ReadonlySet<string>): ParsedAnswer {
   if (content === null || content.trim().length === 0) return { ok: false, error: "the reply was empty" };
@@ -131,10 +132,19 @@ export function parseAnswer(content: string | null, alerts: Alert[], chunkIds: R
   const hypotheses: Hypothesis[] = [];
   for (const [position, { h }] of ranked.entries()) {
     const cited = [...new Set(h.evidence_alert_ids)].flatMap((id) => alertsById.get(id) ?? []);
-    const unknownAlerts = h.evidence_alert_ids.filter((id) => !alertsById.has(id));
+    const unknownAlerts = [...new Set(h.evidence_alert_ids.filter((id) => !alertsById.has(id)))];
+    // Evidence that does not exist is not a slip to forgive: a hypothesis resting on invented alerts is rejected.
+    if (unknownAlerts.length > 0) {
+      return {
+        ok: false,
+        error: `hypothesis ${position + 1} cites alert ids that are not in this incident: ${unknownAlerts
+          .slice(0, 10)
+          .map((id) => `#${id}`)
+          .join(", ")}; cite only the #ids of the sample alerts`,
+      };
+    }
     const refs = [...new Set(h.runbook_ids)].filter((id) => chunkIds.has(id));
     const unknownRefs = h.runbook_ids.filter((id) => !chunkIds.has(id));
-    if (unknownAlerts.length > 0) notes.push(`dropped unknown alert ids ${unknownAlerts.join(", ")}`);
     if (unknownRefs.length > 0) notes.push(`dropped unknown runbook ids ${unknownRefs.join(", ")}`);
 
     const countsByType: Record<string, number> = {};

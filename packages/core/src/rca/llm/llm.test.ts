@@ -2,6 +2,8 @@ import { createServer, type IncomingHttpHeaders } from "node:http";
 import type { AddressInfo } from "node:net";
 import type { Alert, Hypothesis } from "@teleops/schema";
 import { afterEach, describe, expect, it } from "vitest";
+import { loadLabelFile, VENDOR_LABELS_PATH } from "../../evaluation/labels.ts";
+import { caseAlerts } from "../../evaluation/run.ts";
 import { generateScenario, loadTopology } from "../../generator/index.ts";
 import {
   buildRcaPrompt,
@@ -187,7 +189,7 @@ const ANSWER = {
       root_component: "fra1-roadm-01",
       hypothesis: "Fiber cut on the fra1–ams1 span: fra1-roadm-01 lost signal on 1-5-L1 before the routers flapped",
       confidence: 0.86,
-      evidence_alert_ids: [1, 2, 99],
+      evidence_alert_ids: [1, 2],
       evidence_notes: ["LOS at 08:00:00 precedes interface_down at 08:00:04"],
       remediation_steps: ["Run OTDR from fra1-roadm-01 on 1-5-L1", "Dispatch field team to the break"],
       runbook_ids: ["fiber_cut.md#diagnosis", "invented.md#nowhere"],
@@ -261,9 +263,7 @@ describe("LLM engine against an OpenAI-compatible endpoint", () => {
       },
     });
     expect(outcome.trace).toMatchObject({ attempts: 1, prompt_tokens: 1200, completion_tokens: 150, error: null });
-    expect(outcome.trace.parse_outcome).toMatch(
-      /^valid; dropped unknown alert ids 99; dropped unknown runbook ids invented/,
-    );
+    expect(outcome.trace.parse_outcome).toMatch(/^valid; dropped unknown runbook ids invented/);
     expect(outcome.trace.redacted_prompt).toContain("[system]");
     for (const secret of SECRETS) expect(outcome.trace.redacted_prompt).not.toContain(secret);
   });
@@ -292,6 +292,34 @@ describe("LLM engine against an OpenAI-compatible endpoint", () => {
     expect(outcome.trace.parse_outcome).toMatch(/^valid after repair/);
     expect(outcome.trace.raw_response).toContain("--- answer 2 ---");
     expect(outcome.trace.redacted_prompt).toContain("[user, repair]");
+  });
+
+  it("rejects a hypothesis citing alert ids not in the incident and uses the repaired answer", async () => {
+    const citesInvented = {
+      hypotheses: [{ ...ANSWER.hypotheses[0], evidence_alert_ids: [1, 99, 4242] }, ANSWER.hypotheses[1]],
+    };
+    const endpoint = await startEndpoint((_, index) =>
+      completion(JSON.stringify(index === 0 ? citesInvented : ANSWER)),
+    );
+    const outcome = await engineFor(endpoint.baseUrl).run(INPUT);
+    expect(endpoint.received).toHaveLength(2);
+    const repair = endpoint.received[1]?.body.messages?.[3]?.content ?? "";
+    expect(repair).toMatch(/hypothesis 1 cites alert ids that are not in this incident: #99, #4242/);
+    expect(outcome.hypotheses[0]?.evidence.alert_ids).toEqual([1, 2]);
+    expect(outcome.trace.parse_outcome).toMatch(/^valid after repair \(hypothesis 1 cites alert ids/);
+  });
+
+  it("fails with that error when the repaired answer still cites alerts that are not in the incident", async () => {
+    const endpoint = await startEndpoint(() =>
+      completion(JSON.stringify({ hypotheses: [{ ...ANSWER.hypotheses[1], evidence_alert_ids: [5] }] })),
+    );
+    const error = await runError(engineFor(endpoint.baseUrl).run(INPUT));
+    expect(endpoint.received).toHaveLength(2);
+    expect(error.failure).toBe("invalid_output");
+    expect(error.message).toMatch(
+      /invalid after 2 attempts: hypothesis 1 cites alert ids that are not in this incident: #5/,
+    );
+    expect(error.trace.error).toBe(error.message);
   });
 
   it("fails with a clear error and a trace when the answer is invalid twice", async () => {
@@ -379,6 +407,46 @@ describe("LLM engine against an OpenAI-compatible endpoint", () => {
 });
 
 describe("LLM prompt", () => {
+  it("carries the facts the baseline reads on real feeds: Alertmanager labels and annotations, parsed syslog fields, per-host details", () => {
+    const vendor = loadLabelFile(VENDOR_LABELS_PATH).cases;
+    // Any Alertmanager-delivered case with SNMP interface labels, and any syslog case with a BGP peer.
+    const snmp = vendor.find((c) => c.alerts?.some((a) => a.source_system === "alertmanager" && a.tags.ifName));
+    const bgp = vendor.find((c) =>
+      c.alerts?.some((a) => a.source_system !== "alertmanager" && a.alert_type === "bgp_session_up" && a.tags.neighbor),
+    );
+    if (!snmp || !bgp) throw new Error("the vendor label set lost its SNMP or BGP cases");
+
+    const snmpAlerts = caseAlerts(snmp);
+    const withLabels = snmpAlerts.find((a) => a.tags.ifName) as Alert;
+    const annotations = withLabels.raw_payload.annotations as Record<string, string>;
+    const prompt = buildRcaPrompt({
+      incidentId: snmp.case_id,
+      summary: null,
+      alerts: snmpAlerts,
+      baseline: [],
+      chunks: [],
+    });
+    expect(prompt.user).toContain(`ifName=${withLabels.tags.ifName}`);
+    expect(prompt.user).toContain(`description: ${annotations.description?.replace(/\s+/g, " ").trim()}`);
+    expect(prompt.user).toMatch(new RegExp(`- ${withLabels.host}: interface=`));
+    expect(prompt.user).not.toContain("generatorURL");
+
+    const bgpAlerts = caseAlerts(bgp);
+    const session = bgpAlerts.find((a) => a.alert_type === "bgp_session_down" && a.tags.neighbor) as Alert;
+    const bgpPrompt = buildRcaPrompt({
+      incidentId: bgp.case_id,
+      summary: null,
+      alerts: bgpAlerts,
+      baseline: [],
+      chunks: [],
+    });
+    expect(bgpPrompt.user).toContain(`mnemonic=${String(session.raw_payload.mnemonic)}`);
+    expect(bgpPrompt.user).toMatch(new RegExp(`- ${session.host}: .*peer=<ipv4-\\d+>`));
+    expect(bgpPrompt.user).toMatch(/bgp_session_up \(resolved\)/);
+    // Addresses stay redacted in the labels and facts as everywhere else.
+    expect(bgpPrompt.user).not.toContain(session.tags.neighbor);
+  });
+
   it("stays compact and redacted for a 250-alert incident", () => {
     const generated = generateScenario(
       { scenario: "bgp_flap", seed: 1, durationMinutes: 10, ratePerMinute: 25, noisePerMinute: 2 },

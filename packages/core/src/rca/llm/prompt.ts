@@ -1,9 +1,11 @@
 /**
- * The LLM engine's prompt: a compact, redacted digest of one incident (counts, first alarms, hosts, a sample of
- * alerts), the baseline's ranking as a hint and the retrieved runbook sections, plus the answer format.
+ * The LLM engine's prompt: a compact, redacted digest of one incident (counts, first alarms, hosts, the facts the
+ * baseline reads from fields, a sample of alerts with their labels, annotations and parsed vendor fields), the
+ * baseline's ranking as a hint and the retrieved runbook sections, plus the answer format.
  */
 import { type Alert, type Hypothesis, mostSevere, RCA_CATEGORIES, severityRank } from "@teleops/schema";
 import { createRedactor, isCredentialKey, type Redactor, SECRET_TOKEN } from "../../redaction/index.ts";
+import { Facts } from "../baseline/facts.ts";
 
 /** A retrieved runbook section as the prompt shows it. */
 export interface LlmRunbookChunk {
@@ -41,13 +43,39 @@ export const PROMPT_LIMITS = {
   chunks: 5,
   chunkChars: 900,
   messageChars: 220,
-  payloadFields: 6,
+  payloadFields: 10,
+  labelFields: 8,
   payloadValueChars: 48,
+  annotationChars: 160,
+  factHosts: 6,
   summaryChars: 300,
 } as const;
 
 /** Tags and payload keys that are storage plumbing, not evidence; never shown to the model. */
 const HIDDEN_KEYS = new Set(["tenant_id", "fingerprint"]);
+/**
+ * Payload keys that repeat what the sample line already shows (time, host, severity, the raw line) or are delivery
+ * plumbing (Alertmanager's URLs and group key, the syslog framing); left out to keep room for evidence.
+ */
+const REPEATED_KEYS = new Set([
+  "original",
+  "framing",
+  "pri",
+  "facility",
+  "syslog_severity",
+  "startsAt",
+  "endsAt",
+  "updatedAt",
+  "generatorURL",
+  "externalURL",
+  "groupKey",
+  "receiver",
+  "status",
+  "labels",
+  "annotations",
+]);
+/** Labels the sample line already shows (alert type, host, severity, site). */
+const REPEATED_LABELS = new Set(["alertname", "severity", "instance", "host", "site", "job", "prometheus"]);
 
 export const SYSTEM_PROMPT = [
   "You are a root-cause analyst in a telecom network operations centre. From the incident facts, rank up to 3 root-cause hypotheses, most likely first.",
@@ -87,6 +115,85 @@ function payloadField(key: string, value: unknown, redactor: Redactor): string |
   }
   if (typeof value === "object") return null;
   return `${key}=${redactor.redactExcerpt(String(value), PROMPT_LIMITS.payloadValueChars)}`;
+}
+
+/**
+ * What one alert carries beyond its message: labels (tags; Alertmanager labels, syslog interface/neighbour tags),
+ * the description annotation, parsed vendor fields and nested structured data (`sd.param=value`), redacted.
+ */
+function alertDetails(alert: Alert, redactor: Redactor): string[] {
+  // A value with spaces or the line's `|` separator is quoted, so `ifAlias="CID X | PNI AS1"` stays one field.
+  const quoted = (field: string) => {
+    const at = field.indexOf("=");
+    const value = field.slice(at + 1);
+    return /[\s|"]/.test(value) ? `${field.slice(0, at)}=${JSON.stringify(value)}` : field;
+  };
+  const out: string[] = [];
+  const labels = Object.entries(alert.tags)
+    .filter(([key]) => !REPEATED_LABELS.has(key) && !HIDDEN_KEYS.has(key))
+    .flatMap(([key, value]) => payloadField(key, value, redactor) ?? [])
+    .slice(0, PROMPT_LIMITS.labelFields)
+    .map(quoted);
+  if (labels.length > 0) out.push(`labels: ${labels.join(" ")}`);
+  const annotations = alert.raw_payload.annotations;
+  if (annotations && typeof annotations === "object" && !Array.isArray(annotations)) {
+    const description = (annotations as Record<string, unknown>).description;
+    if (typeof description === "string" && description.trim() !== alert.message.trim()) {
+      out.push(
+        `description: ${redactor.redactExcerpt(description.replace(/\s+/g, " ").trim(), PROMPT_LIMITS.annotationChars)}`,
+      );
+    }
+  }
+  const fields: string[] = [];
+  const walk = (object: Record<string, unknown>, prefix: string, depth: number) => {
+    for (const [key, value] of Object.entries(object)) {
+      if (fields.length >= PROMPT_LIMITS.payloadFields) return;
+      if (depth === 0 && REPEATED_KEYS.has(key)) continue;
+      if (value && typeof value === "object" && !Array.isArray(value)) {
+        if (depth < 2 && !isCredentialKey(key)) walk(value as Record<string, unknown>, `${prefix}${key}.`, depth + 1);
+        else if (isCredentialKey(key)) fields.push(`${prefix}${key}=${SECRET_TOKEN}`);
+        continue;
+      }
+      const field = payloadField(`${prefix}${key}`, value, redactor);
+      if (field && !HIDDEN_KEYS.has(key)) fields.push(field);
+    }
+  };
+  walk(alert.raw_payload, "", 0);
+  if (fields.length > 0) out.push(`fields: ${fields.map(quoted).join(" ")}`);
+  return out;
+}
+
+/**
+ * The details the baseline engine reads from fields under their many vendor names (interface, BGP peer and AS,
+ * circuit), per host: the hosts the baseline named first, then the earliest alarming ones.
+ */
+function hostFacts(alerts: readonly Alert[], baseline: readonly Hypothesis[], redactor: Redactor): string[] {
+  const byHost = new Map<string, Alert[]>();
+  for (const alert of alerts) {
+    const list = byHost.get(alert.host);
+    if (list) list.push(alert);
+    else byHost.set(alert.host, [alert]);
+  }
+  const order = [
+    ...baseline.flatMap((h) => (h.root_component && byHost.has(h.root_component) ? [h.root_component] : [])),
+    ...byHost.keys(),
+  ];
+  const lines: string[] = [];
+  for (const host of new Set(order)) {
+    if (lines.length >= PROMPT_LIMITS.factHosts) break;
+    const facts = new Facts(byHost.get(host) ?? []);
+    const found: Array<[string, string | undefined]> = [
+      ["interface", facts.interface()],
+      ["peer", facts.peerIp()],
+      ["peer_as", facts.peerAs()],
+      ["circuit", facts.circuit()],
+    ];
+    const parts = found.flatMap(([key, value]) =>
+      value === undefined ? [] : [`${key}=${redactor.redactExcerpt(value, PROMPT_LIMITS.payloadValueChars)}`],
+    );
+    if (parts.length > 0) lines.push(`- ${host}: ${parts.join(", ")}`);
+  }
+  return lines;
 }
 
 function byTime(a: Alert, b: Alert): number {
@@ -208,18 +315,23 @@ export function buildRcaPrompt(input: LlmRcaInput, redactor: Redactor = createRe
     }
     if (hostList.length > PROMPT_LIMITS.hosts) lines.push(`- … ${hostList.length - PROMPT_LIMITS.hosts} more hosts`);
 
+    const facts = hostFacts(alerts, input.baseline, redactor);
+    if (facts.length > 0) {
+      lines.push("", "Facts read from alert fields, labels and annotations (per host):");
+      lines.push(...facts);
+    }
+
     const sample = sampleAlerts(alerts, input.baseline);
     lines.push(
       "",
       `Sample alerts (${sample.length} of ${alerts.length}, root signals first; #id time host type severity | message | details):`,
     );
     for (const alert of sample) {
-      const details = Object.entries(alert.raw_payload)
-        .flatMap(([key, value]) => payloadField(key, value, redactor) ?? [])
-        .slice(0, PROMPT_LIMITS.payloadFields);
+      const details = alertDetails(alert, redactor);
       const message = excerpt(alert.message, PROMPT_LIMITS.messageChars);
+      const status = alert.status === "resolved" ? " (resolved)" : "";
       lines.push(
-        `#${alert.id} ${clock(alert.timestamp)} ${alert.host} ${alert.alert_type} ${alert.severity} | ${message}${details.length > 0 ? ` | ${details.join(" ")}` : ""}`,
+        `#${alert.id} ${clock(alert.timestamp)} ${alert.host} ${alert.alert_type}${status} ${alert.severity} | ${message}${details.length > 0 ? ` | ${details.join(" ")}` : ""}`,
       );
     }
   }
