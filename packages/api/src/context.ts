@@ -8,6 +8,7 @@ import type {
   SmtpSettings,
   StoredDelivery,
   TenantTopologies,
+  TicketSystemClients,
 } from "@teleops/core";
 import type { ChangeFeed, Database } from "@teleops/db";
 import { type AuthMode, type Topology, USER_ROLES, type UserSummary } from "@teleops/schema";
@@ -59,6 +60,8 @@ export interface AppServices {
   lab?: boolean;
   /** Structured log of what procedures did that an operator must be able to trace (a reset and its counts). */
   log?: (fields: Record<string, unknown>, message: string) => void;
+  /** Clients of the real ServiceNow and Jira; a system without one gets tickets in the built-in mock store. */
+  ticketSystems?: TicketSystemClients;
   /** The SPA's address as users reach it (`TELEOPS_PUBLIC_URL`), for links back from tickets; unset = none. */
   publicUrl?: string;
   /** Outbound notifications: the SMTP relay email channels send through; unset = email not configured. */
