@@ -79,6 +79,17 @@ const envSchema = z.object({
       const problem = pattern === undefined ? null : sitePatternProblem(pattern);
       if (problem) ctx.addIssue({ code: "custom", message: problem });
     }),
+  /** The SMTP relay email notification channels send through: `smtp://user:pass@host:587` or `smtps://…:465`. */
+  TELEOPS_SMTP_URL: optionalString.pipe(
+    z
+      .string()
+      .regex(/^smtps?:\/\/[^\s]+$/, "an smtp:// or smtps:// URL, e.g. smtp://user:pass@mail.example.net:587")
+      .optional(),
+  ),
+  /** The sender of notification email. */
+  TELEOPS_SMTP_FROM: z.string().trim().default("TeleOps <teleops@localhost>"),
+  /** The address users reach the SPA at: links in notifications (and tickets) point there. */
+  TELEOPS_PUBLIC_URL: optionalString.pipe(z.url().optional()),
   LLM_BASE_URL: optionalString.pipe(z.url().optional()),
   LLM_API_KEY: optionalString,
   LLM_MODEL: optionalString,

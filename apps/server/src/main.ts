@@ -122,6 +122,10 @@ async function main(): Promise<void> {
       onChange: (event) => changes.publish(event),
       lab,
       log: (fields, message) => logger.info(fields, message),
+      publicUrl: config.TELEOPS_PUBLIC_URL,
+      notifications: {
+        smtp: config.TELEOPS_SMTP_URL ? { url: config.TELEOPS_SMTP_URL, from: config.TELEOPS_SMTP_FROM } : undefined,
+      },
     },
     auth,
     logger,

@@ -3,6 +3,7 @@ import { existsSync } from "node:fs";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { BlockList } from "node:net";
 import { type AppServices, appRouter, createContextInner } from "@teleops/api";
+import { DEFAULT_PUBLIC_URL } from "@teleops/core";
 import { type DbHandle, within } from "@teleops/db";
 import { createHTTPHandler } from "@trpc/server/adapters/standalone";
 import type { Logger } from "pino";
@@ -20,6 +21,7 @@ import {
   type RateLimitOptions,
 } from "./http/guard.ts";
 import { createWebhookHandler, type WebhookDeps } from "./http/webhooks.ts";
+import { type NotifierDeps, startNotifier } from "./notifier.ts";
 
 /** `TELEOPS_AUTO_RESOLVE_AFTER`'s default: five minutes. */
 export const DEFAULT_AUTO_RESOLVE_AFTER_MS = 5 * 60_000;
@@ -45,6 +47,8 @@ export interface ServerDeps {
   webDist: string;
   /** `TELEOPS_AUTO_RESOLVE_AFTER` in ms: how long an incident stays cleared before it resolves; default 5 min. */
   autoResolveAfterMs?: number;
+  /** The notifier's timing (tests shorten retries); where it links to and how it mails come from `services`. */
+  notifier?: Pick<NotifierDeps, "intervalMs" | "retry">;
   /** Rate limits, request timeout and the webhook tenant; unset parts take the documented defaults. */
   security?: {
     rateLimits?: RateLimitOptions;
@@ -116,6 +120,14 @@ export function createTeleopsServer(deps: ServerDeps): RunningServer {
     logger: deps.logger,
     changes: deps.services.changes,
     onResolved: (tenantId) => deps.services.onChange?.({ tenantId, kind: "incidents" }),
+  });
+  const notifier = startNotifier({
+    db: deps.database.db,
+    logger: deps.logger,
+    publicUrl: deps.services.publicUrl ?? DEFAULT_PUBLIC_URL,
+    smtp: deps.services.notifications?.smtp,
+    changes: deps.services.changes,
+    ...deps.notifier,
   });
   const guard = createRequestGuard({
     rateLimits: deps.security?.rateLimits ?? DEFAULT_RATE_LIMITS,
@@ -248,6 +260,7 @@ export function createTeleopsServer(deps: ServerDeps): RunningServer {
     webhookAccess: describeWebhookAccess(webhookDeps),
     async close() {
       await autoResolver.stop();
+      await notifier.stop();
       await new Promise<void>((resolve) => {
         server.close(() => resolve());
         server.closeIdleConnections();

@@ -2,7 +2,14 @@
  * Notification channels and their deliveries, for admins: add (with its route), list (secrets masked), test, delete;
  * and the record of every message sent with its attempts. The notifier loop in the server does the sending.
  */
-import { createChannel, deleteChannel, listChannels, listDeliveries, testChannel } from "@teleops/core";
+import {
+  createChannel,
+  DEFAULT_PUBLIC_URL,
+  deleteChannel,
+  listChannels,
+  listDeliveries,
+  testChannel,
+} from "@teleops/core";
 import {
   type Channel,
   channelCreateInputSchema,
@@ -14,9 +21,6 @@ import type { AppServices } from "../context.ts";
 import { adminProcedure, router } from "../trpc.ts";
 
 const channelIdSchema = z.object({ id: z.string().trim().min(1).max(64) });
-
-/** Where incident links in messages point when `TELEOPS_PUBLIC_URL` is unset: the default listen address. */
-export const DEFAULT_PUBLIC_URL = "http://127.0.0.1:3000";
 
 function publicUrl(services: AppServices): string {
   return services.publicUrl ?? DEFAULT_PUBLIC_URL;

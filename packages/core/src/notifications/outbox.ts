@@ -37,6 +37,9 @@ export interface PlanOptions {
 
 export const DEFAULT_THROTTLE_MS = 60_000;
 
+/** Where incident links in messages point when `TELEOPS_PUBLIC_URL` is unset: the default listen address. */
+export const DEFAULT_PUBLIC_URL = "http://127.0.0.1:3000";
+
 type IncidentRow = typeof incidents.$inferSelect;
 type StateRow = typeof notificationState.$inferSelect;
 

@@ -1,0 +1,127 @@
+import { createHmac } from "node:crypto";
+import { createServer, type IncomingHttpHeaders } from "node:http";
+import type { AddressInfo } from "node:net";
+import { type TestDatabase, testBackends } from "@teleops/db/testing";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { postJson, trpcQuery } from "./http/webhookTesting.ts";
+import { startTestServer, type TestServer } from "./testing.ts";
+
+const ZERO_TIME = "0001-01-01T00:00:00Z";
+const SECRET = "receiver-shared-secret-7e21";
+
+/** Alertmanager's webhook with two alarms of one router, all in one state. */
+function alertmanager(host: string, status: "firing" | "resolved", startsAt: string, endsAt = ZERO_TIME) {
+  return {
+    receiver: "teleops",
+    status,
+    alerts: ["LinkDown", "BGPSessionDown"].map((alertname, i) => ({
+      status,
+      labels: { alertname, instance: `${host}:9100`, job: "snmp", severity: "critical" },
+      annotations: { summary: `${alertname} on ${host}` },
+      startsAt,
+      endsAt,
+      generatorURL: "http://prometheus.example:9090/graph",
+      fingerprint: `${host}-${i}`,
+    })),
+    groupLabels: {},
+    commonLabels: {},
+    commonAnnotations: {},
+    externalURL: "http://alertmanager.example:9093",
+    version: "4",
+    groupKey: "{}:{}",
+    truncatedAlerts: 0,
+  };
+}
+
+async function trpcMutation<T>(server: TestServer, path: string, input: unknown): Promise<T> {
+  const response = await fetch(`${server.url}/trpc/${path}`, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify(input),
+  });
+  const json = (await response.json()) as { result?: { data: T }; error?: { message: string } };
+  if (!json.result) throw new Error(`${path} failed (${response.status}): ${json.error?.message ?? "no result"}`);
+  return json.result.data;
+}
+
+describe.each(testBackends())("the notifier in a running server on $name", (backend) => {
+  let database: TestDatabase;
+  let server: TestServer;
+  const got: Array<{ at: number; headers: IncomingHttpHeaders; raw: string }> = [];
+  const receiver = createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on("data", (chunk: Buffer) => chunks.push(chunk));
+    req.on("end", () => {
+      got.push({ at: Date.now(), headers: req.headers, raw: Buffer.concat(chunks).toString("utf8") });
+      res.writeHead(204);
+      res.end();
+    });
+  });
+  beforeAll(async () => {
+    database = await backend.open();
+    await new Promise<void>((resolve) => receiver.listen(0, "127.0.0.1", resolve));
+    server = await startTestServer(database, { autoResolveAfterMs: 0 });
+  });
+  afterAll(async () => {
+    await server?.close();
+    await new Promise((resolve) => receiver.close(resolve));
+    await database?.dispose();
+  });
+
+  it("posts a signed webhook within 5 s of a new critical incident, a resolve when it resolves, nothing for a silenced device", async () => {
+    const { port } = receiver.address() as AddressInfo;
+    const channel = await trpcMutation<{ id: string; secret: string }>(server, "notifications.channels.create", {
+      type: "webhook",
+      url: `http://127.0.0.1:${port}/teleops`,
+      secret: SECRET,
+      min_severity: "critical",
+    });
+    expect(channel.secret).toBe("…7e21");
+    await trpcMutation(server, "silences.create", {
+      matchers: [{ name: "host", op: "=", value: "ams2-core-9" }],
+      duration: "1h",
+      comment: "line card swap",
+    });
+    const startsAt = new Date(Date.now() - 60_000).toISOString();
+    expect(
+      (await postJson(`${server.url}/webhooks/alertmanager`, alertmanager("ams2-core-9", "firing", startsAt))).status,
+    ).toBe(202);
+    const sentAt = Date.now();
+    expect(
+      (await postJson(`${server.url}/webhooks/alertmanager`, alertmanager("fra1-core-1", "firing", startsAt))).status,
+    ).toBe(202);
+    const waitFor = async (n: number) => {
+      for (let i = 0; i < 100 && got.length < n; i++) await new Promise((r) => setTimeout(r, 100));
+    };
+    await waitFor(1);
+    expect(got).toHaveLength(1);
+    expect(got[0]?.at ?? Number.POSITIVE_INFINITY).toBeLessThan(sentAt + 5_000);
+    const opened = JSON.parse(got[0]?.raw ?? "{}") as { event: string; incident: { id: string; hosts: string[] } };
+    expect(opened).toMatchObject({ event: "incident.opened", incident: { hosts: ["fra1-core-1"] } });
+    expect(got[0]?.headers["x-teleops-signature"]).toBe(
+      `sha256=${createHmac("sha256", SECRET)
+        .update(got[0]?.raw ?? "")
+        .digest("hex")}`,
+    );
+
+    const resolvedAt = new Date().toISOString();
+    await postJson(
+      `${server.url}/webhooks/alertmanager`,
+      alertmanager("fra1-core-1", "resolved", startsAt, resolvedAt),
+    );
+    await waitFor(2);
+    expect(got.map((r) => (JSON.parse(r.raw) as { event: string }).event)).toEqual([
+      "incident.opened",
+      "incident.resolved",
+    ]);
+    const deliveries = await trpcQuery<Array<{ status: string; event: string; incident_id: string }>>(
+      server,
+      "notifications.deliveries",
+      {},
+    );
+    expect(deliveries.map((d) => [d.event, d.status, d.incident_id])).toEqual([
+      ["incident.resolved", "delivered", opened.incident.id],
+      ["incident.opened", "delivered", opened.incident.id],
+    ]);
+  });
+});
