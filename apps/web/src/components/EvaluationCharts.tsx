@@ -29,21 +29,40 @@ const TOOLTIP = {
 
 /**
  * Accuracy of the top category per confidence bin, against the diagonal a perfectly calibrated engine would
- * follow: bars under the line are over-confidence, bars above it under-confidence.
+ * follow: bars under the line are over-confidence, bars above it under-confidence. With `raw` and `cv`, the same
+ * accuracy for the uncalibrated score and for the cross-validated calibration is drawn as points, so the chart
+ * shows what calibration changed.
  */
-export function ReliabilityChart({ bins, engine }: { bins: ReliabilityBin[]; engine: string }) {
-  const rows = bins.map((bin) => ({
+export function ReliabilityChart({
+  bins,
+  engine,
+  raw,
+  cv,
+  label,
+}: {
+  bins: ReliabilityBin[];
+  engine: string;
+  raw?: ReliabilityBin[] | undefined;
+  cv?: ReliabilityBin[] | undefined;
+  label?: string | undefined;
+}) {
+  const rows = bins.map((bin, i) => ({
     bin: `${bin.lower.toFixed(1)}–${bin.upper.toFixed(1)}`,
     accuracy: bin.accuracy,
+    raw: raw?.[i]?.accuracy ?? null,
+    cv: cv?.[i]?.accuracy ?? null,
     calibrated: Math.round(((bin.lower + bin.upper) / 2) * 100) / 100,
     cases: bin.count,
+    rawCases: raw?.[i]?.count ?? 0,
+    cvCases: cv?.[i]?.count ?? 0,
   }));
+  const id = label ? `${engine}-${label}` : engine;
   return (
     <div
       className="evaluation__chart"
       role="img"
-      aria-label={`Reliability diagram of the ${engine} engine: category accuracy per confidence bin`}
-      data-testid={`reliability-${engine}`}
+      aria-label={`Reliability diagram of the ${engine} engine${label ? ` on the ${label} labels` : ""}: category accuracy per confidence bin${raw ? ", calibrated and raw" : ""}`}
+      data-testid={`reliability-${id}`}
     >
       <ResponsiveContainer width="100%" height={240}>
         <ComposedChart data={rows} margin={{ top: 8, right: 8, bottom: 0, left: -16 }}>
@@ -54,12 +73,34 @@ export function ReliabilityChart({ bins, engine }: { bins: ReliabilityBin[]; eng
             {...TOOLTIP}
             cursor={{ fill: "rgba(148, 163, 184, 0.12)" }}
             formatter={(value, name) => [value === null ? "no cases" : String(value), String(name)]}
-            labelFormatter={(label, payload) =>
-              `confidence ${String(label)} · ${payload[0]?.payload?.cases ?? 0} cases`
-            }
+            labelFormatter={(label, payload) => {
+              const row = payload[0]?.payload;
+              const counts = raw ? ` (raw ${row?.rawCases ?? 0}, cross-validated ${row?.cvCases ?? 0})` : "";
+              return `confidence ${String(label)} · ${row?.cases ?? 0} cases${counts}`;
+            }}
           />
           <Legend wrapperStyle={{ fontSize: 12, color: "#cbd5e1" }} />
           <Bar dataKey="accuracy" name="category accuracy" fill="#38bdf8" isAnimationActive={false} />
+          {raw ? (
+            <Line
+              dataKey="raw"
+              name="raw score"
+              stroke="transparent"
+              dot={{ r: 4, fill: "#f87171", stroke: "#f87171" }}
+              connectNulls={false}
+              isAnimationActive={false}
+            />
+          ) : null}
+          {cv ? (
+            <Line
+              dataKey="cv"
+              name="cross-validated"
+              stroke="transparent"
+              dot={{ r: 4, fill: "#a3e635", stroke: "#a3e635" }}
+              connectNulls={false}
+              isAnimationActive={false}
+            />
+          ) : null}
           <Line
             dataKey="calibrated"
             name="perfect calibration"

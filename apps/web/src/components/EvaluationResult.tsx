@@ -2,7 +2,13 @@
  * One evaluation run: a summary card per engine (null engines say why), the per-category breakdown, the
  * category confusion matrix, the reliability diagram, and every case with label, hypothesis and score.
  */
-import { type CaseResult, type EngineDetail, type EvaluationRun, RCA_CATEGORIES } from "@teleops/schema";
+import {
+  type CaseResult,
+  type EngineDetail,
+  type EvaluationRun,
+  type LabelSetDetail,
+  RCA_CATEGORIES,
+} from "@teleops/schema";
 import { lazy, Suspense, useState } from "react";
 import { formatUtc } from "../lib/format.ts";
 import { categoryTitle } from "./RcaPanel.tsx";
@@ -62,9 +68,35 @@ function EngineCard({ name, detail, notes }: { name: EngineName; detail: EngineD
           hint="score 0, confidence ≥ 0.7"
         />
         <Metric label="ECE" value={detail.ece.toFixed(3)} hint="calibration error, 10 bins" />
+        {detail.ece_cv !== undefined ? (
+          <Metric
+            label="ECE, cross-validated"
+            value={detail.ece_cv.toFixed(3)}
+            hint={`raw score ${detail.ece_raw?.toFixed(3) ?? "–"}`}
+          />
+        ) : null}
+        {detail.brier !== undefined ? (
+          <Metric
+            label="Brier"
+            value={detail.brier.toFixed(3)}
+            hint={`cross-validated ${detail.brier_cv?.toFixed(3) ?? "–"}, raw ${detail.brier_raw?.toFixed(3) ?? "–"}`}
+          />
+        ) : null}
+        {detail.wrong_but_confident_top_decile ? (
+          <Metric
+            label="Wrong in top decile"
+            value={`${detail.wrong_but_confident_top_decile.wrong} / ${detail.wrong_but_confident_top_decile.cases}`}
+            hint={`score 0, confidence ≥ ${detail.wrong_but_confident_top_decile.threshold.toFixed(2)}`}
+          />
+        ) : null}
       </div>
       <Suspense fallback={<LoadingState label="Loading chart…" />}>
-        <ReliabilityChart bins={detail.reliability} engine={name} />
+        <ReliabilityChart
+          bins={detail.reliability}
+          engine={name}
+          raw={detail.reliability_raw}
+          cv={detail.reliability_cv}
+        />
       </Suspense>
     </section>
   );
@@ -197,6 +229,95 @@ function CaseTable({ cases }: { cases: CaseResult[] }) {
   );
 }
 
+function fixed(value: number | undefined): string {
+  return value === undefined ? "–" : value.toFixed(3);
+}
+
+/**
+ * Each label set of the run on its own (the shipped manual set beside the vendor-wording set): the headline
+ * measures per engine and the baseline's reliability diagram per set.
+ */
+function LabelSets({ sets }: { sets: LabelSetDetail[] }) {
+  const rows = sets.flatMap((set) =>
+    ENGINES.flatMap((name) => {
+      const detail = set.engines[name];
+      return detail ? [{ set, name, detail }] : [];
+    }),
+  );
+  return (
+    <section className="card" aria-labelledby="evaluation-sets-title" data-testid="label-sets">
+      <div className="card__header">
+        <h2 id="evaluation-sets-title">Label sets</h2>
+        <span className="evaluation__sub">
+          ECE and Brier against "top category right"; cross-validated = calibration fitted without the case's fold
+        </span>
+      </div>
+      <div className="table-wrap">
+        <table className="table">
+          <thead>
+            <tr>
+              <th scope="col">Set</th>
+              <th scope="col">Engine</th>
+              <th scope="col">Cases</th>
+              <th scope="col">Mean score</th>
+              <th scope="col">Category</th>
+              <th scope="col">Component</th>
+              <th scope="col">ECE</th>
+              <th scope="col">ECE cross-val.</th>
+              <th scope="col">ECE raw</th>
+              <th scope="col">Brier</th>
+              <th scope="col">Brier cross-val.</th>
+              <th scope="col">Wrong in top decile</th>
+            </tr>
+          </thead>
+          <tbody>
+            {rows.map(({ set, name, detail }) => (
+              <tr key={`${set.name}-${name}`}>
+                <th scope="row" title={set.labels_file}>
+                  {set.name}
+                </th>
+                <td>{name}</td>
+                <td>{detail.cases}</td>
+                <td>{detail.mean_score.toFixed(3)}</td>
+                <td>{pct(detail.category_accuracy)}</td>
+                <td>{pct(detail.component_accuracy)}</td>
+                <td>{detail.ece.toFixed(3)}</td>
+                <td>{fixed(detail.ece_cv)}</td>
+                <td>{fixed(detail.ece_raw)}</td>
+                <td>{fixed(detail.brier)}</td>
+                <td>{fixed(detail.brier_cv)}</td>
+                <td>
+                  {detail.wrong_but_confident_top_decile
+                    ? `${detail.wrong_but_confident_top_decile.wrong} of ${detail.wrong_but_confident_top_decile.cases} at ≥ ${detail.wrong_but_confident_top_decile.threshold.toFixed(2)}`
+                    : "–"}
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </div>
+      <div className="evaluation__engines">
+        {sets.map((set) =>
+          set.engines.baseline ? (
+            <div key={set.name}>
+              <h3>Baseline reliability, {set.name} labels</h3>
+              <Suspense fallback={<LoadingState label="Loading chart…" />}>
+                <ReliabilityChart
+                  bins={set.engines.baseline.reliability}
+                  engine="baseline"
+                  label={set.name}
+                  raw={set.engines.baseline.reliability_raw}
+                  cv={set.engines.baseline.reliability_cv}
+                />
+              </Suspense>
+            </div>
+          ) : null,
+        )}
+      </div>
+    </section>
+  );
+}
+
 export function EvaluationResult({ run }: { run: EvaluationRun }) {
   const available = ENGINES.filter((name) => run.engines[name] !== null);
   const [chosen, setChosen] = useState<EngineName | undefined>(undefined);
@@ -217,6 +338,7 @@ export function EvaluationResult({ run }: { run: EvaluationRun }) {
           <EngineCard key={name} name={name} detail={run.engines[name]} notes={run.notes} />
         ))}
       </div>
+      {run.label_sets && run.label_sets.length > 1 ? <LabelSets sets={run.label_sets} /> : null}
       {engine && detail ? (
         <section className="card" aria-labelledby="evaluation-detail-title">
           <div className="card__header">
