@@ -3,6 +3,7 @@
 import { estimateGeneration, INCIDENT_STATUSES, RCA_ENGINES, SCENARIO_TYPES, SEVERITIES } from "@teleops/schema";
 import { Command, CommanderError } from "commander";
 import { CliError, createClient, type GlobalOptions, toCliError } from "./client.ts";
+import { addChannelsCommand } from "./commands/channels.ts";
 import { addEvaluateCommand } from "./commands/evaluate.ts";
 import { addImportCommand } from "./commands/import.ts";
 import { addIncidentCorrectionCommands } from "./commands/incidents.ts";
@@ -276,6 +277,7 @@ addIncidentOwnerCommands(incidentsCommand, withGlobals);
 addImportCommand(program, withGlobals);
 addTopologyCommand(program, withGlobals);
 addSilencesCommand(program, withGlobals);
+addChannelsCommand(program, withGlobals);
 addUsersCommand(program, withGlobals);
 addEvaluateCommand(program, withGlobals);
 
