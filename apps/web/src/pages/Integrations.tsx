@@ -6,16 +6,20 @@ import {
   type IntegrationOutcome,
   type IntegrationSource,
 } from "@teleops/schema";
-import { useState } from "react";
+import { lazy, Suspense, useState } from "react";
 import { MockJira, MockServicenow } from "../components/MockTicketSystems.tsx";
 import { Pagination } from "../components/Pagination.tsx";
 import { RefreshControl } from "../components/RefreshControl.tsx";
+import { RoleGate } from "../components/RoleGate.tsx";
 import { EmptyState, ErrorState, LoadingState } from "../components/StateViews.tsx";
 import { TicketTable } from "../components/TicketTable.tsx";
 import { formatRelative, formatUtc } from "../lib/format.ts";
 import { useDocumentTitle } from "../lib/useDocumentTitle.ts";
 import { type RouterOutputs, trpc } from "../trpc.ts";
 import "../integrations.css";
+
+// Admin-only and rarely opened: kept out of the initial bundle.
+const NotificationChannels = lazy(() => import("../components/NotificationChannels.tsx"));
 
 const REFRESH_MS = 5_000;
 const PAGE_SIZE = 25;
@@ -260,6 +264,11 @@ export function Integrations() {
           </table>
         </div>
       </section>
+      <RoleGate min="admin" action="Configuring notification channels">
+        <Suspense fallback={<LoadingState label="Loading notification channels…" />}>
+          <NotificationChannels />
+        </Suspense>
+      </RoleGate>
       <EventLog />
       <LinkedTickets />
       <div className="integrations__grid">
