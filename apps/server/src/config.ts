@@ -90,6 +90,23 @@ const envSchema = z.object({
   TELEOPS_SMTP_FROM: z.string().trim().default("TeleOps <teleops@localhost>"),
   /** The address users reach the SPA at: links in notifications (and tickets) point there. */
   TELEOPS_PUBLIC_URL: optionalString.pipe(z.url().optional()),
+  /** A real ServiceNow for tickets made from incidents (all three, or none for the built-in mock). */
+  SERVICENOW_INSTANCE_URL: optionalString.pipe(z.url({ protocol: /^https?$/ }).optional()),
+  SERVICENOW_USER: optionalString,
+  SERVICENOW_PASSWORD: optionalString,
+  /** A real Jira Cloud site for tickets made from incidents (all three, or none for the built-in mock). */
+  JIRA_BASE_URL: optionalString.pipe(z.url({ protocol: /^https?$/ }).optional()),
+  JIRA_EMAIL: optionalString,
+  JIRA_API_TOKEN: optionalString,
+  /** The Jira project issues are created in, and their issue type. */
+  JIRA_PROJECT_KEY: z
+    .string()
+    .trim()
+    .regex(/^[A-Z][A-Z0-9_]{0,254}$/, "a Jira project key: capital letters, digits and '_', starting with a letter")
+    .default("NETOPS"),
+  JIRA_ISSUE_TYPE: z.string().trim().min(1).default("Task"),
+  /** How long a call to ServiceNow or Jira may take before the user is told it did not answer. */
+  TELEOPS_TICKET_TIMEOUT_MS: z.coerce.number().int().min(1_000).max(120_000).default(10_000),
   LLM_BASE_URL: optionalString.pipe(z.url().optional()),
   LLM_API_KEY: optionalString,
   LLM_MODEL: optionalString,
@@ -125,11 +142,32 @@ export function labEnabled(config: Pick<Config, "TELEOPS_LAB" | "TELEOPS_ENV" | 
 
 export class ConfigError extends Error {}
 
+const TICKET_SYSTEM_VARIABLES = [
+  ["ServiceNow", ["SERVICENOW_INSTANCE_URL", "SERVICENOW_USER", "SERVICENOW_PASSWORD"]],
+  ["Jira", ["JIRA_BASE_URL", "JIRA_EMAIL", "JIRA_API_TOKEN"]],
+] as const;
+
+/**
+ * A ticket system is real with all three of its variables and the mock with none; some of them is a mistake that
+ * would otherwise quietly give mock tickets, so start-up names what is missing (never the values).
+ */
+function partialTicketSystems(config: Config): string[] {
+  return TICKET_SYSTEM_VARIABLES.flatMap(([name, variables]) => {
+    const missing = variables.filter((variable) => config[variable] === undefined);
+    if (missing.length === 0 || missing.length === variables.length) return [];
+    return [
+      `${name} tickets need ${variables.join(", ")}; ${missing.join(" and ")} ${missing.length > 1 ? "are" : "is"} not set`,
+    ];
+  });
+}
+
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const parsed = envSchema.safeParse(env);
   if (!parsed.success) {
     const problems = parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; ");
     throw new ConfigError(`invalid configuration: ${problems}`);
   }
+  const partial = partialTicketSystems(parsed.data);
+  if (partial.length > 0) throw new ConfigError(`invalid configuration: ${partial.join("; ")}`);
   return parsed.data;
 }

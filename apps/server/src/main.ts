@@ -21,6 +21,7 @@ import { ConfigError, labEnabled, loadConfig } from "./config.ts";
 import { parseSourceList } from "./http/credentials.ts";
 import { createLogger } from "./logErrors.ts";
 import { createTeleopsServer } from "./server.ts";
+import { describeTicketSystems, ticketSystemsFrom } from "./ticketSystems.ts";
 
 const LOOPBACK = new Set(["127.0.0.1", "::1", "localhost"]);
 
@@ -107,6 +108,11 @@ async function main(): Promise<void> {
     },
     "RCA engines ready",
   );
+  const ticketSystems = ticketSystemsFrom(config);
+  logger.info({ ticketSystems: describeTicketSystems(ticketSystems) }, "ticket systems");
+  if ((ticketSystems.servicenow || ticketSystems.jira) && !config.TELEOPS_PUBLIC_URL) {
+    logger.warn("TELEOPS_PUBLIC_URL is not set: tickets created in ServiceNow or Jira carry no link back to TeleOps");
+  }
   const running = createTeleopsServer({
     database,
     services: {
@@ -123,6 +129,7 @@ async function main(): Promise<void> {
       lab,
       log: (fields, message) => logger.info(fields, message),
       publicUrl: config.TELEOPS_PUBLIC_URL,
+      ticketSystems,
       notifications: {
         smtp: config.TELEOPS_SMTP_URL ? { url: config.TELEOPS_SMTP_URL, from: config.TELEOPS_SMTP_FROM } : undefined,
       },

@@ -10,6 +10,7 @@ import {
   loadTopology,
   type RunbookIndex,
   TenantTopologies,
+  type TicketSystemClients,
 } from "@teleops/core";
 import { createLocalChangeFeed, type DbHandle } from "@teleops/db";
 import pino, { type Logger } from "pino";
@@ -44,6 +45,10 @@ export async function startTestServer(
     logger?: Logger;
     /** `TELEOPS_AUTO_RESOLVE_AFTER` in ms; default 5 min. */
     autoResolveAfterMs?: number;
+    /** Real ticket systems (fakes on a local port in tests); default none, so tickets are mocks. */
+    ticketSystems?: TicketSystemClients;
+    /** `TELEOPS_PUBLIC_URL`. */
+    publicUrl?: string;
   } = {},
 ): Promise<TestServer> {
   const topology = loadTopology();
@@ -68,6 +73,8 @@ export async function startTestServer(
       llm: createLlmEngine({}),
       changes,
       onChange: (event) => changes.publish(event),
+      ...(options.ticketSystems ? { ticketSystems: options.ticketSystems } : {}),
+      ...(options.publicUrl ? { publicUrl: options.publicUrl } : {}),
     },
     auth: options.auth ?? { mode: "local-admin", actorFor: () => LOCAL_ADMIN },
     logger: options.logger ?? pino({ level: "silent" }),

@@ -70,7 +70,7 @@ export const integrationsRouter = router({
       actor: ctx.actor.name,
       client: ctx.services.ticketSystems?.[input.system],
       incidentUrl: ctx.services.publicUrl
-        ? `${ctx.services.publicUrl}/incidents/${encodeURIComponent(input.incidentId)}`
+        ? `${ctx.services.publicUrl.replace(/\/+$/, "")}/incidents/${encodeURIComponent(input.incidentId)}`
         : null,
     }),
   ),
