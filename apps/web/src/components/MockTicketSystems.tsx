@@ -84,7 +84,7 @@ export function MockServicenow() {
       ) : list.data.result.length === 0 ? (
         <EmptyState title="No incident in this state.">
           <p className="muted small">
-            Pick another state, or open one from an incident page (“Create ServiceNow incident”).
+            Pick another state, or open one from an incident page (“Create mock ServiceNow incident”).
           </p>
         </EmptyState>
       ) : (
@@ -177,7 +177,9 @@ export function MockJira() {
         />
       ) : search.data.issues.length === 0 ? (
         <EmptyState title="No issue in this status.">
-          <p className="muted small">Pick another status, or open one from an incident page (“Create Jira issue”).</p>
+          <p className="muted small">
+            Pick another status, or open one from an incident page (“Create mock Jira issue”).
+          </p>
         </EmptyState>
       ) : (
         <>

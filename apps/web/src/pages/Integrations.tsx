@@ -1,4 +1,4 @@
-/** Integrations: what the webhooks received and what came of it, linked tickets, and the mock ticket systems. */
+/** Integrations: what the webhooks received and what came of it, linked tickets, and which ticket systems are real. */
 import { keepPreviousData, useQuery } from "@tanstack/react-query";
 import {
   INTEGRATION_OUTCOMES,
@@ -7,11 +7,11 @@ import {
   type IntegrationSource,
 } from "@teleops/schema";
 import { lazy, Suspense, useState } from "react";
-import { MockJira, MockServicenow } from "../components/MockTicketSystems.tsx";
 import { Pagination } from "../components/Pagination.tsx";
 import { RefreshControl } from "../components/RefreshControl.tsx";
 import { RoleGate } from "../components/RoleGate.tsx";
 import { EmptyState, ErrorState, LoadingState } from "../components/StateViews.tsx";
+import { TicketSystems } from "../components/TicketSystems.tsx";
 import { TicketTable } from "../components/TicketTable.tsx";
 import { formatRelative, formatUtc } from "../lib/format.ts";
 import { useDocumentTitle } from "../lib/useDocumentTitle.ts";
@@ -51,8 +51,12 @@ const ROUTES: Array<{ path: string; sender: string; credential: string }> = [
 
 /** One line on what came of a delivery: counts for accepted ones, the reason for refused ones. */
 function outcomeLine(event: IntegrationEvent): string {
-  if (event.outcome === "rejected") return event.error ?? "rejected";
+  if (event.outcome === "rejected" || event.outcome === "failed") return event.error ?? event.outcome;
   const s = event.summary;
+  // A ticket TeleOps opened in a real ServiceNow or Jira.
+  if (s.direction === "outbound" && typeof s.ticket === "object" && s.ticket !== null && "number" in s.ticket) {
+    return `created ticket ${String(s.ticket.number)} in ${String(s.target)}`;
+  }
   const parts = [`${String(s.accepted ?? 0)} accepted`, `${String(s.duplicates ?? 0)} duplicate`];
   if (typeof s.resolved_updated === "number" && s.resolved_updated > 0) parts.push(`${s.resolved_updated} resolved`);
   if (typeof s.truncated_alerts === "number") parts.push(`${s.truncated_alerts} truncated by Alertmanager`);
@@ -223,8 +227,7 @@ function LinkedTickets() {
       ) : tickets.data.length === 0 ? (
         <EmptyState title="No ServiceNow incident or Jira issue yet.">
           <p className="muted small">
-            They arrive through the webhooks, or from the “Create ServiceNow incident” and “Create Jira issue” buttons
-            on an incident.
+            They arrive through the webhooks, or from the ServiceNow and Jira buttons on an incident.
           </p>
         </EmptyState>
       ) : (
@@ -271,10 +274,7 @@ export function Integrations() {
       </RoleGate>
       <EventLog />
       <LinkedTickets />
-      <div className="integrations__grid">
-        <MockServicenow />
-        <MockJira />
-      </div>
+      <TicketSystems />
     </section>
   );
 }
