@@ -114,11 +114,14 @@ describe.each(testBackends())("the notifier in a running server on $name", (back
       "incident.opened",
       "incident.resolved",
     ]);
-    const deliveries = await trpcQuery<Array<{ status: string; event: string; incident_id: string }>>(
-      server,
-      "notifications.deliveries",
-      {},
-    );
+    // The receiver has answered; the notifier records the outcome a moment later.
+    type Delivery = { status: string; event: string; incident_id: string };
+    let deliveries: Delivery[] = [];
+    for (let i = 0; i < 50; i++) {
+      deliveries = await trpcQuery<Delivery[]>(server, "notifications.deliveries", {});
+      if (deliveries.every((d) => d.status === "delivered")) break;
+      await new Promise((r) => setTimeout(r, 100));
+    }
     expect(deliveries.map((d) => [d.event, d.status, d.incident_id])).toEqual([
       ["incident.resolved", "delivered", opened.incident.id],
       ["incident.opened", "delivered", opened.incident.id],

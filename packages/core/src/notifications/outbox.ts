@@ -16,7 +16,7 @@ import {
   notificationState,
 } from "@teleops/db";
 import type { NotificationEvent } from "@teleops/schema";
-import { and, asc, eq, gte, isNull, ne, or, sql } from "drizzle-orm";
+import { and, asc, eq, gte, inArray, isNull, ne, or, sql } from "drizzle-orm";
 import { rowsOf } from "../correlation/persist.ts";
 import { type ChannelTarget, type NotificationPayload, type NotifiedIncident, renderMessage } from "./messages.ts";
 import { routeTakes } from "./routing.ts";
@@ -36,6 +36,9 @@ export interface PlanOptions {
 }
 
 export const DEFAULT_THROTTLE_MS = 60_000;
+
+/** A resolved incident unchanged this long has had its last message: planning stops reading it. */
+const SETTLED_AFTER_MS = 7 * 86_400_000;
 
 /** Where incident links in messages point when `TELEOPS_PUBLIC_URL` is unset: the default listen address. */
 export const DEFAULT_PUBLIC_URL = "http://127.0.0.1:3000";
@@ -162,6 +165,11 @@ export async function planNotifications(db: DbOrTx, options: PlanOptions): Promi
           eq(incidents.tenantId, channel.tenantId),
           eq(incidents.synthetic, false),
           gte(incidents.createdAt, channel.createdAt),
+          // Settled incidents are not read again: only open ones and those that changed lately can call for a message.
+          or(
+            ne(incidents.status, "resolved"),
+            gte(incidents.updatedAt, new Date(options.now.getTime() - SETTLED_AFTER_MS)),
+          ),
           or(
             and(isNull(state.channelId), ne(incidents.status, "resolved")),
             and(
@@ -195,7 +203,7 @@ export interface DeliverOptions extends SendOptions {
   retryBaseMs?: number;
   /** Longest wait between two attempts. Default 1 h. */
   retryMaxMs?: number;
-  /** Attempts before a delivery is given up as failed. Default 10 (about 4 h of retrying). */
+  /** Attempts before a delivery is given up as failed. Default 10 (about 3 h of retrying). */
   maxAttempts?: number;
   /** How long a claimed row is this process's; past it another process may send it. Default 2 min. */
   leaseMs?: number;
@@ -290,18 +298,18 @@ export async function attemptDelivery(
   return outcome;
 }
 
-/** Claims and sends what is due; returns how many were sent and how many of those failed. */
+/**
+ * Claims and sends what is due; returns how many were sent and how many of those failed. A batch is sent at once
+ * (each send has its own timeout), so one slow receiver cannot hold the others past their lease.
+ */
 export async function deliverDue(db: DbOrTx, options: DeliverOptions): Promise<{ sent: number; failed: number }> {
   const due = await claimDue(db, options.now, options.leaseMs ?? 120_000, options.batch ?? 20);
-  let failed = 0;
-  const channels = new Map<string, NotificationChannelRow | undefined>();
-  for (const delivery of due) {
-    if (!channels.has(delivery.channelId)) {
-      const [row] = await db.select().from(notificationChannels).where(eq(notificationChannels.id, delivery.channelId));
-      channels.set(delivery.channelId, row);
-    }
-    const outcome = await attemptDelivery(db, delivery, channels.get(delivery.channelId), options);
-    if (!outcome.ok) failed += 1;
-  }
-  return { sent: due.length, failed };
+  if (due.length === 0) return { sent: 0, failed: 0 };
+  const ids = [...new Set(due.map((delivery) => delivery.channelId))];
+  const rows = await db.select().from(notificationChannels).where(inArray(notificationChannels.id, ids));
+  const channels = new Map(rows.map((row) => [row.id, row]));
+  const outcomes = await Promise.all(
+    due.map((delivery) => attemptDelivery(db, delivery, channels.get(delivery.channelId), options)),
+  );
+  return { sent: due.length, failed: outcomes.filter((outcome) => !outcome.ok).length };
 }
