@@ -354,6 +354,20 @@ describe.each(testBackends())("notifications on $name", (backend) => {
     expect(deliveries.map((d) => d.status)).toEqual(["delivered", "delivered"]);
   });
 
+  it("enqueues and sends each message once when several notifiers run at the same time", async () => {
+    newTenant();
+    await channel({ type: "webhook", url: `${receiver.url}/race/${tenant}` });
+    await write(routerAlarms("core-rtr-14", new Date()));
+    const now = new Date();
+    const planned = await Promise.all(
+      [1, 2, 3].map(() => planNotifications(database.db, { now, publicUrl: PUBLIC_URL })),
+    );
+    expect(planned.reduce((sum, n) => sum + n, 0)).toBe(1);
+    const sent = await Promise.all([1, 2, 3].map(() => deliverDue(database.db, { now })));
+    expect(sent.reduce((sum, r) => sum + r.sent, 0)).toBe(1);
+    expect(receiver.got.filter((r) => r.path === `/race/${tenant}`)).toHaveLength(1);
+  });
+
   it("notifies no one of silenced alerts", async () => {
     newTenant();
     await channel({ type: "webhook", url: `${receiver.url}/silenced/${tenant}` });
