@@ -483,9 +483,7 @@ export const notificationDeliveries = pgTable(
     deliveredAt: timestamp({ withTimezone: true }),
   },
   (t) => [
-    index("notification_deliveries_due_idx")
-      .on(t.nextAttemptAt)
-      .where(sql`${t.status} in ('pending', 'sending')`),
+    index("notification_deliveries_due_idx").on(t.nextAttemptAt).where(sql`${t.status} in ('pending', 'sending')`),
     index("notification_deliveries_tenant_idx").on(t.tenantId, t.id.desc()),
     index("notification_deliveries_channel_idx").on(t.channelId, t.id.desc()),
   ],

@@ -30,7 +30,7 @@ export function AppShell() {
   const { pathname } = useLocation();
   const session = useSession();
   useLiveUpdates();
-  const showLab = session !== null && session.lab && roleAllows(session.role, "admin");
+  const showLab = session?.lab === true && roleAllows(session.role, "admin");
   const nav = showLab ? [...NAV, LAB] : NAV;
   return (
     <div className="shell">
