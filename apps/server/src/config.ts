@@ -7,6 +7,18 @@ const optionalString = z
   .optional()
   .transform((v) => (v === undefined || v.trim() === "" ? undefined : v.trim()));
 
+/** An http(s) address of a ticket system, with no credentials in it: they belong in their own variables. */
+function ticketSystemUrl(credentialVariables: string) {
+  return z
+    .url({ protocol: /^https?$/ })
+    .refine(
+      // zod checks this even after the URL check failed; such a value has no credentials to find.
+      (url) => !URL.canParse(url) || (new URL(url).username === "" && new URL(url).password === ""),
+      `no user or password in the address; set ${credentialVariables}`,
+    )
+    .optional();
+}
+
 const envSchema = z.object({
   PORT: z.coerce.number().int().min(0).max(65_535).default(3000),
   HOST: z.string().default("127.0.0.1"),
@@ -91,11 +103,11 @@ const envSchema = z.object({
   /** The address users reach the SPA at: links in notifications (and tickets) point there. */
   TELEOPS_PUBLIC_URL: optionalString.pipe(z.url().optional()),
   /** A real ServiceNow for tickets made from incidents (all three, or none for the built-in mock). */
-  SERVICENOW_INSTANCE_URL: optionalString.pipe(z.url({ protocol: /^https?$/ }).optional()),
+  SERVICENOW_INSTANCE_URL: optionalString.pipe(ticketSystemUrl("SERVICENOW_USER and SERVICENOW_PASSWORD")),
   SERVICENOW_USER: optionalString,
   SERVICENOW_PASSWORD: optionalString,
   /** A real Jira Cloud site for tickets made from incidents (all three, or none for the built-in mock). */
-  JIRA_BASE_URL: optionalString.pipe(z.url({ protocol: /^https?$/ }).optional()),
+  JIRA_BASE_URL: optionalString.pipe(ticketSystemUrl("JIRA_EMAIL and JIRA_API_TOKEN")),
   JIRA_EMAIL: optionalString,
   JIRA_API_TOKEN: optionalString,
   /** The Jira project issues are created in, and their issue type. */

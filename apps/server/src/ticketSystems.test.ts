@@ -45,5 +45,10 @@ describe("ticket systems from the environment", () => {
     expect(() => loadConfig({ JIRA_API_TOKEN: "s3cret-jira" })).toThrow(/JIRA_BASE_URL and JIRA_EMAIL are not set/);
     expect(() => loadConfig({ ...JIRA, JIRA_BASE_URL: "acme.atlassian.net" })).toThrow(/JIRA_BASE_URL/);
     expect(() => loadConfig({ ...JIRA, JIRA_PROJECT_KEY: "noc ops" })).toThrow(/JIRA_PROJECT_KEY/);
+    // A password written into the address would be shown wherever the address is: refused, and not echoed.
+    const inUrl = { ...SERVICENOW, SERVICENOW_INSTANCE_URL: "https://svc:s3cret-sn@acme.service-now.com" };
+    expect(() => loadConfig(inUrl)).toThrow(
+      "SERVICENOW_INSTANCE_URL: no user or password in the address; set SERVICENOW_USER and SERVICENOW_PASSWORD",
+    );
   });
 });

@@ -138,6 +138,19 @@ describe("the ServiceNow client", () => {
     );
   });
 
+  it("says what to check when the address redirects (a login page) or the system fails on its side", async () => {
+    fake = await startFakeTicketSystem("servicenow");
+    fake.script.push({ status: 302, body: {} }, { status: 503, body: "<html>down</html>" });
+    const redirected = await failure(client(fake.url).create({ incident, incidentUrl }));
+    expect(redirected.message).toBe(
+      "ServiceNow refused the ticket (HTTP 302 Found). The address redirects elsewhere (a login page?); check SERVICENOW_INSTANCE_URL.",
+    );
+    const down = await failure(client(fake.url).create({ incident, incidentUrl }));
+    expect(down.message).toBe(
+      "ServiceNow refused the ticket (HTTP 503 Service Unavailable). The system failed on its side; try again later.",
+    );
+  });
+
   it("names an instance it cannot reach", async () => {
     fake = await startFakeTicketSystem("servicenow");
     const gone = fake.url;

@@ -85,8 +85,14 @@ function text(value: unknown): string {
   return "";
 }
 
-function withoutTrailingSlash(url: string): string {
-  return url.replace(/\/+$/, "");
+/** The address without a trailing slash, and without any user or password written into it (those never show). */
+function baseAddress(url: string): string {
+  const parsed = new URL(url);
+  parsed.username = "";
+  parsed.password = "";
+  parsed.search = "";
+  parsed.hash = "";
+  return parsed.toString().replace(/\/+$/, "");
 }
 
 function basicAuth(user: string, secret: string): string {
@@ -103,8 +109,10 @@ interface Exchange {
   secrets: string[];
   /** The remote's reason out of its error body. */
   reasonOf(body: unknown): string | undefined;
-  /** What to check, by HTTP status. */
+  /** What to check, by HTTP status; empty for the generic advice. */
   hint(status: number): string;
+  /** The variable holding the system's address, for advice on wrong addresses. */
+  addressVariable: string;
 }
 
 function scrub(message: string, secrets: readonly string[]): string {
@@ -163,7 +171,8 @@ async function postJson(exchange: Exchange): Promise<unknown> {
   const reason = exchange.reasonOf(body);
   const status = `HTTP ${response.status}${response.statusText ? ` ${response.statusText}` : ""}`;
   const said = reason ? `: ${reason.replace(/[.\s]+$/, "")}` : "";
-  const message = `${exchange.name} refused the ticket (${status})${said}. ${exchange.hint(response.status)}`;
+  const hint = exchange.hint(response.status) || genericHint(response.status, exchange.addressVariable);
+  const message = `${exchange.name} refused the ticket (${status})${said}. ${hint}`;
   throw new TicketSystemError(scrub(message, exchange.secrets).trim(), response.status);
 }
 
@@ -178,6 +187,16 @@ async function readBody(response: Response, timeoutMs: number): Promise<string> 
   } catch {
     return "";
   }
+}
+
+/** What to check for statuses no system-specific hint covers. */
+function genericHint(status: number, addressVariable: string): string {
+  if (status >= 300 && status < 400)
+    return `The address redirects elsewhere (a login page?); check ${addressVariable}.`;
+  if (status === 404) return `Nothing answers at that path; check ${addressVariable}.`;
+  if (status === 429) return "The system is rate-limiting this account; try again in a minute.";
+  if (status >= 500) return "The system failed on its side; try again later.";
+  return "";
 }
 
 function cut(text: string, max = 300): string {
@@ -205,7 +224,7 @@ function jiraReason(body: unknown): string | undefined {
 }
 
 export function createServicenowClient(settings: ServicenowClientSettings): TicketSystemClient {
-  const instance = withoutTrailingSlash(settings.instanceUrl);
+  const instance = baseAddress(settings.instanceUrl);
   const timeoutMs = settings.timeoutMs ?? DEFAULT_TICKET_TIMEOUT_MS;
   return {
     system: "servicenow",
@@ -224,6 +243,7 @@ export function createServicenowClient(settings: ServicenowClientSettings): Tick
       const answer = await postJson({
         name: "ServiceNow",
         url: `${instance}/api/now/table/incident`,
+        addressVariable: "SERVICENOW_INSTANCE_URL",
         authorization: basicAuth(settings.user, settings.password),
         body: request,
         timeoutMs,
@@ -282,7 +302,7 @@ export function toAdf(description: string, incidentUrl: string | null): JsonReco
 }
 
 export function createJiraClient(settings: JiraClientSettings): TicketSystemClient {
-  const base = withoutTrailingSlash(settings.baseUrl);
+  const base = baseAddress(settings.baseUrl);
   const timeoutMs = settings.timeoutMs ?? DEFAULT_TICKET_TIMEOUT_MS;
   return {
     system: "jira",
@@ -301,6 +321,7 @@ export function createJiraClient(settings: JiraClientSettings): TicketSystemClie
       const answer = await postJson({
         name: "Jira",
         url: `${base}/rest/api/3/issue`,
+        addressVariable: "JIRA_BASE_URL",
         authorization: basicAuth(settings.email, settings.apiToken),
         body: { fields },
         timeoutMs,
