@@ -208,6 +208,48 @@ describe.each(testBackends())("tickets in real ServiceNow and Jira on $name", (b
     expect(ticket).toMatchObject({ mock: false, number: expect.stringMatching(/^NOC-\d+$/), incident_id: incidentId });
   });
 
+  it("adopts the record when ServiceNow's webhook about the new incident arrives before its answer", async () => {
+    const incidentId = incidentIds.at(-1) ?? "";
+    const early = await startFakeTicketSystem("servicenow");
+    try {
+      const sysId = "a7d0c5e1b2f34a5b8c9d0e1f2a3b4c5d";
+      early.script.push({
+        status: 201,
+        body: { result: { sys_id: sysId, number: "INC0030001", state: "1", priority: "1" } },
+      });
+      // The Business Rule posts the new record before the Table API's answer reaches TeleOps.
+      await upsertInboundTicket(database.db, "acme", {
+        system: "servicenow",
+        externalId: sysId,
+        number: "INC0030001",
+        title: undefined,
+        status: "New",
+        priority: undefined,
+        url: undefined,
+        externalUpdatedAt: new Date("2026-12-03T10:00:00Z"),
+        raw: { sys_id: sysId, correlation_id: incidentId },
+        incidentRefs: [incidentId],
+      });
+      const caller = createCaller({
+        db: database.db,
+        services: {
+          ...services,
+          ticketSystems: {
+            servicenow: createServicenowClient({ instanceUrl: early.url, user: "svc.teleops", password: PASSWORD }),
+          },
+        },
+        actor: operator,
+      });
+      const ticket = await caller.integrations.createTicket({ incidentId, system: "servicenow" });
+      expect(ticket).toMatchObject({ external_id: sysId, origin: "outbound", incident_id: incidentId, mock: false });
+      expect((await caller.integrations.tickets({ incidentId })).filter((t) => t.system === "servicenow")).toHaveLength(
+        1,
+      );
+    } finally {
+      await early.close();
+    }
+  });
+
   it("without a configured system, the ticket is a mock one and the answer says so", async () => {
     const incidentId = incidentIds[0] ?? "";
     const ticket = await callerFor(database.db, operator).integrations.createTicket({ incidentId, system: "jira" });
