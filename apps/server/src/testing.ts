@@ -49,6 +49,8 @@ export async function startTestServer(
     ticketSystems?: TicketSystemClients;
     /** `TELEOPS_PUBLIC_URL`. */
     publicUrl?: string;
+    /** Whether the server runs the Lab (`TELEOPS_LAB`); default on, as in development. */
+    lab?: boolean;
   } = {},
 ): Promise<TestServer> {
   const topology = loadTopology();
@@ -75,6 +77,7 @@ export async function startTestServer(
       onChange: (event) => changes.publish(event),
       ...(options.ticketSystems ? { ticketSystems: options.ticketSystems } : {}),
       ...(options.publicUrl ? { publicUrl: options.publicUrl } : {}),
+      ...(options.lab !== undefined ? { lab: options.lab } : {}),
     },
     auth: options.auth ?? { mode: "local-admin", actorFor: () => LOCAL_ADMIN },
     logger: options.logger ?? pino({ level: "silent" }),
