@@ -2,6 +2,7 @@ import { createHmac } from "node:crypto";
 import { createServer, type IncomingHttpHeaders } from "node:http";
 import type { AddressInfo } from "node:net";
 import { type TestDatabase, testBackends } from "@teleops/db/testing";
+import pino from "pino";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { postJson, trpcQuery } from "./http/webhookTesting.ts";
 import { startTestServer, type TestServer } from "./testing.ts";
@@ -126,5 +127,39 @@ describe.each(testBackends())("the notifier in a running server on $name", (back
       ["incident.resolved", "delivered", opened.incident.id],
       ["incident.opened", "delivered", opened.incident.id],
     ]);
+  });
+
+  it("logs failed sends with counts only: neither the secret nor the receiver's URL reaches the log", async () => {
+    const lines: string[] = [];
+    // A database of its own: the other server's notifier must not take these deliveries (and their log lines).
+    const own = await backend.open();
+    const logged = await startTestServer(own, {
+      logger: pino({ level: "info" }, { write: (line: string) => void lines.push(line) }),
+    });
+    try {
+      const token = "XoXoSlackPathToken0123";
+      const create = (input: unknown) => trpcMutation<{ id: string }>(logged, "notifications.channels.create", input);
+      await create({ type: "slack", url: `http://127.0.0.1:9/services/T1/B2/${token}` });
+      await create({ type: "webhook", url: "http://127.0.0.1:9/hook", secret: "never-in-the-log-9911" });
+      const startsAt = new Date(Date.now() - 30_000).toISOString();
+      await postJson(`${logged.url}/webhooks/alertmanager`, alertmanager("lis1-core-4", "firing", startsAt));
+      for (let i = 0; i < 100 && !lines.some((l) => l.includes("notification deliveries failed")); i++) {
+        await new Promise((r) => setTimeout(r, 100));
+      }
+      const log = lines.join("");
+      expect(log).toContain("notification deliveries failed");
+      expect(log).not.toContain(token);
+      expect(log).not.toContain("never-in-the-log-9911");
+      const failed = await trpcQuery<Array<{ status: string; last_error: string | null }>>(
+        logged,
+        "notifications.deliveries",
+        {},
+      );
+      // Still retrying (a refused connection is worth another try), with the reason on the record.
+      expect(failed.filter((d) => d.status === "pending" && d.last_error)).not.toHaveLength(0);
+    } finally {
+      await logged.close();
+      await own.dispose();
+    }
   });
 });
