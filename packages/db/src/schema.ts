@@ -128,6 +128,11 @@ export const alerts = pgTable(
     index("alerts_incident_idx").on(t.incidentId, t.timestamp).where(sql`${t.incidentId} is not null`),
     index("alerts_uncorrelated_idx").on(t.tenantId, t.id).where(sql`${t.correlatedAt} is null`),
     index("alerts_unassigned_idx").on(t.tenantId, t.timestamp).where(sql`${t.incidentId} is null`),
+    // A clear's raised alarms: the firing alerts of one host in one incident (incidents.lifecycle), found without
+    // reading every member of a storm-sized incident.
+    index("alerts_firing_incident_host_idx")
+      .on(t.incidentId, t.host, t.timestamp)
+      .where(sql`${t.status} = 'firing' and ${t.incidentId} is not null`),
     index("alerts_pending_group_idx")
       .on(t.tenantId, t.pendingGroup)
       .where(sql`${t.pendingGroup} is not null and ${t.incidentId} is null`),

@@ -126,18 +126,29 @@ async function markResolved(tx: DbOrTx, tenantId: string, alerts: readonly PassA
   if (alerts.length === 0) return;
   const ids = alerts.filter((a) => a.ref > 0).map((a) => a.ref);
   const keys = alerts.filter((a) => a.ref < 0).map((a) => ({ f: a.fingerprint, t: a.iso }));
-  await tx.execute(sql`
-    update alerts as a set status = 'resolved', ends_at = coalesce(a.ends_at, a."timestamp")
-    where a.tenant_id = ${tenantId} and a.status = 'firing'
-      and (a.id = any(array(select jsonb_array_elements_text(${JSON.stringify(ids)}::jsonb)::bigint))
-           or exists (select 1 from jsonb_to_recordset(${JSON.stringify(keys)}::jsonb) as v(f text, t timestamptz)
-                      where v.f = a.fingerprint and v.t = a."timestamp"))`);
+  // Two statements, each an index lookup per alert (the primary key; the tenant/fingerprint/time unique index): one
+  // statement with the two conditions OR'd together is planned as a scan of every firing alert of the tenant.
+  if (ids.length > 0) {
+    await tx.execute(sql`
+      update alerts as a set status = 'resolved', ends_at = coalesce(a.ends_at, a."timestamp")
+      where a.tenant_id = ${tenantId} and a.status = 'firing'
+        and a.id = any(array(select jsonb_array_elements_text(${JSON.stringify(ids)}::jsonb)::bigint))`);
+  }
+  if (keys.length > 0) {
+    await tx.execute(sql`
+      update alerts as a set status = 'resolved', ends_at = coalesce(a.ends_at, a."timestamp")
+      from jsonb_to_recordset(${JSON.stringify(keys)}::jsonb) as v(f text, t timestamptz)
+      where a.tenant_id = ${tenantId} and a.fingerprint = v.f and a."timestamp" = v.t and a.status = 'firing'`);
+  }
 }
 
 /** The condition an alarm raises or clears on its host: the same key as the correlator's (host, signal, interface). */
 function conditionOf(alert: { host: string; alertType: string; message: string; tags: Record<string, string> }) {
   return `${alert.host.toLowerCase()}|${signalOf(alert.alertType)}|${interfaceOf(alert.message, alert.tags) ?? ""}`;
 }
+
+/** Firing alarms of one host in one incident a clear looks back through (the latest ones). */
+const RAISED_PER_PROBE = 200;
 
 /**
  * Each clear that joined an incident resolves that incident's firing alarms of its condition raised before it.
@@ -146,7 +157,18 @@ function conditionOf(alert: { host: string; alertType: string; message: string; 
 async function clearRaisedAlarms(tx: DbOrTx, tenantId: string, clears: readonly PassAlert[]): Promise<string[]> {
   const placed = clears.filter((alert) => alert.incidentId !== null && alert.host !== "");
   if (placed.length === 0) return [];
-  const probes = placed.map((alert) => ({ inc: alert.incidentId, host: alert.host, t: alert.iso }));
+  // One probe per incident and host (at its latest clear), each reading at most the host's RAISED_PER_PROBE latest
+  // firing alarms in the incident through alerts_firing_incident_host_idx: a host whose other alarms stay firing
+  // in a storm-sized incident must not make every clear read them all again.
+  const latestProbe = new Map<string, { inc: string | null; host: string; t: string; ms: number }>();
+  for (const alert of placed) {
+    const key = `${alert.incidentId}|${alert.host}`;
+    const known = latestProbe.get(key);
+    if (!known || known.ms < alert.timeMs) {
+      latestProbe.set(key, { inc: alert.incidentId, host: alert.host, t: alert.iso, ms: alert.timeMs });
+    }
+  }
+  const probes = [...latestProbe.values()].map(({ inc, host, t }) => ({ inc, host, t }));
   const raised = rowsOf<{
     id: string | number;
     incident_id: string;
@@ -157,10 +179,14 @@ async function clearRaisedAlarms(tx: DbOrTx, tenantId: string, clears: readonly 
     ts: string | Date;
   }>(
     await tx.execute(sql`
-    select distinct a.id, a.incident_id, a.host, a.alert_type, a.message, a.tags, a."timestamp" as ts
+    select distinct r.id, r.incident_id, r.host, r.alert_type, r.message, r.tags, r.ts
     from jsonb_to_recordset(${JSON.stringify(probes)}::jsonb) as v(inc text, host text, t timestamptz)
-    join alerts a on a.incident_id = v.inc and a.tenant_id = ${tenantId} and a.host = v.host and a."timestamp" <= v.t
-    where a.status = 'firing'`),
+    cross join lateral (
+      select a.id, a.incident_id, a.host, a.alert_type, a.message, a.tags, a."timestamp" as ts from alerts a
+      where a.incident_id = v.inc and a.host = v.host and a."timestamp" <= v.t and a.status = 'firing'
+        and a.tenant_id = ${tenantId}
+      order by a."timestamp" desc limit ${RAISED_PER_PROBE}
+    ) as r`),
   );
   if (raised.length === 0) return [];
   // Per incident and condition, the latest clear: it ends every raise of that condition before it.
@@ -245,13 +271,16 @@ async function reopenOnRefire(tx: DbOrTx, pass: AssignedPass, firing: readonly P
     )
     select p.id as alert_id, p.incident_id as current, r.id as reopen
     from pass p
+    -- Only the alarm's latest earlier occurrence is looked at (one step back the unique index): a condition that
+    -- kept firing as noise since, or a fingerprint repeated thousands of times without an incident, must not cost
+    -- a scan of its whole history on every delivery.
     cross join lateral (
       select m.incident_id from alerts m
       where m.tenant_id = ${tenantId} and m.fingerprint = p.fingerprint and m."timestamp" < p."timestamp"
-        and m.incident_id is not null and m.incident_id is distinct from p.incident_id
       order by m."timestamp" desc limit 1
     ) as earlier
     join incidents r on r.tenant_id = ${tenantId} and r.id = earlier.incident_id
+      and earlier.incident_id is distinct from p.incident_id
     where r.status = 'resolved' and r.merged_into is null and r.cleared_at is not null
       and p."timestamp" <= r.cleared_at + ${pass.quietPeriodMs}::double precision * interval '1 millisecond'`),
   );

@@ -1,0 +1,1 @@
+CREATE INDEX "alerts_firing_incident_host_idx" ON "alerts" USING btree ("incident_id","host","timestamp") WHERE "alerts"."status" = 'firing' and "alerts"."incident_id" is not null;
