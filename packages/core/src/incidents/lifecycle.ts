@@ -135,10 +135,16 @@ async function markResolved(tx: DbOrTx, tenantId: string, alerts: readonly PassA
         and a.id = any(array(select jsonb_array_elements_text(${JSON.stringify(ids)}::jsonb)::bigint))`);
   }
   if (keys.length > 0) {
+    // A lateral lookup per key, so each is one probe of the unique index whatever the planner thinks of the list.
     await tx.execute(sql`
       update alerts as a set status = 'resolved', ends_at = coalesce(a.ends_at, a."timestamp")
-      from jsonb_to_recordset(${JSON.stringify(keys)}::jsonb) as v(f text, t timestamptz)
-      where a.tenant_id = ${tenantId} and a.fingerprint = v.f and a."timestamp" = v.t and a.status = 'firing'`);
+      where a.id in (
+        select x.id from jsonb_to_recordset(${JSON.stringify(keys)}::jsonb) as v(f text, t timestamptz)
+        cross join lateral (
+          select m.id from alerts m
+          where m.tenant_id = ${tenantId} and m.fingerprint = v.f and m."timestamp" = v.t and m.status = 'firing'
+        ) as x
+      )`);
   }
 }
 
@@ -148,7 +154,7 @@ function conditionOf(alert: { host: string; alertType: string; message: string; 
 }
 
 /** Firing alarms of one host in one incident a clear looks back through (the latest ones). */
-const RAISED_PER_PROBE = 200;
+const RAISED_PER_PROBE = 20;
 
 /**
  * Each clear that joined an incident resolves that incident's firing alarms of its condition raised before it.
@@ -185,7 +191,7 @@ async function clearRaisedAlarms(tx: DbOrTx, tenantId: string, clears: readonly 
       select a.id, a.incident_id, a.host, a.alert_type, a.message, a.tags, a."timestamp" as ts from alerts a
       where a.incident_id = v.inc and a.host = v.host and a."timestamp" <= v.t and a.status = 'firing'
         and a.tenant_id = ${tenantId}
-      order by a."timestamp" desc limit ${RAISED_PER_PROBE}
+      order by a.incident_id desc, a.host desc, a."timestamp" desc limit ${RAISED_PER_PROBE}
     ) as r`),
   );
   if (raised.length === 0) return [];
