@@ -2,6 +2,7 @@
 import { type DbOrTx, prepared } from "@teleops/db";
 import type { CanonicalAlert } from "@teleops/schema";
 import { sql } from "drizzle-orm";
+import { isClearType } from "../correlation/features.ts";
 
 export interface IngestResult {
   accepted: number;
@@ -59,7 +60,10 @@ export async function insertAlertRows(
         msg: a.message,
         tg: a.tags,
         rp: a.raw_payload,
-        st: a.status,
+        // A clear message ("link up", "…cleared") is no alarm of its own: stored resolved, ended when it was sent, so
+        // it never keeps its incident open.
+        st: isClearType(a.alert_type) ? "resolved" : a.status,
+        en: isClearType(a.alert_type) ? a.timestamp : null,
         inc: correlated?.incidentIds[start + offset] ?? null,
         why: correlated?.reasons?.[start + offset] ?? null,
         pg: correlated?.pendingGroups?.[start + offset] ?? null,
@@ -69,12 +73,12 @@ export async function insertAlertRows(
     const result = await tx.execute(
       prepared(sql`
       insert into alerts (tenant_id, fingerprint, "timestamp", source_system, host, service, severity,
-                          alert_type, message, tags, raw_payload, status, incident_id, correlated_at,
+                          alert_type, message, tags, raw_payload, status, ends_at, incident_id, correlated_at,
                           correlation_reason, pending_group, silenced_by)
-      select ${tenantId}, f, t, src, h, svc, sev, typ, msg, tg, rp, st, inc, ${correlatedAt}::timestamptz, why, pg, sb
+      select ${tenantId}, f, t, src, h, svc, sev, typ, msg, tg, rp, st, en, inc, ${correlatedAt}::timestamptz, why, pg, sb
       from jsonb_to_recordset(${rows}::jsonb)
            as r(f text, t timestamptz, src text, h text, svc text, sev text, typ text, msg text,
-                tg jsonb, rp jsonb, st text, inc text, why text, pg text, sb text)
+                tg jsonb, rp jsonb, st text, en timestamptz, inc text, why text, pg text, sb text)
       on conflict (tenant_id, fingerprint, "timestamp") do nothing`),
     );
     inserted += affectedRows(result);

@@ -562,7 +562,10 @@ async function correlateAndWrite<Outcome extends CorrelationOutcome = Correlatio
           correlated_at = case when v.fresh then ${now.toISOString()}::timestamptz else a.correlated_at end
       from jsonb_to_recordset(${JSON.stringify(changes)}::jsonb)
            as v(id bigint, incident_id text, reason text, pending text, fresh boolean)
-      where a.id = v.id and a.tenant_id = ${tenantId}`),
+      -- One primary-key probe per row, whatever the statistics say: the limit keeps the planner from flattening
+      -- the probe into a join, which on a young tenant's stale statistics it plans as a scan of the tenant's alerts.
+      cross join lateral (select m.id from alerts m where m.id = v.id and m.tenant_id = ${tenantId} limit 1) as own
+      where a.id = own.id`),
       ),
     );
   }

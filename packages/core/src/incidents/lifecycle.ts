@@ -58,6 +58,11 @@ const REOPEN_REASON = "an alarm fired again within the quiet period after cleari
  * a clear (a "link up", a message saying the condition ended) resolves the firing alarm of its condition on its
  * host in the same incident; incidents whose alarms all cleared get `cleared_at`, those with a firing alarm lose
  * it; a member alarm firing again soon after its incident resolved by clearing reopens that incident.
+ *
+ * Every delivery waits on the lock this holds, so the work is two round trips at most: the reads and the writes
+ * that need no answer go together, then the writes that follow from what was read (a reopening, rare, takes more).
+ * Each statement probes an index per key whatever the planner believes of the table: a new tenant's statistics
+ * lag far behind a busy feed, and a plan that scans the tenant's alerts would hold every delivery up.
  */
 export async function settleIncidentLifecycle(tx: DbOrTx, pass: AssignedPass): Promise<void> {
   const alerts: PassAlert[] = [
@@ -89,63 +94,71 @@ export async function settleIncidentLifecycle(tx: DbOrTx, pass: AssignedPass): P
   const clears = alerts.filter((alert) => alert.status === "resolved" || isClearType(alert.alertType));
   const firing = alerts.filter((alert) => alert.status === "firing" && !isClearType(alert.alertType));
   const { tenantId } = pass;
-
-  // A clear message is no alarm of its own: stored resolved, so it never keeps its incident open.
-  await markResolved(
-    tx,
-    tenantId,
-    clears.filter((alert) => alert.status === "firing"),
-  );
-  const cleared = await clearRaisedAlarms(tx, tenantId, clears);
-
-  const reopened = await reopenOnRefire(tx, pass, firing);
   const firingIn = new Set(firing.map((alert) => alert.incidentId).filter((id): id is string => id !== null));
+
+  // A clear message is no alarm of its own: inserted ones were stored resolved (insertAlertRows); stored rows the
+  // pass took up (an import from before that) are resolved here.
+  const storedClearMessages = clears.filter((alert) => alert.status === "firing" && alert.ref > 0);
+  const [, raised, refires] = await settleAll([
+    markResolved(
+      tx,
+      tenantId,
+      storedClearMessages.map((alert) => alert.ref),
+    ),
+    readRaisedAlarms(tx, tenantId, clears),
+    readRefires(tx, pass, firing),
+    clearedAtTakenBack(tx, tenantId, firingIn),
+  ] as const);
+
+  const reopened = refires.length > 0 ? await reopenOnRefire(tx, pass, refires) : [];
   for (const id of reopened) firingIn.add(id);
-  if (firingIn.size > 0) {
-    await tx
-      .update(incidents)
-      .set({ clearedAt: null })
-      .where(
-        and(
-          eq(incidents.tenantId, tenantId),
-          inArray(incidents.id, [...firingIn]),
-          sql`${incidents.clearedAt} is not null`,
-        ),
-      );
-  }
+  const { ended, touched } = endedByClears(clears, raised);
   const clearedIn = new Set([
-    ...cleared,
+    ...touched,
     ...clears.map((alert) => alert.incidentId).filter((id): id is string => id !== null),
   ]);
   for (const id of firingIn) clearedIn.delete(id);
-  await refreshClearedAt(tx, tenantId, [...clearedIn], pass.now);
+  await settleAll([endAlarms(tx, tenantId, ended), refreshClearedAt(tx, tenantId, [...clearedIn], pass.now)]);
 }
 
-/** Sets `status = resolved` on the pass's alerts given (stored rows by id, inserted ones by identity). */
-async function markResolved(tx: DbOrTx, tenantId: string, alerts: readonly PassAlert[]): Promise<void> {
-  if (alerts.length === 0) return;
-  const ids = alerts.filter((a) => a.ref > 0).map((a) => a.ref);
-  const keys = alerts.filter((a) => a.ref < 0).map((a) => ({ f: a.fingerprint, t: a.iso }));
-  // Two statements, each an index lookup per alert (the primary key; the tenant/fingerprint/time unique index): one
-  // statement with the two conditions OR'd together is planned as a scan of every firing alert of the tenant.
-  if (ids.length > 0) {
-    await tx.execute(sql`
-      update alerts as a set status = 'resolved', ends_at = coalesce(a.ends_at, a."timestamp")
-      where a.tenant_id = ${tenantId} and a.status = 'firing'
-        and a.id = any(array(select jsonb_array_elements_text(${JSON.stringify(ids)}::jsonb)::bigint))`);
-  }
-  if (keys.length > 0) {
-    // A lateral lookup per key, so each is one probe of the unique index whatever the planner thinks of the list.
-    await tx.execute(sql`
-      update alerts as a set status = 'resolved', ends_at = coalesce(a.ends_at, a."timestamp")
-      where a.id in (
-        select x.id from jsonb_to_recordset(${JSON.stringify(keys)}::jsonb) as v(f text, t timestamptz)
-        cross join lateral (
-          select m.id from alerts m
-          where m.tenant_id = ${tenantId} and m.fingerprint = v.f and m."timestamp" = v.t and m.status = 'firing'
-        ) as x
-      )`);
-  }
+/**
+ * Waits for every statement sent together (in order, on the transaction's connection), then fails with the first
+ * failure: Promise.all would reject while later statements of the same transaction are still in flight.
+ */
+async function settleAll<const T extends readonly Promise<unknown>[]>(
+  pending: T,
+): Promise<{ -readonly [K in keyof T]: Awaited<T[K]> }> {
+  const results = await Promise.allSettled(pending);
+  const failed = results.find((result) => result.status === "rejected");
+  if (failed) throw (failed as PromiseRejectedResult).reason;
+  return results.map((result) => (result as PromiseFulfilledResult<unknown>).value) as {
+    -readonly [K in keyof T]: Awaited<T[K]>;
+  };
+}
+
+/**
+ * Sets `status = resolved` on stored alerts, by id. Here and below, a lateral probe with a limit per id: the
+ * planner cannot flatten it into a join, so each id is one primary-key lookup even when a young tenant's stale
+ * statistics make a scan of all its alerts look cheaper.
+ */
+async function markResolved(tx: DbOrTx, tenantId: string, ids: readonly number[]): Promise<void> {
+  if (ids.length === 0) return;
+  await tx.execute(sql`
+    update alerts as a set status = 'resolved', ends_at = coalesce(a.ends_at, a."timestamp")
+    from jsonb_array_elements_text(${JSON.stringify(ids)}::jsonb) as v(id)
+    cross join lateral (
+      select m.id from alerts m where m.id = v.id::bigint and m.tenant_id = ${tenantId} and m.status = 'firing' limit 1
+    ) as own
+    where a.id = own.id`);
+}
+
+/** Incidents an alarm of the pass fires in are no longer cleared. */
+async function clearedAtTakenBack(tx: DbOrTx, tenantId: string, incidentIds: ReadonlySet<string>): Promise<void> {
+  if (incidentIds.size === 0) return;
+  await tx.execute(sql`
+    update incidents set cleared_at = null
+    where tenant_id = ${tenantId} and cleared_at is not null
+      and id = any(array(select jsonb_array_elements_text(${JSON.stringify([...incidentIds])}::jsonb)))`);
 }
 
 /** The condition an alarm raises or clears on its host: the same key as the correlator's (host, signal, interface). */
@@ -156,16 +169,29 @@ function conditionOf(alert: { host: string; alertType: string; message: string; 
 /** Firing alarms of one host in one incident a clear looks back through (the latest ones). */
 const RAISED_PER_PROBE = 20;
 
+interface RaisedAlarm {
+  id: string | number;
+  incident_id: string;
+  host: string;
+  alert_type: string;
+  message: string;
+  tags: Record<string, string>;
+  ts: string | Date;
+}
+
+/** The clears of the pass that joined an incident, on a named host. */
+function placedClears(clears: readonly PassAlert[]): PassAlert[] {
+  return clears.filter((alert) => alert.incidentId !== null && alert.host !== "");
+}
+
 /**
- * Each clear that joined an incident resolves that incident's firing alarms of its condition raised before it.
- * Returns the incidents where alarms were resolved.
+ * The firing alarms the pass's clears may end: one probe per incident and host (at its latest clear), each reading
+ * at most the host's RAISED_PER_PROBE latest firing alarms in the incident through alerts_firing_incident_host_idx,
+ * so a host whose other alarms stay firing in a storm-sized incident does not make every clear read them all again.
  */
-async function clearRaisedAlarms(tx: DbOrTx, tenantId: string, clears: readonly PassAlert[]): Promise<string[]> {
-  const placed = clears.filter((alert) => alert.incidentId !== null && alert.host !== "");
+async function readRaisedAlarms(tx: DbOrTx, tenantId: string, clears: readonly PassAlert[]): Promise<RaisedAlarm[]> {
+  const placed = placedClears(clears);
   if (placed.length === 0) return [];
-  // One probe per incident and host (at its latest clear), each reading at most the host's RAISED_PER_PROBE latest
-  // firing alarms in the incident through alerts_firing_incident_host_idx: a host whose other alarms stay firing
-  // in a storm-sized incident must not make every clear read them all again.
   const latestProbe = new Map<string, { inc: string | null; host: string; t: string; ms: number }>();
   for (const alert of placed) {
     const key = `${alert.incidentId}|${alert.host}`;
@@ -175,15 +201,7 @@ async function clearRaisedAlarms(tx: DbOrTx, tenantId: string, clears: readonly 
     }
   }
   const probes = [...latestProbe.values()].map(({ inc, host, t }) => ({ inc, host, t }));
-  const raised = rowsOf<{
-    id: string | number;
-    incident_id: string;
-    host: string;
-    alert_type: string;
-    message: string;
-    tags: Record<string, string>;
-    ts: string | Date;
-  }>(
+  return rowsOf<RaisedAlarm>(
     await tx.execute(sql`
     select distinct r.id, r.incident_id, r.host, r.alert_type, r.message, r.tags, r.ts
     from jsonb_to_recordset(${JSON.stringify(probes)}::jsonb) as v(inc text, host text, t timestamptz)
@@ -194,31 +212,47 @@ async function clearRaisedAlarms(tx: DbOrTx, tenantId: string, clears: readonly 
       order by a.incident_id desc, a.host desc, a."timestamp" desc limit ${RAISED_PER_PROBE}
     ) as r`),
   );
-  if (raised.length === 0) return [];
+}
+
+/**
+ * Each clear that joined an incident ends that incident's firing alarms of its condition raised before it.
+ * Returns the alarms ended (with when) and the incidents they are in.
+ */
+function endedByClears(
+  clears: readonly PassAlert[],
+  raised: readonly RaisedAlarm[],
+): { ended: Array<{ id: number; t: string }>; touched: Set<string> } {
+  const ended: Array<{ id: number; t: string }> = [];
+  const touched = new Set<string>();
+  if (raised.length === 0) return { ended, touched };
   // Per incident and condition, the latest clear: it ends every raise of that condition before it.
   const latestClear = new Map<string, PassAlert>();
-  for (const clear of placed) {
+  for (const clear of placedClears(clears)) {
     const key = `${clear.incidentId}|${conditionOf(clear)}`;
     const known = latestClear.get(key);
     if (!known || known.timeMs < clear.timeMs) latestClear.set(key, clear);
   }
-  const ended: Array<{ id: number; t: string }> = [];
-  const touched = new Set<string>();
   for (const row of raised) {
-    const condition = conditionOf({ host: row.host, alertType: row.alert_type, message: row.message, tags: row.tags });
     if (isClearType(row.alert_type)) continue;
+    const condition = conditionOf({ host: row.host, alertType: row.alert_type, message: row.message, tags: row.tags });
     const clear = latestClear.get(`${row.incident_id}|${condition}`);
     if (!clear || new Date(row.ts).getTime() > clear.timeMs) continue;
     ended.push({ id: Number(row.id), t: clear.iso });
     touched.add(row.incident_id);
   }
-  if (ended.length > 0) {
-    await tx.execute(sql`
-      update alerts as a set status = 'resolved', ends_at = v.t
-      from jsonb_to_recordset(${JSON.stringify(ended)}::jsonb) as v(id bigint, t timestamptz)
-      where a.id = v.id and a.tenant_id = ${tenantId} and a.status = 'firing'`);
-  }
-  return [...touched];
+  return { ended, touched };
+}
+
+/** Resolves the alarms a clear ended, each at its clear's time (one primary-key probe each). */
+async function endAlarms(tx: DbOrTx, tenantId: string, ended: ReadonlyArray<{ id: number; t: string }>) {
+  if (ended.length === 0) return;
+  await tx.execute(sql`
+    update alerts as a set status = 'resolved', ends_at = v.t
+    from jsonb_to_recordset(${JSON.stringify(ended)}::jsonb) as v(id bigint, t timestamptz)
+    cross join lateral (
+      select m.id from alerts m where m.id = v.id and m.tenant_id = ${tenantId} and m.status = 'firing' limit 1
+    ) as own
+    where a.id = own.id`);
 }
 
 /**
@@ -252,19 +286,25 @@ export async function refreshClearedAt(
     from v where i.id = v.id and i.tenant_id = ${tenantId} and i.cleared_at is distinct from v.cleared`);
 }
 
+interface Refire {
+  alert_id: string | number;
+  current: string | null;
+  reopen: string;
+}
+
 /**
- * Alarms of the pass firing again soon after their earlier occurrence's incident cleared and resolved: that
- * incident reopens and takes them (with the incident the pass had just made of them, if any). Alerts the pass
- * put in an incident that was already open stay there. Returns the reopened incidents.
+ * Alarms of the pass firing again soon after their earlier occurrence's incident cleared and resolved. Only alarms
+ * the pass left unassigned or put in an incident it created are looked at: alerts that joined an incident already
+ * open stay there.
  */
-async function reopenOnRefire(tx: DbOrTx, pass: AssignedPass, firing: readonly PassAlert[]): Promise<string[]> {
+async function readRefires(tx: DbOrTx, pass: AssignedPass, firing: readonly PassAlert[]): Promise<Refire[]> {
   const created = new Set(pass.created);
   const candidates = firing.filter((alert) => alert.incidentId === null || created.has(alert.incidentId));
   if (candidates.length === 0) return [];
   const { tenantId } = pass;
   const ids = candidates.filter((a) => a.ref > 0).map((a) => a.ref);
   const keys = candidates.filter((a) => a.ref < 0).map((a) => ({ f: a.fingerprint, t: a.iso }));
-  const matches = rowsOf<{ alert_id: string | number; current: string | null; reopen: string }>(
+  return rowsOf<Refire>(
     await tx.execute(sql`
     with pass as (
       select a.id, a.fingerprint, a."timestamp", a.incident_id from alerts a
@@ -273,7 +313,11 @@ async function reopenOnRefire(tx: DbOrTx, pass: AssignedPass, firing: readonly P
       union all
       select a.id, a.fingerprint, a."timestamp", a.incident_id
       from jsonb_to_recordset(${JSON.stringify(keys)}::jsonb) as v(f text, t timestamptz)
-      join alerts a on a.tenant_id = ${tenantId} and a.fingerprint = v.f and a."timestamp" = v.t
+      -- A lateral probe of the unique index per key (its limit keeps the planner from turning it into a join).
+      cross join lateral (
+        select m.id, m.fingerprint, m."timestamp", m.incident_id from alerts m
+        where m.tenant_id = ${tenantId} and m.fingerprint = v.f and m."timestamp" = v.t limit 1
+      ) as a
     )
     select p.id as alert_id, p.incident_id as current, r.id as reopen
     from pass p
@@ -290,7 +334,14 @@ async function reopenOnRefire(tx: DbOrTx, pass: AssignedPass, firing: readonly P
     where r.status = 'resolved' and r.merged_into is null and r.cleared_at is not null
       and p."timestamp" <= r.cleared_at + ${pass.quietPeriodMs}::double precision * interval '1 millisecond'`),
   );
-  if (matches.length === 0) return [];
+}
+
+/**
+ * Reopens the incidents the pass's alarms fire again in: each takes its unassigned refired alarms, and the
+ * incidents of this pass made of them. Returns the reopened incidents.
+ */
+async function reopenOnRefire(tx: DbOrTx, pass: AssignedPass, matches: readonly Refire[]): Promise<string[]> {
+  const { tenantId } = pass;
   // Per incident to reopen: the unassigned alerts it takes, and the incidents of this pass it absorbs.
   const plans = new Map<string, { alertIds: number[]; absorbs: Set<string> }>();
   const claimed = new Set<string>();
