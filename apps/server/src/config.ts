@@ -19,10 +19,25 @@ function ticketSystemUrl(credentialVariables: string) {
     .optional();
 }
 
+/** More HTTP workers than this is a typo, not a machine. */
+const MAX_WORKERS = 256;
+
 const envSchema = z.object({
   PORT: z.coerce.number().int().min(0).max(65_535).default(3000),
   HOST: z.string().default("127.0.0.1"),
   DATABASE_URL: optionalString,
+  /** HTTP worker processes sharing the port; unset = one per core on PostgreSQL, one on the embedded database. */
+  TELEOPS_WORKERS: optionalString.transform((value, ctx) => {
+    if (value === undefined) return undefined;
+    if (!/^\d{1,4}$/.test(value) || Number(value) < 1 || Number(value) > MAX_WORKERS) {
+      ctx.addIssue({
+        code: "custom",
+        message: `"${value}" is no worker count: use a whole number from 1 to ${MAX_WORKERS}`,
+      });
+      return z.NEVER;
+    }
+    return Number(value);
+  }),
   TELEOPS_DATA_DIR: z.string().default("./.data"),
   TELEOPS_ENV: z.enum(["development", "production"]).default("development"),
   /** The lab (scenario generation and reset): unset = on in development, off in production. */
@@ -158,6 +173,27 @@ const TICKET_SYSTEM_VARIABLES = [
   ["ServiceNow", ["SERVICENOW_INSTANCE_URL", "SERVICENOW_USER", "SERVICENOW_PASSWORD"]],
   ["Jira", ["JIRA_BASE_URL", "JIRA_EMAIL", "JIRA_API_TOKEN"]],
 ] as const;
+
+/**
+ * How many HTTP worker processes to run: `TELEOPS_WORKERS`, else one per core. The embedded database lives in one
+ * process (its data directory is locked), so without `DATABASE_URL` it is always one, with a note when more were
+ * asked for.
+ */
+export function httpWorkers(
+  config: Pick<Config, "TELEOPS_WORKERS" | "DATABASE_URL">,
+  cores: number,
+): { workers: number; note?: string } {
+  if (!config.DATABASE_URL) {
+    const asked = config.TELEOPS_WORKERS ?? 1;
+    return asked > 1
+      ? {
+          workers: 1,
+          note: `TELEOPS_WORKERS=${asked} ignored: the embedded database serves one process; set DATABASE_URL to a PostgreSQL for several workers`,
+        }
+      : { workers: 1 };
+  }
+  return { workers: config.TELEOPS_WORKERS ?? Math.max(1, cores) };
+}
 
 /**
  * A ticket system is real with all three of its variables and the mock with none; some of them is a mistake that

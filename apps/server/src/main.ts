@@ -1,6 +1,11 @@
-/** Entry point: load configuration, open and migrate the database, serve, and shut down cleanly. */
+/**
+ * Entry point: load configuration, open and migrate the database, serve, and shut down cleanly; with
+ * `TELEOPS_WORKERS` > 1 (PostgreSQL only) a primary process forks that many HTTP workers that each do so.
+ */
+import cluster from "node:cluster";
 import type { Server } from "node:http";
 import { type BlockList, createServer as createNetServer, type Server as NetServer } from "node:net";
+import { availableParallelism } from "node:os";
 import { fileURLToPath } from "node:url";
 import {
   type CorrelationConfig,
@@ -16,38 +21,69 @@ import {
 } from "@teleops/core";
 import { createDb, createLocalChangeFeed, createPostgresChangeFeed, isDatabaseUnavailable } from "@teleops/db";
 import { setEventTimeWindow } from "@teleops/schema";
+import type { Logger } from "pino";
 import { loadAuthenticator } from "./auth.ts";
-import { ConfigError, labEnabled, loadConfig } from "./config.ts";
+import { shareWorkerMetrics } from "./clusterMetrics.ts";
+import { type Config, ConfigError, httpWorkers, labEnabled, loadConfig } from "./config.ts";
 import { parseSourceList } from "./http/credentials.ts";
 import { createLogger } from "./logErrors.ts";
 import { createTeleopsServer } from "./server.ts";
 import { describeTicketSystems, ticketSystemsFrom } from "./ticketSystems.ts";
+import { runPrimary, WorkerStartFailed } from "./workers.ts";
 
 const LOOPBACK = new Set(["127.0.0.1", "::1", "localhost"]);
 
 async function main(): Promise<void> {
   const config = loadConfig();
   const logger = createLogger(config.LOG_LEVEL);
+  if (cluster.isWorker) {
+    const worker = cluster.worker?.id ?? 0;
+    const workerLogger = logger.child({ worker, pid: process.pid });
+    // The first worker says what the server is configured with; the others (and replacements) only that they listen.
+    const announce = worker === 1 ? workerLogger : workerLogger.child({}, { level: "error" });
+    return serve(config, workerLogger, announce, worker);
+  }
+  const { workers, note } = httpWorkers(config, availableParallelism());
+  if (note) logger.warn({ workers }, note);
+  if (workers === 1) return serve(config, logger, logger, undefined);
+  // Checked here, before any worker is forked, so a bad setting is one line and not one per worker.
+  startupChecks(config);
+  await probePort(config.HOST, config.PORT);
+  await runPrimary({ workers, url: `http://${config.HOST}:${config.PORT}`, logger });
+}
+
+/** Settings that are valid one by one but not together; thrown before anything is opened. */
+function startupChecks(config: Config): { allowedSources: BlockList | undefined } {
   const production = config.TELEOPS_ENV === "production";
-  const lab = labEnabled(config);
-  const loopback = LOOPBACK.has(config.HOST);
-  setEventTimeWindow({ maxFutureMs: config.TELEOPS_TIMESTAMP_MAX_FUTURE_MIN * 60_000 });
   if (production && !config.TELEOPS_USERS_FILE) {
     throw new ConfigError("TELEOPS_ENV=production needs TELEOPS_USERS_FILE: refusing to start without authentication");
   }
-  if (!config.TELEOPS_USERS_FILE && !loopback) {
+  if (!config.TELEOPS_USERS_FILE && !LOOPBACK.has(config.HOST)) {
     throw new ConfigError(
       `refusing to listen on ${config.HOST} without TELEOPS_USERS_FILE: anyone could reach an admin session`,
     );
   }
-  let allowedSources: BlockList | undefined;
   try {
-    allowedSources = config.TELEOPS_WEBHOOK_ALLOWED_SOURCES
-      ? parseSourceList(config.TELEOPS_WEBHOOK_ALLOWED_SOURCES)
-      : undefined;
+    return {
+      allowedSources: config.TELEOPS_WEBHOOK_ALLOWED_SOURCES
+        ? parseSourceList(config.TELEOPS_WEBHOOK_ALLOWED_SOURCES)
+        : undefined,
+    };
   } catch (error) {
     throw new ConfigError(`TELEOPS_WEBHOOK_ALLOWED_SOURCES: ${error instanceof Error ? error.message : String(error)}`);
   }
+}
+
+/**
+ * One serving process: the whole server when it runs alone, or one HTTP worker of several (`worker` is its cluster
+ * id), in which case the primary has checked the port and `announce` is quiet on all but the first worker.
+ */
+async function serve(config: Config, logger: Logger, announce: Logger, worker: number | undefined): Promise<void> {
+  const production = config.TELEOPS_ENV === "production";
+  const lab = labEnabled(config);
+  const loopback = LOOPBACK.has(config.HOST);
+  setEventTimeWindow({ maxFutureMs: config.TELEOPS_TIMESTAMP_MAX_FUTURE_MIN * 60_000 });
+  const { allowedSources } = startupChecks(config);
   const auth = loadAuthenticator(config.TELEOPS_USERS_FILE, {
     onReloadError: (err) => logger.error({ err }, "users file changed but is invalid: keeping the users in force"),
     onMissing: () =>
@@ -55,18 +91,19 @@ async function main(): Promise<void> {
     onRestored: () => logger.warn({ file: config.TELEOPS_USERS_FILE }, "users file is back: tokens are accepted again"),
   });
   if (auth.mode === "local-admin") {
-    logger.warn("no TELEOPS_USERS_FILE: every request runs as the local admin; development only");
+    announce.warn("no TELEOPS_USERS_FILE: every request runs as the local admin; development only");
   }
 
-  // A busy port is known before the database is opened and migrated, so the operator hears of it at once.
-  await probePort(config.HOST, config.PORT);
+  // A busy port is known before the database is opened and migrated, so the operator hears of it at once. A worker
+  // must not probe: its probe would join the cluster's shared socket and could be handed a connection.
+  if (worker === undefined) await probePort(config.HOST, config.PORT);
   const database = await createDb({
     databaseUrl: config.DATABASE_URL,
     dataDir: config.TELEOPS_DATA_DIR,
     connectTimeoutMs: config.TELEOPS_DB_TIMEOUT_MS,
   });
   await database.migrate();
-  logger.info(
+  announce.info(
     { database: database.kind, dataDir: database.kind === "pglite" ? config.TELEOPS_DATA_DIR : undefined },
     "database ready",
   );
@@ -101,7 +138,7 @@ async function main(): Promise<void> {
     timeoutMs: config.LLM_TIMEOUT_MS,
   });
   const llmDescription = llm.describe();
-  logger.info(
+  announce.info(
     {
       runbookSections: runbooks.chunks.length,
       llm: llmDescription.configured ? { model: llmDescription.model, host: llmDescription.baseUrl } : "not configured",
@@ -109,9 +146,9 @@ async function main(): Promise<void> {
     "RCA engines ready",
   );
   const ticketSystems = ticketSystemsFrom(config);
-  logger.info({ ticketSystems: describeTicketSystems(ticketSystems) }, "ticket systems");
+  announce.info({ ticketSystems: describeTicketSystems(ticketSystems) }, "ticket systems");
   if ((ticketSystems.servicenow || ticketSystems.jira) && !config.TELEOPS_PUBLIC_URL) {
-    logger.warn("TELEOPS_PUBLIC_URL is not set: tickets created in ServiceNow or Jira carry no link back to TeleOps");
+    announce.warn("TELEOPS_PUBLIC_URL is not set: tickets created in ServiceNow or Jira carry no link back to TeleOps");
   }
   const running = createTeleopsServer({
     database,
@@ -121,6 +158,8 @@ async function main(): Promise<void> {
       correlation,
       correlate: (tenantId) => scheduler.request(tenantId),
       storeDelivery: (tenantId, delivery) => batcher.submit(tenantId, delivery),
+    // Several workers: each keeps its own counters, and /metrics answers with the primary's sum over all of them.
+    ...(worker === undefined ? {} : { worker, metrics: shareWorkerMetrics() }),
       runbooks,
       correlationCorpusDir: config.TELEOPS_CORRELATION_CORPUS_DIR,
       llm,
@@ -167,9 +206,13 @@ async function main(): Promise<void> {
     await database.close();
     throw new ConfigError(listenProblem(error, config.HOST, config.PORT));
   }
-  logger.info({ url: `http://${config.HOST}:${config.PORT}`, lab }, "TeleOps is listening");
+  if (worker === undefined) {
+    logger.info({ url: `http://${config.HOST}:${config.PORT}`, lab, workers: 1 }, "TeleOps is listening");
+  } else {
+    logger.info({ lab }, "HTTP worker listening");
+  }
   const open = running.webhookAccess.filter((route) => route.access === "open");
-  logger[open.length > 0 ? "warn" : "info"](
+  announce[open.length > 0 ? "warn" : "info"](
     { webhooks: Object.fromEntries(running.webhookAccess.map((r) => [r.route, `${r.access}: ${r.why}`])) },
     open.length > 0
       ? `webhook routes open to anyone: ${open.map((r) => r.route).join(", ")}`
@@ -235,3 +278,8 @@ main().catch((error: unknown) => {
   process.stderr.write(`teleops: ${message}\n`);
   process.exit(1);
 });
+  // A worker that failed to start has printed its own line; the primary adds one only when nothing could (a signal).
+  if (error instanceof WorkerStartFailed) {
+    if (error.signal) process.stderr.write(`teleops: ${error.message}\n`);
+    process.exit(error.exitCode || 1);
+  }

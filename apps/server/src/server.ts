@@ -11,6 +11,7 @@ import client from "prom-client";
 import sirv from "sirv";
 import type { Authenticator } from "./auth.ts";
 import { startAutoResolver } from "./autoResolve.ts";
+import type { MetricsSource } from "./clusterMetrics.ts";
 import { sendJson } from "./http/body.ts";
 import { describeWebhookAccess, type WebhookRouteAccess } from "./http/credentials.ts";
 import {
@@ -50,6 +51,10 @@ export interface ServerDeps {
   /** The notifier's timing (tests shorten retries); where it links to and how it mails come from `services`. */
   notifier?: Pick<NotifierDeps, "intervalMs" | "retry">;
   /** Rate limits, request timeout and the webhook tenant; unset parts take the documented defaults. */
+  /** Under several HTTP workers: this worker's cluster id, sent as `X-TeleOps-Worker` on every answer. */
+  worker?: number;
+  /** Where the metrics live and what `/metrics` answers; default this process's own registry. */
+  metrics?: MetricsSource;
   security?: {
     rateLimits?: RateLimitOptions;
     /** Time to receive a whole request (headers and body); default 60 s. */
@@ -75,7 +80,7 @@ export interface RunningServer {
 }
 
 export function createTeleopsServer(deps: ServerDeps): RunningServer {
-  const registry = new client.Registry();
+  const registry = deps.metrics?.registry ?? new client.Registry();
   client.collectDefaultMetrics({ register: registry, prefix: "teleops_" });
   const requests = new client.Counter({
     name: "teleops_http_requests_total",
@@ -207,7 +212,7 @@ export function createTeleopsServer(deps: ServerDeps): RunningServer {
       return "health";
     }
     if (path === "/metrics") {
-      const text = await registry.metrics();
+      const text = await (deps.metrics ? deps.metrics.text() : registry.metrics());
       res.writeHead(200, { "content-type": registry.contentType });
       res.end(text);
       return "metrics";
@@ -269,4 +274,5 @@ export function createTeleopsServer(deps: ServerDeps): RunningServer {
       });
     },
   };
+    if (deps.worker !== undefined) res.setHeader("x-teleops-worker", String(deps.worker));
 }
