@@ -77,6 +77,13 @@ const envSchema = z.object({
    * Slow but answering is not down: a pending write is given up only when a probe fails too.
    */
   TELEOPS_DB_TIMEOUT_MS: z.coerce.number().int().min(100).max(60_000).default(2_000),
+  /** A streaming replica of DATABASE_URL for the queue, search, incident detail and dashboards. */
+  DATABASE_READ_URL: optionalString.pipe(
+    z
+      .string()
+      .regex(/^postgres(ql)?:\/\//, "a postgres:// URL of a streaming replica of DATABASE_URL")
+      .optional(),
+  ),
   TELEOPS_TOPOLOGY_FILE: optionalString,
   TELEOPS_WEB_DIST: optionalString,
   /** How long two related alarms on one host may be apart and still be one failure (the correlator's host window). */
@@ -217,5 +224,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   }
   const partial = partialTicketSystems(parsed.data);
   if (partial.length > 0) throw new ConfigError(`invalid configuration: ${partial.join("; ")}`);
+  if (parsed.data.DATABASE_READ_URL && !parsed.data.DATABASE_URL) {
+    throw new ConfigError(
+      "invalid configuration: DATABASE_READ_URL needs DATABASE_URL: a read replica follows a PostgreSQL primary, and the embedded database has none; set DATABASE_URL=postgres://… or unset DATABASE_READ_URL",
+    );
+  }
   return parsed.data;
 }

@@ -1,28 +1,10 @@
-import { type ChildProcess, execFileSync, spawn } from "node:child_process";
-import { chmodSync, existsSync, mkdtempSync, readdirSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { type ChildProcess, spawn } from "node:child_process";
 import { fileURLToPath } from "node:url";
+import { pgBin, startThrowawayPair, type ThrowawayCluster, type ThrowawayPair } from "@teleops/db/cluster";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { freePort } from "./testing.ts";
 
 const MAIN = fileURLToPath(new URL("./main.ts", import.meta.url));
-const PG_ROOT = "/usr/lib/postgresql";
-const pgBin = existsSync(PG_ROOT)
-  ? readdirSync(PG_ROOT)
-      .sort()
-      .map((v) => join(PG_ROOT, v, "bin"))
-      .filter((dir) => existsSync(join(dir, "pg_ctl")))
-      .pop()
-  : undefined;
-
-/** Runs a PostgreSQL tool as the postgres user when we are root (initdb refuses root). */
-function pg(tool: string, args: string[]): void {
-  const binary = join(pgBin ?? "", tool);
-  if (process.getuid?.() === 0)
-    execFileSync("su", ["postgres", "-c", [binary, ...args].map((a) => `'${a}'`).join(" ")]);
-  else execFileSync(binary, args);
-}
 
 const alert = (n: number) => ({
   timestamp: new Date(Date.parse("2026-11-25T02:00:00Z") + n * 1_000).toISOString(),
@@ -42,20 +24,16 @@ async function post(url: string, n: number): Promise<Response> {
 
 // A throwaway cluster of our own: stopping the shared server would break every other test.
 describe.runIf(pgBin)("database faults", () => {
-  let dir = "";
-  let pgPort = 0;
+  let pair: ThrowawayPair | undefined;
+  let cluster: ThrowawayCluster | undefined;
   let server: ChildProcess | undefined;
   let url = "";
-  const start = () =>
-    pg("pg_ctl", ["-D", join(dir, "data"), "-o", `-p ${pgPort} -k ${dir}`, "-l", join(dir, "log"), "-w", "start"]);
-  const stop = () => pg("pg_ctl", ["-D", join(dir, "data"), "-m", "immediate", "-w", "stop"]);
+  const start = () => cluster?.start();
+  const stop = () => cluster?.stop();
 
   beforeAll(async () => {
-    dir = mkdtempSync(join(tmpdir(), "teleops-pgfault-"));
-    chmodSync(dir, 0o777);
-    pgPort = await freePort();
-    pg("initdb", ["-D", join(dir, "data"), "-A", "trust", "-U", "postgres"]);
-    start();
+    pair = await startThrowawayPair({ withStandby: false });
+    cluster = pair.primary;
     const port = await freePort();
     url = `http://127.0.0.1:${port}`;
     server = spawn(process.execPath, ["--import", "tsx", MAIN], {
@@ -63,7 +41,7 @@ describe.runIf(pgBin)("database faults", () => {
         ...process.env,
         PORT: String(port),
         HOST: "127.0.0.1",
-        DATABASE_URL: `postgres://postgres@127.0.0.1:${pgPort}/postgres`,
+        DATABASE_URL: cluster.url(),
         LOG_LEVEL: "fatal",
       },
       stdio: "ignore",
@@ -83,12 +61,7 @@ describe.runIf(pgBin)("database faults", () => {
 
   afterAll(async () => {
     server?.kill("SIGKILL");
-    try {
-      stop();
-    } catch {
-      // already stopped
-    }
-    rmSync(dir, { recursive: true, force: true });
+    pair?.remove();
   });
 
   it("answers 503 with Retry-After while PostgreSQL is down and recovers without a restart", {

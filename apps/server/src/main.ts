@@ -101,6 +101,12 @@ async function serve(config: Config, logger: Logger, announce: Logger, worker: n
     databaseUrl: config.DATABASE_URL,
     dataDir: config.TELEOPS_DATA_DIR,
     connectTimeoutMs: config.TELEOPS_DB_TIMEOUT_MS,
+    readUrl: config.DATABASE_READ_URL,
+    // A replica that stops serving is a warning, not a failure: its reads go to the primary meanwhile.
+    onReplicaState: (state) =>
+      state.serving
+        ? logger.info({ replica: state }, "read replica serving the queue, search, detail and dashboard reads")
+        : logger.warn({ replica: state }, `read replica ${state.status}: those reads go to the primary`),
   });
   await database.migrate();
   announce.info(

@@ -23,6 +23,7 @@ import {
 } from "./http/guard.ts";
 import { createWebhookHandler, type WebhookDeps } from "./http/webhooks.ts";
 import { type NotifierDeps, startNotifier } from "./notifier.ts";
+import { createReadRouting } from "./readRouting.ts";
 
 /** `TELEOPS_AUTO_RESOLVE_AFTER`'s default: five minutes. */
 export const DEFAULT_AUTO_RESOLVE_AFTER_MS = 5 * 60_000;
@@ -115,10 +116,34 @@ export function createTeleopsServer(deps: ServerDeps): RunningServer {
     registers: [registry],
   });
 
+  const reads = createReadRouting(deps.database);
+  const replica = deps.database.replica;
+  if (replica) {
+    new client.Gauge({
+      name: "teleops_read_replica_serving",
+      help: "1 while the read replica (DATABASE_READ_URL) serves the queue, search, detail and dashboard reads",
+      registers: [registry],
+      collect() {
+        this.set(replica.state().serving ? 1 : 0);
+      },
+    });
+    new client.Gauge({
+      name: "teleops_read_replica_lag_seconds",
+      help: "How far the read replica's replay is behind (0 when it has replayed all it received)",
+      registers: [registry],
+      collect() {
+        const lag = replica.state().lag_ms;
+        if (lag !== null) this.set(lag / 1000);
+      },
+    });
+  }
   // Procedures read who is configured (session.whoami, users.list) from the same authenticator requests use.
-  const services: AppServices = deps.services.identity
+  const withIdentity: AppServices = deps.services.identity
     ? deps.services
     : { ...deps.services, identity: { mode: deps.auth.mode, users: () => deps.auth.users?.() ?? [] } };
+  const services: AppServices = reads.readsCaughtUp
+    ? { ...withIdentity, readsCaughtUp: reads.readsCaughtUp }
+    : withIdentity;
   const autoResolver = startAutoResolver({
     db: deps.database.db,
     holdMs: deps.autoResolveAfterMs ?? DEFAULT_AUTO_RESOLVE_AFTER_MS,
@@ -147,9 +172,15 @@ export function createTeleopsServer(deps: ServerDeps): RunningServer {
     createContext: ({ req }) =>
       createContextInner({
         db: deps.database.db,
+        readDb: reads.readDbFor(req),
         services,
         actor: deps.auth.actorFor(req.headers.authorization),
       }),
+    // After a write, this browser's next reads go to the primary for a moment (read your own writes).
+    responseMeta: ({ type }) => {
+      const cookie = type === "mutation" ? reads.afterWrite() : undefined;
+      return cookie ? { headers: { "set-cookie": cookie } } : {};
+    },
     onError: ({ error, path }) => {
       if (error.code === "INTERNAL_SERVER_ERROR")
         deps.logger.error({ err: error.cause ?? error, path }, "procedure failed");
@@ -208,7 +239,12 @@ export function createTeleopsServer(deps: ServerDeps): RunningServer {
     if (path === "/readyz") {
       // A probe that hangs is a failed probe: readiness answers within a second whatever the database does.
       const ready = (await within(deps.database.ready(), READY_PROBE_MS)) ?? false;
-      sendJson(res, ready ? 200 : 503, { status: ready ? "ready" : "not ready", database: deps.database.kind });
+      // The replica is reported, never required: while it is not serving, its reads go to the primary.
+      sendJson(res, ready ? 200 : 503, {
+        status: ready ? "ready" : "not ready",
+        database: deps.database.kind,
+        ...(replica ? { read_replica: replica.state() } : {}),
+      });
       return "health";
     }
     if (path === "/metrics") {

@@ -68,10 +68,22 @@ export interface AppServices {
   notifications?: { smtp?: SmtpSettings | undefined };
   /** How requests are authenticated and who the users file names (never tokens); unset means local admin. */
   identity?: { mode: AuthMode; users(): UserSummary[] };
+  /**
+   * With a read replica: resolves once the replica shows what the primary had committed by `since` (a
+   * `performance.now()` time), or after a bounded wait. Live updates wait for it so the refetch they cause sees
+   * the change. Unset (no replica): nothing to wait for.
+   */
+  readsCaughtUp?: (since: number) => Promise<void>;
 }
 
 export interface Context {
+  /** The primary: every write, and every read that must see what was just written. */
   db: Database;
+  /**
+   * Reads that may lag by the replica's delay: the queue, search, incident detail and dashboards. The read
+   * replica (`DATABASE_READ_URL`) while it serves; unset means `db` (procedures always see it set).
+   */
+  readDb?: Database;
   services: AppServices;
   /** Null when the request carries no valid credentials. */
   actor: Actor | null;

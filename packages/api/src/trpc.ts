@@ -79,7 +79,7 @@ const enforceRole = t.middleware(async ({ ctx, meta, next }) => {
     throw new TRPCError({ code: "FORBIDDEN", message: `requires the ${minRole} role; you are ${ctx.actor.role}` });
   }
   const actor: Actor = ctx.actor;
-  const result = await next({ ctx: { ...ctx, actor } });
+  const result = await next({ ctx: { ...ctx, actor, readDb: ctx.readDb ?? ctx.db } });
   if (!result.ok) {
     const mapped = toTRPCError(result.error.cause);
     if (mapped) throw mapped;

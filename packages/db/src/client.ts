@@ -12,6 +12,7 @@ import { migrate as migratePostgres } from "drizzle-orm/postgres-js/migrator";
 import postgres from "postgres";
 import { lockDataDir } from "./dataDirLock.ts";
 import { preparingMarked } from "./prepared.ts";
+import { openReadReplica, type ReadReplica, type ReplicaState } from "./replica.ts";
 import * as schema from "./schema.ts";
 
 type Schema = typeof schema;
@@ -30,11 +31,17 @@ export interface DbOptions {
   poolSize?: number;
   /** Time to establish a PostgreSQL connection before the attempt fails (default 2 s). */
   connectTimeoutMs?: number;
+  /** `postgres://…` of a streaming replica of `databaseUrl` for reads that may lag; needs `databaseUrl`. */
+  readUrl?: string | undefined;
+  /** Called when the replica starts or stops serving reads, with why. */
+  onReplicaState?: (state: ReplicaState, previous: ReplicaState) => void;
 }
 
 export interface DbHandle {
   db: Database;
   kind: "pglite" | "postgres";
+  /** The read replica (`readUrl`), when one is configured; `replica.state().serving` says whether to use it. */
+  replica?: ReadReplica;
   /** Applies pending migrations; safe when several processes start together (advisory lock). */
   migrate(): Promise<void>;
   /** True when the database answers and the migrations are applied. */
@@ -47,8 +54,29 @@ const MIGRATIONS_FOLDER = fileURLToPath(new URL("../drizzle", import.meta.url));
 const MIGRATION_LOCK_KEY = 7_314_002;
 
 export async function createDb(options: DbOptions = {}): Promise<DbHandle> {
+  if (options.readUrl && !options.databaseUrl) {
+    throw new Error("a read replica (readUrl) needs a PostgreSQL primary (databaseUrl)");
+  }
   if (options.databaseUrl) {
-    return openPostgres(options.databaseUrl, options.poolSize ?? 10, options.connectTimeoutMs ?? 2_000);
+    const poolSize = options.poolSize ?? 10;
+    const connectTimeoutMs = options.connectTimeoutMs ?? 2_000;
+    const handle = await openPostgres(options.databaseUrl, poolSize, connectTimeoutMs);
+    if (!options.readUrl) return handle;
+    const replica = openReadReplica(options.readUrl, {
+      poolSize,
+      connectTimeoutMs,
+      primaryLsn: handle.walPosition,
+      onStateChange: options.onReplicaState,
+    });
+    // Checked before the handle is returned, so the first request already knows where to read.
+    await replica.check();
+    return {
+      ...handle,
+      replica,
+      close: async () => {
+        await Promise.all([handle.close(), replica.close()]);
+      },
+    };
   }
   return openPglite(options.dataDir);
 }
@@ -82,7 +110,11 @@ async function openPglite(dataDir: string | undefined): Promise<DbHandle> {
   };
 }
 
-async function openPostgres(url: string, poolSize: number, connectTimeoutMs: number): Promise<DbHandle> {
+async function openPostgres(
+  url: string,
+  poolSize: number,
+  connectTimeoutMs: number,
+): Promise<DbHandle & { walPosition(): Promise<string> }> {
   // A short connect timeout turns an unreachable database into a quick 503 instead of a hung request.
   const client = postgres(url, { max: poolSize, connect_timeout: connectTimeoutMs / 1000, onnotice: () => {} });
   // Readiness asks on a connection of its own: a busy pool (every connection in a long write) is not a database
@@ -111,6 +143,11 @@ async function openPostgres(url: string, poolSize: number, connectTimeoutMs: num
       }
     },
     ready: () => migrationsApplied(async (text) => probe.unsafe(text)),
+    async walPosition() {
+      const [row] = await client<Array<{ lsn: string }>>`select pg_current_wal_lsn()::text as lsn`;
+      if (!row) throw new Error("the primary reported no WAL position");
+      return row.lsn;
+    },
     close: async () => {
       await Promise.all([client.end({ timeout: 5 }), probe.end({ timeout: 5 })]);
     },

@@ -3,4 +3,5 @@ export * from "./changeFeed.ts";
 export * from "./client.ts";
 export * from "./dataDirLock.ts";
 export * from "./prepared.ts";
+export * from "./replica.ts";
 export * from "./schema.ts";

@@ -16,10 +16,12 @@ export const eventsRouter = router({
     const feed = ctx.services.changes;
     if (!feed) return;
     const pending: ChangeEvent[] = [];
+    let lastArrival = 0;
     let wake: (() => void) | undefined;
     const unsubscribe = feed.subscribe((event) => {
       if (event.tenantId !== ctx.actor.tenantId) return;
       pending.push(event);
+      lastArrival = performance.now();
       wake?.();
     });
     const sleep = (ms: number) =>
@@ -43,6 +45,8 @@ export const eventsRouter = router({
         await sleep(COALESCE_MS);
         const batch = pending.splice(0, pending.length);
         if (batch.length === 0) continue;
+        // The client refetches when told; with a read replica, it must not be told before the replica has it.
+        await ctx.services.readsCaughtUp?.(lastArrival);
         yield { kinds: [...new Set(batch.map((e) => e.kind))], events: batch.length, at: new Date().toISOString() };
       }
     } finally {

@@ -45,7 +45,7 @@ export const incidentWorkProcedures = {
   /** Notes, status changes, owners, RCA reviews, tickets, merges and splits, oldest first. */
   timeline: viewerProcedure
     .input(z.object({ id: incidentIdSchema }))
-    .query(({ ctx, input }) => incidentTimeline(ctx.db, ctx.actor.tenantId, input.id)),
+    .query(({ ctx, input }) => incidentTimeline(ctx.readDb, ctx.actor.tenantId, input.id)),
   /** Acknowledge, resolve, assign or unassign several incidents in one transaction. */
   bulkUpdate: operatorProcedure.input(bulkUpdateInputSchema).mutation(async ({ ctx, input }) => {
     const result = await bulkUpdateIncidents(ctx.db, ctx.actor, input, assigneesOf(ctx));

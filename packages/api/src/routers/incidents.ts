@@ -50,13 +50,13 @@ export const incidentsRouter = router({
         .superRefine(checkSearchRanges)
         .prefault({}),
     )
-    .query(({ ctx, input }) => listIncidents(ctx.db, ctx.actor.tenantId, input)),
+    .query(({ ctx, input }) => listIncidents(ctx.readDb, ctx.actor.tenantId, input)),
   byId: viewerProcedure
     .input(z.object({ id: incidentId }))
-    .query(({ ctx, input }) => getIncident(ctx.db, ctx.actor.tenantId, input.id)),
+    .query(({ ctx, input }) => getIncident(ctx.readDb, ctx.actor.tenantId, input.id)),
   alerts: viewerProcedure
     .input(z.object({ id: incidentId, limit: z.number().int().min(1).max(5_000).default(1_000) }))
-    .query(({ ctx, input }) => incidentAlerts(ctx.db, ctx.actor.tenantId, input.id, input.limit)),
+    .query(({ ctx, input }) => incidentAlerts(ctx.readDb, ctx.actor.tenantId, input.id, input.limit)),
   setStatus: operatorProcedure
     .input(z.object({ id: incidentId, status: incidentStatusSchema }))
     .mutation(async ({ ctx, input }) => {
