@@ -9,6 +9,7 @@ import type { IngestCell, IngestReport } from "./ingest.ts";
 import type { MachineInfo } from "./machine.ts";
 import type { benchRca } from "./rca.ts";
 import type { StoredDataReport } from "./readpaths.ts";
+import { type ReplicaLagReport, renderReplicaLagMarkdown } from "./replicaLag.ts";
 
 export interface BenchReport {
   machine: MachineInfo;
@@ -21,6 +22,8 @@ export interface BenchReport {
   stored?: StoredDataReport;
   rca?: Awaited<ReturnType<typeof benchRca>>;
   imports?: ImportBenchReport;
+  /** The storm on a primary and standby of the bench's own; null without PostgreSQL binaries. */
+  replica_lag?: ReplicaLagReport | null;
   /** Sections that failed, with their error; the page is not rewritten when one did. */
   failures?: Record<string, string>;
 }
@@ -296,6 +299,7 @@ export function renderMarkdown(report: BenchReport, kept: KeptSections): string 
         "",
       );
     }
+    if (report.replica_lag) lines.push(...renderReplicaLagMarkdown(report.replica_lag));
     const rss = Object.entries(ingest.server_rss_mib);
     if (rss.length > 0) {
       lines.push(

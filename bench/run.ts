@@ -15,6 +15,7 @@ import { gitRevision, machineInfo } from "./machine.ts";
 import { postgresVersion, progress } from "./process.ts";
 import { benchRca } from "./rca.ts";
 import { benchStoredData } from "./readpaths.ts";
+import { benchReplicaLag } from "./replicaLag.ts";
 import { type BenchReport, keptSections, renderMarkdown } from "./report.ts";
 
 const SECTIONS = ["ingest", "correlation", "stored", "generate", "rca", "import"] as const;
@@ -97,6 +98,10 @@ async function main() {
       },
       alertmanagerVersion(),
     );
+  });
+  // The storm again, on a primary and a streaming standby of the bench's own: how far reads from a replica lag.
+  await section("ingest", async () => {
+    report.replica_lag = await benchReplicaLag(Number(values.seconds ?? SIZES.cellSeconds));
   });
   await section("correlation", async () => {
     report.correlation = benchCorrelation(SIZES.correlation);

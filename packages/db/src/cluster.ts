@@ -66,7 +66,13 @@ export interface ThrowawayPair {
  * Initialises and starts a primary (`wal_level=replica`, replication connections trusted from loopback) and,
  * unless `withStandby` is false, a hot standby streaming from it. Each runs on its own free port.
  */
-export async function startThrowawayPair(options: { withStandby?: boolean } = {}): Promise<ThrowawayPair> {
+export async function startThrowawayPair(
+  options: {
+    withStandby?: boolean;
+    /** fsync as a real server does (benchmarks); default off, which tests do not need and which is faster. */
+    durable?: boolean;
+  } = {},
+): Promise<ThrowawayPair> {
   if (!pgBin) throw new Error(`no PostgreSQL binaries under ${PG_ROOT}`);
   const dir = mkdtempSync(join(tmpdir(), "teleops-pg-"));
   // The postgres user (when we run as root) must be able to create the data directories in here.
@@ -83,12 +89,13 @@ export async function startThrowawayPair(options: { withStandby?: boolean } = {}
     rmSync(dir, { recursive: true, force: true });
   };
   try {
-    const primary = cluster(dir, "primary", await freeLoopbackPort());
+    const durable = options.durable ?? false;
+    const primary = cluster(dir, "primary", await freeLoopbackPort(), durable);
     runPgTool("initdb", ["-D", primary.dataDir, "-A", "trust", "-U", "postgres", "--no-sync"]);
     clusters.push(primary);
     primary.start();
     if (options.withStandby === false) return { primary, standby: undefined, remove };
-    const standby = cluster(dir, "standby", await freeLoopbackPort());
+    const standby = cluster(dir, "standby", await freeLoopbackPort(), durable);
     // -R writes standby.signal and primary_conninfo; -X stream copies the WAL written during the copy.
     runPgTool(
       "pg_basebackup",
@@ -112,7 +119,7 @@ export async function startThrowawayPair(options: { withStandby?: boolean } = {}
   }
 }
 
-function cluster(dir: string, name: string, port: number): ThrowawayCluster {
+function cluster(dir: string, name: string, port: number, durable: boolean): ThrowawayCluster {
   const dataDir = join(dir, name);
   // Settings on the command line: a standby cloned from the primary must not inherit the primary's port.
   const settings = [
@@ -121,7 +128,7 @@ function cluster(dir: string, name: string, port: number): ThrowawayCluster {
     "-c listen_addresses=127.0.0.1",
     "-c wal_level=replica",
     "-c max_wal_senders=4",
-    "-c fsync=off",
+    `-c fsync=${durable ? "on" : "off"}`,
     // Long reads on the standby are not cancelled by the primary's vacuum (see the deployment runbook).
     "-c hot_standby_feedback=on",
   ].join(" ");
