@@ -123,6 +123,8 @@ export function createTeleopsServer(deps: ServerDeps): RunningServer {
       name: "teleops_read_replica_serving",
       help: "1 while the read replica (DATABASE_READ_URL) serves the queue, search, detail and dashboard reads",
       registers: [registry],
+      // Summed over HTTP workers this would count workers; 0 when any worker reads from the primary.
+      aggregator: "min",
       collect() {
         this.set(replica.state().serving ? 1 : 0);
       },
@@ -131,6 +133,7 @@ export function createTeleopsServer(deps: ServerDeps): RunningServer {
       name: "teleops_read_replica_lag_seconds",
       help: "How far the read replica's replay is behind (0 when it has replayed all it received)",
       registers: [registry],
+      aggregator: "max",
       collect() {
         const lag = replica.state().lag_ms;
         if (lag !== null) this.set(lag / 1000);
