@@ -56,6 +56,11 @@ export interface IngestOptions {
   tenants: number;
   /** Adds the storm cells (500 devices, one second, no fingerprints; canonical and Alertmanager webhook bodies). */
   storm: boolean;
+  /**
+   * Also runs the storm cells on a second server with `TELEOPS_WORKERS` at this count on the same PostgreSQL
+   * database (1 or less: not run). Every other cell runs one server process (`TELEOPS_WORKERS=1`).
+   */
+  stormWorkers: number;
 }
 
 export interface IngestCell extends LoadResult {
@@ -65,6 +70,8 @@ export interface IngestCell extends LoadResult {
   stream: "mixed" | "storm";
   /** The route posted to. */
   route: string;
+  /** TeleOps HTTP worker processes (`TELEOPS_WORKERS`); 1 for Alertmanager. */
+  workers: number;
   tenants: number;
   /** Alerts sent but not newly stored (should be 0: every alert is distinct). */
   duplicates: number | null;
@@ -76,7 +83,7 @@ export interface IngestReport {
   /** TeleOps alerts/s over Alertmanager alerts/s, per database, batch and client count (single tenant). */
   ratios: Array<{ database: string; batch: number; clients: number; ratio: number }>;
   /** The storm cells' TeleOps alerts/s over Alertmanager's on the same storm, per database and route. */
-  storm_ratios: Array<{ database: string; route: string; ratio: number }>;
+  storm_ratios: Array<{ database: string; route: string; workers: number; ratio: number }>;
   /** Server RSS during the matrix, per database. */
   server_rss_mib: Record<string, { start: number; peak: number; end: number; alerts_stored: number }>;
 }
@@ -146,7 +153,7 @@ export async function benchIngest(options: IngestOptions, alertmanagerVersion: s
         countAccepted: true,
       });
       stored.set(kind, (stored.get(kind) ?? 0) + (result.accepted ?? 0));
-      cells.push(teleopsCell(kind, multi ? tenants.length : 1, result, "mixed", "/webhooks/alerts"));
+      cells.push(teleopsCell(kind, multi ? tenants.length : 1, result, "mixed", "/webhooks/alerts", 1));
     };
     for (const batch of options.batches) {
       for (const clients of options.clients) {
@@ -171,6 +178,7 @@ export async function benchIngest(options: IngestOptions, alertmanagerVersion: s
             database: "memory",
             stream: "mixed",
             route: "/api/v2/alerts",
+            workers: 1,
             tenants: 1,
             duplicates: null,
           });
@@ -187,14 +195,14 @@ export async function benchIngest(options: IngestOptions, alertmanagerVersion: s
         lap += lapsPerCell;
         return new AlertReplay(storm, format).skipLaps(lap);
       };
-      for (const { kind, server } of servers) {
+      const stormCells = async (kind: "pglite" | "postgres", url: string, workers: number) => {
         for (const [route, format] of [
           ["/webhooks/alerts", "teleops"],
           ["/webhooks/alertmanager", "alertmanager-webhook"],
         ] as const) {
-          progress(`ingest on ${kind}: storm through ${route}`);
+          progress(`ingest on ${kind}${workers > 1 ? ` with ${workers} workers` : ""}: storm through ${route}`);
           const result = await postLoad({
-            url: server.url,
+            url,
             path: route,
             seconds: options.seconds,
             connections: 4,
@@ -203,7 +211,31 @@ export async function benchIngest(options: IngestOptions, alertmanagerVersion: s
             countAccepted: true,
           });
           stored.set(kind, (stored.get(kind) ?? 0) + (result.accepted ?? 0));
-          cells.push(teleopsCell(kind, 1, result, "storm", route));
+          cells.push(teleopsCell(kind, 1, result, "storm", route, workers));
+        }
+      };
+      for (const { kind, server } of servers) await stormCells(kind, server.url, 1);
+      // Several workers on the very database the one-process server has filled, so both see the same tables.
+      const postgres = servers.find((s) => s.kind === "postgres");
+      if (postgres && options.stormWorkers > 1) {
+        const workers = await startTeleops({
+          ...postgres.database.env,
+          ...credentials.env,
+          TELEOPS_WORKERS: String(options.stormWorkers),
+        });
+        try {
+          progress(`ingest on postgres with ${options.stormWorkers} workers: warm-up`);
+          await postLoad({
+            url: workers.url,
+            path: "/webhooks/alerts",
+            seconds: Math.min(3, options.seconds),
+            connections: 4,
+            batch: 50,
+            senders: single(),
+          });
+          await stormCells("postgres", workers.url, options.stormWorkers);
+        } finally {
+          await workers.stop();
         }
       }
       const am: RunningAlertmanager | null = alertmanagerVersion ? await startAlertmanager() : null;
@@ -224,6 +256,7 @@ export async function benchIngest(options: IngestOptions, alertmanagerVersion: s
             database: "memory",
             stream: "storm",
             route: "/api/v2/alerts",
+            workers: 1,
             tenants: 1,
             duplicates: null,
           });
@@ -263,6 +296,7 @@ export async function benchIngest(options: IngestOptions, alertmanagerVersion: s
     stormRatios.push({
       database: cell.database,
       route: cell.route,
+      workers: cell.workers,
       ratio: Math.round((cell.alerts_per_s / stormPeer.alerts_per_s) * 1000) / 1000,
     });
   }
@@ -293,6 +327,7 @@ function teleopsCell(
   result: LoadResult,
   stream: IngestCell["stream"],
   route: string,
+  workers: number,
 ): IngestCell {
   const sent = result.requests * result.batch;
   return {
@@ -301,6 +336,7 @@ function teleopsCell(
     database: kind,
     stream,
     route,
+    workers,
     tenants,
     duplicates: result.accepted === null ? null : Math.max(0, sent - result.accepted),
   };

@@ -87,14 +87,18 @@ export interface TeleopsProcess {
   stop(): Promise<void>;
 }
 
-/** Starts the server as an operator would, waits for `/readyz`, and stops it with SIGTERM. */
+/**
+ * Starts the server as an operator would, waits for `/readyz`, and stops it with SIGTERM. One process
+ * (`TELEOPS_WORKERS=1`) unless `env` asks for more, so figures compare across runs and machines and RSS is the
+ * server's own; a cell that measures several workers says so.
+ */
 export async function startTeleops(env: Record<string, string>): Promise<TeleopsProcess> {
   const port = await freePort();
   // BENCH_SERVER_NODE_ARGS (e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof") profiles the server under load.
   const nodeArgs = (process.env.BENCH_SERVER_NODE_ARGS ?? "").split(" ").filter((arg) => arg !== "");
   const child = spawn(process.execPath, [...nodeArgs, "--import", "tsx", SERVER_MAIN], {
     cwd: ROOT,
-    env: { ...process.env, LOG_LEVEL: "warn", ...env, PORT: String(port), HOST: "127.0.0.1" },
+    env: { ...process.env, LOG_LEVEL: "warn", TELEOPS_WORKERS: "1", ...env, PORT: String(port), HOST: "127.0.0.1" },
     // The server logs JSON lines (warnings and errors at LOG_LEVEL=warn) to stdout; they go to the console.
     stdio: ["ignore", "pipe", "inherit"],
   });

@@ -287,14 +287,17 @@ export function renderMarkdown(report: BenchReport, kept: KeptSections): string 
         "50,000 alerts from 500 devices at 7 sites (host names carry the site), every one stamped with the same",
         "second, no fingerprints (the receiver derives them) and no generator tags; 4 clients × 500 alerts per",
         "request, through TeleOps's canonical route and its Alertmanager webhook route (Alertmanager's own webhook",
-        "body), and the same alerts into Alertmanager's API, in one run.",
+        "body), and the same alerts into Alertmanager's API, in one run. Workers: `TELEOPS_WORKERS` of that server",
+        "(the rows with more than one ran a second server on the PostgreSQL database the first had filled).",
         "",
-        "| receiver | database | route | alerts/s | requests | p50 ms | p99 ms | max ms | errors | duplicates | ratio to Alertmanager |",
-        "| --- | --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
+        "| receiver | database | workers | route | alerts/s | requests | p50 ms | p99 ms | max ms | errors | duplicates | ratio to Alertmanager |",
+        "| --- | --- | ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
         ...storm.map((c) => {
-          const ratio = ingest.storm_ratios?.find((r) => r.database === c.database && r.route === c.route)?.ratio;
+          const ratio = ingest.storm_ratios?.find(
+            (r) => r.database === c.database && r.route === c.route && r.workers === c.workers,
+          )?.ratio;
           const failures = c.errors + Object.values(c.statuses).reduce((sum, n) => sum + n, 0);
-          return `| ${c.receiver === "teleops" ? "TeleOps" : "Alertmanager"} | ${c.database === "memory" ? "(memory)" : c.database} | \`${c.route}\` | ${fmt(c.alerts_per_s)} | ${fmt(c.requests)} | ${c.p50_ms} | ${c.p99_ms} | ${c.max_ms} | ${failures} | ${c.duplicates ?? ""} | ${ratio ?? ""} |`;
+          return `| ${c.receiver === "teleops" ? "TeleOps" : "Alertmanager"} | ${c.database === "memory" ? "(memory)" : c.database} | ${c.receiver === "teleops" ? c.workers : ""} | \`${c.route}\` | ${fmt(c.alerts_per_s)} | ${fmt(c.requests)} | ${c.p50_ms} | ${c.p99_ms} | ${c.max_ms} | ${failures} | ${c.duplicates ?? ""} | ${ratio ?? ""} |`;
         }),
         "",
       );

@@ -1,7 +1,9 @@
 /**
- * `pnpm bench [--quick] [--only ingest,correlation,stored,generate,rca,import]`: every speed target measured on
- * this machine, printed as one JSON document; a full run also rewrites docs/performance.md. PostgreSQL rows
- * need BENCH_DATABASE_URL or TEST_DATABASE_URL; Alertmanager rows need /usr/bin/prometheus-alertmanager.
+ * `pnpm bench [--quick] [--only ingest,correlation,stored,generate,rca,import] [--storm-only] [--storm-workers N]`:
+ * every speed target measured on this machine, printed as one JSON document; a full run also rewrites
+ * docs/performance.md. PostgreSQL rows need BENCH_DATABASE_URL or TEST_DATABASE_URL; Alertmanager rows need
+ * /usr/bin/prometheus-alertmanager. `--storm-workers N` (default 2) also runs the storm cells on a PostgreSQL
+ * server with `TELEOPS_WORKERS=N`; `--storm-only` leaves out the batch × clients matrix.
  */
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
@@ -27,6 +29,10 @@ const { values } = parseArgs({
     only: { type: "string" },
     seconds: { type: "string" },
     write: { type: "boolean", default: false },
+    /** `TELEOPS_WORKERS` of an extra PostgreSQL server the storm cells also run on (1: none); default 2. */
+    "storm-workers": { type: "string", default: "2" },
+    /** The ingest section runs its storm cells only (and Alertmanager's), not the batch × clients matrix. */
+    "storm-only": { type: "boolean", default: false },
   },
 });
 
@@ -39,6 +45,11 @@ for (const name of only) {
   }
 }
 const run = (section: Section) => only.has(section);
+const stormWorkers = Number(values["storm-workers"]);
+if (!Number.isInteger(stormWorkers) || stormWorkers < 1) {
+  process.stderr.write(`bench: --storm-workers takes a whole number of 1 or more, not "${values["storm-workers"]}"\n`);
+  process.exit(2);
+}
 
 /** Sizes of a full run and of a `--quick` smoke run. */
 const SIZES = quick
@@ -91,10 +102,11 @@ async function main() {
         backends,
         adminUrl: pgUrl,
         seconds: Number(values.seconds ?? SIZES.cellSeconds),
-        batches: SIZES.batches,
+        batches: values["storm-only"] ? [] : SIZES.batches,
         clients: SIZES.clients,
-        tenants: quick ? 0 : 4,
+        tenants: quick || values["storm-only"] ? 0 : 4,
         storm: true,
+        stormWorkers,
       },
       alertmanagerVersion(),
     );
