@@ -174,13 +174,6 @@ export function labEnabled(config: Pick<Config, "TELEOPS_LAB" | "TELEOPS_ENV" | 
   return config.TELEOPS_ENV !== "production" && config.NODE_ENV !== "production";
 }
 
-export class ConfigError extends Error {}
-
-const TICKET_SYSTEM_VARIABLES = [
-  ["ServiceNow", ["SERVICENOW_INSTANCE_URL", "SERVICENOW_USER", "SERVICENOW_PASSWORD"]],
-  ["Jira", ["JIRA_BASE_URL", "JIRA_EMAIL", "JIRA_API_TOKEN"]],
-] as const;
-
 /**
  * How many HTTP worker processes to run: `TELEOPS_WORKERS`, else one per core. The embedded database lives in one
  * process (its data directory is locked), so without `DATABASE_URL` it is always one, with a note when more were
@@ -201,6 +194,13 @@ export function httpWorkers(
   }
   return { workers: config.TELEOPS_WORKERS ?? Math.max(1, cores) };
 }
+
+export class ConfigError extends Error {}
+
+const TICKET_SYSTEM_VARIABLES = [
+  ["ServiceNow", ["SERVICENOW_INSTANCE_URL", "SERVICENOW_USER", "SERVICENOW_PASSWORD"]],
+  ["Jira", ["JIRA_BASE_URL", "JIRA_EMAIL", "JIRA_API_TOKEN"]],
+] as const;
 
 /**
  * A ticket system is real with all three of its variables and the mock with none; some of them is a mistake that

@@ -158,14 +158,14 @@ async function serve(config: Config, logger: Logger, announce: Logger, worker: n
   }
   const running = createTeleopsServer({
     database,
+    // Several workers: each keeps its own counters, and /metrics answers with the primary's sum over all of them.
+    ...(worker === undefined ? {} : { worker, metrics: shareWorkerMetrics() }),
     services: {
       topology,
       topologies,
       correlation,
       correlate: (tenantId) => scheduler.request(tenantId),
       storeDelivery: (tenantId, delivery) => batcher.submit(tenantId, delivery),
-    // Several workers: each keeps its own counters, and /metrics answers with the primary's sum over all of them.
-    ...(worker === undefined ? {} : { worker, metrics: shareWorkerMetrics() }),
       runbooks,
       correlationCorpusDir: config.TELEOPS_CORRELATION_CORPUS_DIR,
       llm,
@@ -280,12 +280,12 @@ function listenProblem(error: unknown, host: string, port: number): string {
 }
 
 main().catch((error: unknown) => {
-  const message = error instanceof Error ? error.message : String(error);
-  process.stderr.write(`teleops: ${message}\n`);
-  process.exit(1);
-});
   // A worker that failed to start has printed its own line; the primary adds one only when nothing could (a signal).
   if (error instanceof WorkerStartFailed) {
     if (error.signal) process.stderr.write(`teleops: ${error.message}\n`);
     process.exit(error.exitCode || 1);
   }
+  const message = error instanceof Error ? error.message : String(error);
+  process.stderr.write(`teleops: ${message}\n`);
+  process.exit(1);
+});

@@ -51,11 +51,11 @@ export interface ServerDeps {
   autoResolveAfterMs?: number;
   /** The notifier's timing (tests shorten retries); where it links to and how it mails come from `services`. */
   notifier?: Pick<NotifierDeps, "intervalMs" | "retry">;
-  /** Rate limits, request timeout and the webhook tenant; unset parts take the documented defaults. */
   /** Under several HTTP workers: this worker's cluster id, sent as `X-TeleOps-Worker` on every answer. */
   worker?: number;
   /** Where the metrics live and what `/metrics` answers; default this process's own registry. */
   metrics?: MetricsSource;
+  /** Rate limits, request timeout and the webhook tenant; unset parts take the documented defaults. */
   security?: {
     rateLimits?: RateLimitOptions;
     /** Time to receive a whole request (headers and body); default 60 s. */
@@ -277,6 +277,7 @@ export function createTeleopsServer(deps: ServerDeps): RunningServer {
   const streams = new Set<ServerResponse>();
   const server = createServer({ connectionsCheckingInterval }, (req, res) => {
     const end = duration.startTimer();
+    if (deps.worker !== undefined) res.setHeader("x-teleops-worker", String(deps.worker));
     if (req.headers.accept?.includes("text/event-stream")) {
       streams.add(res);
       res.on("close", () => streams.delete(res));
@@ -313,5 +314,4 @@ export function createTeleopsServer(deps: ServerDeps): RunningServer {
       });
     },
   };
-    if (deps.worker !== undefined) res.setHeader("x-teleops-worker", String(deps.worker));
 }
