@@ -1,5 +1,6 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { fileURLToPath } from "node:url";
+import { openReadReplica } from "@teleops/db";
 import { pgBin, startThrowawayPair, type ThrowawayPair } from "@teleops/db/cluster";
 import postgres from "postgres";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -28,8 +29,8 @@ const delivery = (host: string, start: string) =>
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-async function until<T>(read: () => Promise<T>, done: (value: T) => boolean, what: string): Promise<T> {
-  for (let i = 0; i < 100; i++) {
+async function until<T>(read: () => Promise<T>, done: (value: T) => boolean, what: string, tries = 100): Promise<T> {
+  for (let i = 0; i < tries; i++) {
     const value = await read();
     if (done(value)) return value;
     await sleep(100);
@@ -60,6 +61,8 @@ describe("DATABASE_READ_URL", () => {
 describe.runIf(pgBin)("reads from a streaming replica", () => {
   let pair: ThrowawayPair | undefined;
   let standbySql: postgres.Sql | undefined;
+  let standbyUrl = "";
+  const closers: Array<() => Promise<void>> = [];
   let server: ChildProcess | undefined;
   let url = "";
 
@@ -78,7 +81,8 @@ describe.runIf(pgBin)("reads from a streaming replica", () => {
     pair = await startThrowawayPair();
     const standby = pair.standby;
     if (!standby) throw new Error("no standby");
-    standbySql = postgres(standby.url(), { max: 1, onnotice: () => {} });
+    standbyUrl = standby.url();
+    standbySql = postgres(standbyUrl, { max: 1, onnotice: () => {} });
     const port = await freePort();
     url = `http://127.0.0.1:${port}`;
     server = spawn(process.execPath, ["--import", "tsx", MAIN], {
@@ -88,7 +92,8 @@ describe.runIf(pgBin)("reads from a streaming replica", () => {
         HOST: "127.0.0.1",
         DATABASE_URL: pair.primary.url(),
         DATABASE_READ_URL: standby.url(),
-        TELEOPS_WORKERS: "1",
+        // Two workers: a browser's read after its own write must reach the primary whichever worker serves it.
+        TELEOPS_WORKERS: "2",
         LOG_LEVEL: "fatal",
       },
       stdio: "ignore",
@@ -101,11 +106,13 @@ describe.runIf(pgBin)("reads from a streaming replica", () => {
         ),
       (ok) => ok,
       "the server to be ready",
+      450,
     );
   }, 60_000);
 
   afterAll(async () => {
     server?.kill("SIGKILL");
+    for (const close of closers) await close();
     await standbySql?.end({ timeout: 1 });
     pair?.remove();
   });
@@ -169,6 +176,23 @@ describe.runIf(pgBin)("reads from a streaming replica", () => {
       expect((await query<{ alerts: number }>("metrics.overview", undefined)).alerts).toBe(3);
       await sleep(300);
     }
+    // What live updates wait for: while replay is paused the wait gives up; once resumed it succeeds.
+    const primary = pair?.primary;
+    if (!primary) throw new Error("no primary");
+    const primarySql = postgres(primary.url(), { max: 1, onnotice: () => {} });
+    const replica = openReadReplica(standbyUrl, {
+      poolSize: 1,
+      connectTimeoutMs: 2_000,
+      primaryLsn: async () =>
+        (await primarySql<Array<{ lsn: string }>>`select pg_current_wal_lsn()::text as lsn`)[0]?.lsn ?? "",
+    });
+    closers.push(
+      () => replica.close(),
+      () => primarySql.end({ timeout: 1 }),
+    );
+    expect((await replica.check()).serving).toBe(true);
+    expect(await replica.caughtUp(performance.now(), 300)).toBe(false);
+
     const paused = await ready();
     expect(paused.status).toBe("ready");
     expect(paused.read_replica).toMatchObject({ status: "streaming", serving: true, replay_paused: true });
@@ -178,6 +202,7 @@ describe.runIf(pgBin)("reads from a streaming replica", () => {
     const caughtUp = await until(queue, (page) => page.total === 2, "the standby to catch up");
     expect(caughtUp.incidents.find((i) => i.id === incident.id)?.status).toBe("acknowledged");
     expect((await query<{ alerts: number }>("metrics.overview", undefined)).alerts).toBe(6);
+    expect(await replica.caughtUp(performance.now(), 5_000)).toBe(true);
   });
 
   it("keeps answering from the primary when the standby goes down", { timeout: 20_000 }, async () => {
