@@ -187,6 +187,9 @@ export function createTeleopsServer(deps: ServerDeps): RunningServer {
     onError: ({ error, path }) => {
       if (error.code === "INTERNAL_SERVER_ERROR")
         deps.logger.error({ err: error.cause ?? error, path }, "procedure failed");
+      // Perhaps a read on a replica that just went down: check it now, not at the next tick, so the next
+      // request already reads from the primary.
+      if (error.code === "SERVICE_UNAVAILABLE") void replica?.check();
     },
   });
   const webhookDeps: WebhookDeps = {
