@@ -565,12 +565,11 @@ describe("generateScenario: volume and order", () => {
     expect(result.alerts[0]?.host).toBe(truthOf(result).root_component);
   });
 
-  it("generates 100k alerts in well under two seconds", () => {
-    const began = performance.now();
+  // How fast is `pnpm bench` (bench/generate.ts), not a wall-clock bound here that a busy CI machine breaks.
+  it("generates a 100k-alert mixed day in one call, every alert valid", () => {
     const result = run({ scenario: "mixed", seed: 3, ratePerMinute: 2_400, durationMinutes: 10, noisePerMinute: 500 });
-    const elapsed = performance.now() - began;
     expect(result.alerts.length).toBeGreaterThan(80_000);
-    expect(elapsed).toBeLessThan(2_000);
+    expect(result.alerts.every((alert) => alert.host !== "" && !Number.isNaN(Date.parse(alert.timestamp)))).toBe(true);
   });
 
   it("refuses a start time that is not a date", () => {

@@ -82,19 +82,6 @@ describe("runbook retrieval", () => {
     expect(runbooks.search("the of and 12 34")).toEqual([]);
   });
 
-  it("searches in well under 2 ms at the median", () => {
-    const alerts = incident("ddos_edge", 1);
-    const query = incidentQuery({ incidentId: null, summary: null, alerts }, topology);
-    const times: number[] = [];
-    for (let i = 0; i < 200; i++) {
-      const t0 = performance.now();
-      runbooks.search(query);
-      times.push(performance.now() - t0);
-    }
-    times.sort((a, b) => a - b);
-    expect(times[100]).toBeLessThan(2);
-  });
-
   it("indexes another corpus directory written the same way", () => {
     const dir = mkdtempSync(join(tmpdir(), "teleops-runbooks-"));
     try {
