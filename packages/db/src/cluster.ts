@@ -79,6 +79,7 @@ export async function startThrowawayPair(
   chmodSync(dir, 0o777);
   const clusters: ThrowawayCluster[] = [];
   const remove = () => {
+    process.off("exit", remove);
     for (const cluster of clusters.reverse()) {
       try {
         cluster.stop("immediate");
@@ -87,7 +88,10 @@ export async function startThrowawayPair(
       }
     }
     rmSync(dir, { recursive: true, force: true });
+    clusters.length = 0;
   };
+  // A test process that ends without its afterAll (a failed beforeAll, a timeout) still stops its servers.
+  process.on("exit", remove);
   try {
     const durable = options.durable ?? false;
     const primary = cluster(dir, "primary", await freeLoopbackPort(), durable);
