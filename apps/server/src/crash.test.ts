@@ -122,7 +122,8 @@ describe.each(backends)("crash safety on $name", (backend) => {
       const database = await backend.open();
       await database.close();
       cleanups.push(() => database.dispose());
-      env = { DATABASE_URL: database.url ?? "" };
+      // One process: the SIGKILL here is the whole server dying, which under a cluster would reach the primary only.
+      env = { DATABASE_URL: database.url ?? "", TELEOPS_WORKERS: "1" };
     } else {
       const dir = mkdtempSync(join(tmpdir(), "teleops-crash-"));
       cleanups.push(async () => rmSync(dir, { recursive: true, force: true }));

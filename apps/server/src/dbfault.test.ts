@@ -42,6 +42,7 @@ describe.runIf(pgBin)("database faults", () => {
         PORT: String(port),
         HOST: "127.0.0.1",
         DATABASE_URL: cluster.url(),
+        TELEOPS_WORKERS: "1",
         LOG_LEVEL: "fatal",
       },
       stdio: "ignore",

@@ -10,7 +10,14 @@ const postgresBackend = testBackends().find((b) => b.name === "postgres");
 async function startReplica(databaseUrl: string): Promise<{ url: string; process: ChildProcess }> {
   const port = await freePort();
   const child = spawn(process.execPath, ["--import", "tsx", MAIN], {
-    env: { ...process.env, PORT: String(port), HOST: "127.0.0.1", DATABASE_URL: databaseUrl, LOG_LEVEL: "warn" },
+    env: {
+      ...process.env,
+      PORT: String(port),
+      HOST: "127.0.0.1",
+      DATABASE_URL: databaseUrl,
+      LOG_LEVEL: "warn",
+      TELEOPS_WORKERS: "1",
+    },
     stdio: ["ignore", "ignore", "pipe"],
   });
   const url = `http://127.0.0.1:${port}`;

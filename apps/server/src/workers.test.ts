@@ -305,4 +305,16 @@ describe.runIf(postgresBackend)("two HTTP workers on one PostgreSQL", () => {
     for (const pid of pids) expect(running(pid)).toBe(false);
     expect(logLines(server).filter((l) => l.msg === "stopped")).toHaveLength(3);
   }, 30_000);
+
+  // node:cluster ends a worker whose channel to the primary closes unexpectedly; this holds it to that.
+  it("leaves no orphan behind when the primary is killed outright: its workers stop by themselves", async () => {
+    const second = start({ PORT: String(await freePort()), TELEOPS_WORKERS: "2", DATABASE_URL: database.url ?? "" });
+    await ready(second);
+    const listening = await logged(second, "TeleOps is listening");
+    const pids = listening.pids as number[];
+    expect(pids.filter(running)).toHaveLength(2);
+    second.child.kill("SIGKILL");
+    for (let i = 0; i < 150 && pids.some(running); i++) await new Promise((resolve) => setTimeout(resolve, 100));
+    expect(pids.filter(running)).toEqual([]);
+  }, 60_000);
 });
