@@ -81,10 +81,15 @@ export const incidents = pgTable(
   ],
 );
 
+/**
+ * Partitioned by week of `timestamp` (migration 0015, `partitions.ts`): retention drops whole weeks. The primary key
+ * is (id, timestamp) because a partitioned table's unique keys must hold the partition key; ids still come from one
+ * identity sequence, so an id alone names one alert.
+ */
 export const alerts = pgTable(
   "alerts",
   {
-    id: bigint({ mode: "number" }).primaryKey().generatedAlwaysAsIdentity(),
+    id: bigint({ mode: "number" }).notNull().generatedAlwaysAsIdentity(),
     tenantId: text().notNull(),
     fingerprint: text().notNull(),
     timestamp: timestamp({ withTimezone: true }).notNull(),
@@ -122,6 +127,7 @@ export const alerts = pgTable(
     silencedBy: text(),
   },
   (t) => [
+    primaryKey({ columns: [t.id, t.timestamp] }),
     uniqueIndex("alerts_tenant_fingerprint_ts_uq").on(t.tenantId, t.fingerprint, t.timestamp),
     index("alerts_tenant_ts_idx").on(t.tenantId, t.timestamp.desc()),
     // Fingerprint lookups (Alertmanager resolves) use the unique index's (tenant_id, fingerprint) prefix.
@@ -213,11 +219,14 @@ export const auditEvents = pgTable(
   ],
 );
 
-/** Every webhook delivery (accepted, duplicate or rejected) with what is needed to debug it. */
+/**
+ * Every webhook delivery (accepted, duplicate or rejected) with what is needed to debug it. Partitioned by week of
+ * `received_at` (migration 0015), hence the primary key (id, received_at); ids are random UUIDs.
+ */
 export const integrationEvents = pgTable(
   "integration_events",
   {
-    id: text().primaryKey(),
+    id: text().notNull(),
     tenantId: text().notNull(),
     source: text().notNull(),
     receivedAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
@@ -230,6 +239,7 @@ export const integrationEvents = pgTable(
     error: text(),
   },
   (t) => [
+    primaryKey({ columns: [t.id, t.receivedAt] }),
     index("integration_events_tenant_time_idx").on(t.tenantId, t.receivedAt.desc()),
     index("integration_events_dedup_idx").on(t.tenantId, t.source, t.dedupKey),
   ],

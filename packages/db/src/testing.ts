@@ -3,15 +3,31 @@
  * TEST_DATABASE_URL when it is set, so the same suites prove both backends.
  */
 import { randomBytes } from "node:crypto";
+import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { PGlite } from "@electric-sql/pglite";
+import { pg_trgm } from "@electric-sql/pglite/contrib/pg_trgm";
 import { sql } from "drizzle-orm";
+import { drizzle as drizzlePglite } from "drizzle-orm/pglite";
+import { migrate as migratePglite } from "drizzle-orm/pglite/migrator";
+import { drizzle as drizzlePostgres } from "drizzle-orm/postgres-js";
+import { migrate as migratePostgres } from "drizzle-orm/postgres-js/migrator";
 import postgres from "postgres";
 import { createDb, type DbHandle, type DbOrTx } from "./client.ts";
+import { ensurePartitions } from "./partitions.ts";
 import { alerts, incidents } from "./schema.ts";
 
 export interface TestBackend {
   name: "pglite" | "postgres";
   /** A fresh, migrated database; `dispose` closes it and drops it. */
   open(): Promise<TestDatabase>;
+  /**
+   * A fresh database migrated up to, not including, the migration tagged `tag` (e.g. `0015_partitions`), as an
+   * older release left it; its `migrate()` applies the rest, as an upgrade does.
+   */
+  openBefore(tag: string): Promise<TestDatabase>;
 }
 
 export interface TestDatabase extends DbHandle {
@@ -21,10 +37,48 @@ export interface TestDatabase extends DbHandle {
 }
 
 export function testBackends(env: NodeJS.ProcessEnv = process.env): TestBackend[] {
-  const backends: TestBackend[] = [{ name: "pglite", open: openPglite }];
+  const backends: TestBackend[] = [{ name: "pglite", open: openPglite, openBefore: openPgliteBefore }];
   const url = env.TEST_DATABASE_URL;
-  if (url) backends.push({ name: "postgres", open: () => openThrowawayPostgres(url) });
+  if (url) {
+    backends.push({
+      name: "postgres",
+      open: () => openThrowawayPostgres(url),
+      openBefore: (tag) => openThrowawayPostgres(url, tag),
+    });
+  }
   return backends;
+}
+
+const MIGRATIONS_FOLDER = fileURLToPath(new URL("../drizzle", import.meta.url));
+
+/** A copy of the migrations folder whose journal stops before `tag`. */
+function migrationsBefore(tag: string): string {
+  const folder = mkdtempSync(join(tmpdir(), "teleops-migrations-"));
+  cpSync(MIGRATIONS_FOLDER, folder, { recursive: true });
+  const journalPath = join(folder, "meta", "_journal.json");
+  const journal = JSON.parse(readFileSync(journalPath, "utf8")) as { entries: Array<{ tag: string }> };
+  const index = journal.entries.findIndex((entry) => entry.tag === tag);
+  if (index < 0) throw new Error(`no migration tagged ${tag}`);
+  writeFileSync(journalPath, JSON.stringify({ ...journal, entries: journal.entries.slice(0, index) }));
+  return folder;
+}
+
+async function openPgliteBefore(tag: string): Promise<TestDatabase> {
+  const dataDir = mkdtempSync(join(tmpdir(), "teleops-pglite-"));
+  const folder = migrationsBefore(tag);
+  const client = new PGlite(dataDir, { extensions: { pg_trgm } });
+  await migratePglite(drizzlePglite({ client }), { migrationsFolder: folder });
+  await client.close();
+  rmSync(folder, { recursive: true, force: true });
+  const handle = await createDb({ dataDir });
+  return {
+    ...handle,
+    url: undefined,
+    async dispose() {
+      await handle.close();
+      rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
 }
 
 async function openPglite(): Promise<TestDatabase> {
@@ -33,7 +87,7 @@ async function openPglite(): Promise<TestDatabase> {
   return { ...handle, url: undefined, dispose: () => handle.close() };
 }
 
-async function openThrowawayPostgres(adminUrl: string): Promise<TestDatabase> {
+async function openThrowawayPostgres(adminUrl: string, beforeTag?: string): Promise<TestDatabase> {
   const name = `teleops_test_${randomBytes(6).toString("hex")}`;
   const admin = postgres(adminUrl, { max: 1, onnotice: () => {} });
   await admin.unsafe(`create database ${name}`);
@@ -41,7 +95,15 @@ async function openThrowawayPostgres(adminUrl: string): Promise<TestDatabase> {
   const url = new URL(adminUrl);
   url.pathname = `/${name}`;
   const handle = await createDb({ databaseUrl: url.toString(), poolSize: 5 });
-  await handle.migrate();
+  if (beforeTag) {
+    const folder = migrationsBefore(beforeTag);
+    const single = postgres(url.toString(), { max: 1, onnotice: () => {} });
+    await migratePostgres(drizzlePostgres({ client: single }), { migrationsFolder: folder });
+    await single.end();
+    rmSync(folder, { recursive: true, force: true });
+  } else {
+    await handle.migrate();
+  }
   return {
     ...handle,
     url: url.toString(),
@@ -106,6 +168,11 @@ export async function seedIncident(
     services: sorted(members.map((m) => m.service)),
     sites: sorted(members.map((m) => m.site)),
   });
+  await ensurePartitions(
+    db,
+    "alerts",
+    members.map((m) => new Date(m.timestamp)),
+  );
   const rows = await db
     .insert(alerts)
     .values(

@@ -1,5 +1,5 @@
 /** Stores canonical alerts durably; a redelivered alert (same tenant, fingerprint and time) is stored once. */
-import { type DbOrTx, prepared } from "@teleops/db";
+import { type DbOrTx, ensurePartitions, prepared } from "@teleops/db";
 import type { CanonicalAlert } from "@teleops/schema";
 import { sql } from "drizzle-orm";
 import { isClearType } from "../correlation/features.ts";
@@ -46,6 +46,12 @@ export async function insertAlertRows(
   },
 ): Promise<number> {
   const correlatedAt = correlated ? correlated.at.toISOString() : null;
+  // Alerts of a week with no partition yet (imported history, a server long down) would be refused without it.
+  await ensurePartitions(
+    tx,
+    "alerts",
+    batch.map((a) => new Date(a.timestamp)),
+  );
   let inserted = 0;
   for (let start = 0; start < batch.length; start += INSERT_CHUNK) {
     const rows = JSON.stringify(

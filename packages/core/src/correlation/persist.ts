@@ -518,7 +518,12 @@ async function correlateAndWrite<Outcome extends CorrelationOutcome = Correlatio
   // Groups that stay below the bar keep a key on their alerts (an earlier key of theirs when they had one), so a
   // later pass reads them whole.
   const previousKey = new Map<number, string | null>();
-  for (const row of [...unassigned, ...fresh]) previousKey.set(row.id, row.pendingGroup);
+  // Each stored alert's time, so the update below finds it in its week's partition only.
+  const timeOf = new Map<number, string>();
+  for (const row of [...unassigned, ...fresh]) {
+    previousKey.set(row.id, row.pendingGroup);
+    timeOf.set(row.id, row.timestamp.toISOString());
+  }
   const pendingKey = new Map<number, string>();
   for (const group of correlator.leftovers()) {
     if (group.members.length < 2) continue;
@@ -534,6 +539,7 @@ async function correlateAndWrite<Outcome extends CorrelationOutcome = Correlatio
     const assignment = assigned.get(row.id);
     return {
       id: row.id,
+      ts: timeOf.get(row.id) ?? null,
       incident_id: assignment?.incident_id ?? null,
       reason: assignment?.reason ?? null,
       pending: pendingKey.get(row.id) ?? null,
@@ -542,13 +548,27 @@ async function correlateAndWrite<Outcome extends CorrelationOutcome = Correlatio
   });
   for (const [id, assignment] of assigned) {
     if (id > 0 && !freshIds.has(id)) {
-      changes.push({ id, incident_id: assignment.incident_id, reason: assignment.reason, pending: null, fresh: false });
+      changes.push({
+        id,
+        ts: timeOf.get(id) ?? null,
+        incident_id: assignment.incident_id,
+        reason: assignment.reason,
+        pending: null,
+        fresh: false,
+      });
     }
   }
   for (const row of unassigned) {
     const key = pendingKey.get(row.id) ?? null;
     if (!assigned.has(row.id) && key !== row.pendingGroup) {
-      changes.push({ id: row.id, incident_id: null, reason: null, pending: key, fresh: false });
+      changes.push({
+        id: row.id,
+        ts: timeOf.get(row.id) ?? null,
+        incident_id: null,
+        reason: null,
+        pending: key,
+        fresh: false,
+      });
     }
   }
   if (changes.length > 0) {
@@ -561,11 +581,17 @@ async function correlateAndWrite<Outcome extends CorrelationOutcome = Correlatio
           pending_group = v.pending,
           correlated_at = case when v.fresh then ${now.toISOString()}::timestamptz else a.correlated_at end
       from jsonb_to_recordset(${JSON.stringify(changes)}::jsonb)
-           as v(id bigint, incident_id text, reason text, pending text, fresh boolean)
+           as v(id bigint, ts timestamptz, incident_id text, reason text, pending text, fresh boolean)
       -- One primary-key probe per row, whatever the statistics say: the limit keeps the planner from flattening
       -- the probe into a join, which on a young tenant's stale statistics it plans as a scan of the tenant's alerts.
-      cross join lateral (select m.id from alerts m where m.id = v.id and m.tenant_id = ${tenantId} limit 1) as own
-      where a.id = own.id`),
+      -- The time (a Date's millisecond; stored to the microsecond) keeps each probe in its week's partition.
+      cross join lateral (
+        select m.id, m."timestamp" from alerts m
+        where m.id = v.id and m.tenant_id = ${tenantId}
+          and m."timestamp" >= coalesce(v.ts, '-infinity') and m."timestamp" < coalesce(v.ts + interval '1 millisecond', 'infinity')
+        limit 1
+      ) as own
+      where a.id = own.id and a."timestamp" = own."timestamp"`),
       ),
     );
   }

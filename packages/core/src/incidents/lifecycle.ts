@@ -103,7 +103,7 @@ export async function settleIncidentLifecycle(tx: DbOrTx, pass: AssignedPass): P
     markResolved(
       tx,
       tenantId,
-      storedClearMessages.map((alert) => alert.ref),
+      storedClearMessages.map((alert) => ({ id: alert.ref, ts: alert.iso })),
     ),
     readRaisedAlarms(tx, tenantId, clears),
     readRefires(tx, pass, firing),
@@ -137,19 +137,27 @@ async function settleAll<const T extends readonly Promise<unknown>[]>(
 }
 
 /**
- * Sets `status = resolved` on stored alerts, by id. Here and below, a lateral probe with a limit per id: the
- * planner cannot flatten it into a join, so each id is one primary-key lookup even when a young tenant's stale
- * statistics make a scan of all its alerts look cheaper.
+ * Sets `status = resolved` on stored alerts, by id and time. Here and below, a lateral probe with a limit per id:
+ * the planner cannot flatten it into a join, so each id is one primary-key lookup even when a young tenant's stale
+ * statistics make a scan of all its alerts look cheaper; the alert's time in the key confines the probe to its
+ * week's partition (an id alone would probe every partition's index). Times are known to the millisecond (a
+ * JavaScript Date) and stored to the microsecond, hence the millisecond's range.
  */
-async function markResolved(tx: DbOrTx, tenantId: string, ids: readonly number[]): Promise<void> {
-  if (ids.length === 0) return;
+async function markResolved(
+  tx: DbOrTx,
+  tenantId: string,
+  stored: ReadonlyArray<{ id: number; ts: string }>,
+): Promise<void> {
+  if (stored.length === 0) return;
   await tx.execute(sql`
     update alerts as a set status = 'resolved', ends_at = coalesce(a.ends_at, a."timestamp")
-    from jsonb_array_elements_text(${JSON.stringify(ids)}::jsonb) as v(id)
+    from jsonb_to_recordset(${JSON.stringify(stored)}::jsonb) as v(id bigint, ts timestamptz)
     cross join lateral (
-      select m.id from alerts m where m.id = v.id::bigint and m.tenant_id = ${tenantId} and m.status = 'firing' limit 1
+      select m.id, m."timestamp" from alerts m
+      where m.id = v.id and m."timestamp" >= v.ts and m."timestamp" < v.ts + interval '1 millisecond'
+        and m.tenant_id = ${tenantId} and m.status = 'firing' limit 1
     ) as own
-    where a.id = own.id`);
+    where a.id = own.id and a."timestamp" = own."timestamp"`);
 }
 
 /** Incidents an alarm of the pass fires in are no longer cleared. */
@@ -221,8 +229,8 @@ async function readRaisedAlarms(tx: DbOrTx, tenantId: string, clears: readonly P
 function endedByClears(
   clears: readonly PassAlert[],
   raised: readonly RaisedAlarm[],
-): { ended: Array<{ id: number; t: string }>; touched: Set<string> } {
-  const ended: Array<{ id: number; t: string }> = [];
+): { ended: Ended[]; touched: Set<string> } {
+  const ended: Ended[] = [];
   const touched = new Set<string>();
   if (raised.length === 0) return { ended, touched };
   // Per incident and condition, the latest clear: it ends every raise of that condition before it.
@@ -237,22 +245,31 @@ function endedByClears(
     const condition = conditionOf({ host: row.host, alertType: row.alert_type, message: row.message, tags: row.tags });
     const clear = latestClear.get(`${row.incident_id}|${condition}`);
     if (!clear || new Date(row.ts).getTime() > clear.timeMs) continue;
-    ended.push({ id: Number(row.id), t: clear.iso });
+    ended.push({ id: Number(row.id), ts: new Date(row.ts).toISOString(), t: clear.iso });
     touched.add(row.incident_id);
   }
   return { ended, touched };
 }
 
-/** Resolves the alarms a clear ended, each at its clear's time (one primary-key probe each). */
-async function endAlarms(tx: DbOrTx, tenantId: string, ended: ReadonlyArray<{ id: number; t: string }>) {
+/** An alarm a clear ended: its key (id and time) and when the clear came. */
+interface Ended {
+  id: number;
+  ts: string;
+  t: string;
+}
+
+/** Resolves the alarms a clear ended, each at its clear's time (one primary-key probe each, in its partition). */
+async function endAlarms(tx: DbOrTx, tenantId: string, ended: readonly Ended[]) {
   if (ended.length === 0) return;
   await tx.execute(sql`
     update alerts as a set status = 'resolved', ends_at = v.t
-    from jsonb_to_recordset(${JSON.stringify(ended)}::jsonb) as v(id bigint, t timestamptz)
+    from jsonb_to_recordset(${JSON.stringify(ended)}::jsonb) as v(id bigint, ts timestamptz, t timestamptz)
     cross join lateral (
-      select m.id from alerts m where m.id = v.id and m.tenant_id = ${tenantId} and m.status = 'firing' limit 1
+      select m.id, m."timestamp" from alerts m
+      where m.id = v.id and m."timestamp" >= v.ts and m."timestamp" < v.ts + interval '1 millisecond'
+        and m.tenant_id = ${tenantId} and m.status = 'firing' limit 1
     ) as own
-    where a.id = own.id`);
+    where a.id = own.id and a."timestamp" = own."timestamp"`);
 }
 
 /**
