@@ -8,6 +8,7 @@ import { addEvaluateCommand } from "./commands/evaluate.ts";
 import { addImportCommand } from "./commands/import.ts";
 import { addIncidentCorrectionCommands } from "./commands/incidents.ts";
 import { addIncidentOwnerCommands } from "./commands/ownership.ts";
+import { addRetentionCommand } from "./commands/retention.ts";
 import { addSilencesCommand } from "./commands/silences.ts";
 import { addTopologyCommand } from "./commands/topology.ts";
 import { addUsersCommand } from "./commands/users.ts";
@@ -280,6 +281,7 @@ addSilencesCommand(program, withGlobals);
 addChannelsCommand(program, withGlobals);
 addUsersCommand(program, withGlobals);
 addEvaluateCommand(program, withGlobals);
+addRetentionCommand(program, withGlobals);
 
 async function run(argv: string[]): Promise<number> {
   try {

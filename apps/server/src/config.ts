@@ -103,6 +103,10 @@ const envSchema = z.object({
       }
       return ms;
     }),
+  /** Days of alerts kept (by event time; whole weeks are dropped once all older), `0` keeps them all. */
+  TELEOPS_RETENTION_DAYS: z.coerce.number().int().min(0).default(90),
+  /** Days of integration events kept (by arrival), `0` keeps them all. */
+  TELEOPS_EVENTS_RETENTION_DAYS: z.coerce.number().int().min(0).default(30),
   /** Distinct signals that make a group of alarms an incident whatever their severity. */
   TELEOPS_MIN_INCIDENT_ALERTS: z.coerce.number().int().min(1).default(3),
   /** Regex with a named group `site`, read from host names without a site tag; unset = the built-in default. */

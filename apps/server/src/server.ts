@@ -24,6 +24,7 @@ import {
 import { createWebhookHandler, type WebhookDeps } from "./http/webhooks.ts";
 import { type NotifierDeps, startNotifier } from "./notifier.ts";
 import { createReadRouting } from "./readRouting.ts";
+import { type RetentionSchedule, startRetention } from "./retention.ts";
 
 /** `TELEOPS_AUTO_RESOLVE_AFTER`'s default: five minutes. */
 export const DEFAULT_AUTO_RESOLVE_AFTER_MS = 5 * 60_000;
@@ -47,6 +48,11 @@ export interface ServerDeps {
   webhooksClosedBecause?: string | undefined;
   /** Directory of the built SPA; when missing the server says how to build it. */
   webDist: string;
+  /**
+   * `TELEOPS_RETENTION_DAYS` / `TELEOPS_EVENTS_RETENTION_DAYS`, applied at start and hourly (`main` always sets it).
+   * Unset: nothing runs on a timer; `retention.run` applies the default policy.
+   */
+  retention?: RetentionSchedule;
   /** `TELEOPS_AUTO_RESOLVE_AFTER` in ms: how long an incident stays cleared before it resolves; default 5 min. */
   autoResolveAfterMs?: number;
   /** The notifier's timing (tests shorten retries); where it links to and how it mails come from `services`. */
@@ -147,6 +153,13 @@ export function createTeleopsServer(deps: ServerDeps): RunningServer {
   const services: AppServices = reads.readsCaughtUp
     ? { ...withIdentity, readsCaughtUp: reads.readsCaughtUp }
     : withIdentity;
+  const retention = startRetention({
+    database: deps.database,
+    logger: deps.logger,
+    registry,
+    schedule: deps.retention,
+  });
+  const procedureServices: AppServices = { ...services, retention };
   const autoResolver = startAutoResolver({
     db: deps.database.db,
     holdMs: deps.autoResolveAfterMs ?? DEFAULT_AUTO_RESOLVE_AFTER_MS,
@@ -176,7 +189,7 @@ export function createTeleopsServer(deps: ServerDeps): RunningServer {
       createContextInner({
         db: deps.database.db,
         readDb: reads.readDbFor(req),
-        services,
+        services: procedureServices,
         actor: deps.auth.actorFor(req.headers.authorization),
       }),
     // After a write, this browser's next reads go to the primary for a moment (read your own writes).
@@ -307,6 +320,7 @@ export function createTeleopsServer(deps: ServerDeps): RunningServer {
     server,
     webhookAccess: describeWebhookAccess(webhookDeps),
     async close() {
+      await retention.stop();
       await autoResolver.stop();
       await notifier.stop();
       await new Promise<void>((resolve) => {

@@ -45,6 +45,8 @@ export async function startTestServer(
     logger?: Logger;
     /** `TELEOPS_AUTO_RESOLVE_AFTER` in ms; default 5 min. */
     autoResolveAfterMs?: number;
+    /** Retention on a timer, as `main` sets it; default none (a test's old fixture alerts stay). */
+    retention?: ServerDeps["retention"];
     /** Real ticket systems (fakes on a local port in tests); default none, so tickets are mocks. */
     ticketSystems?: TicketSystemClients;
     /** `TELEOPS_PUBLIC_URL`. */
@@ -88,6 +90,7 @@ export async function startTestServer(
     webDist: options.webDist ?? fileURLToPath(new URL("../../web/dist", import.meta.url)),
     security: options.security,
     ...(options.autoResolveAfterMs !== undefined ? { autoResolveAfterMs: options.autoResolveAfterMs } : {}),
+    ...(options.retention ? { retention: options.retention } : {}),
   });
   await new Promise<void>((resolve) => running.server.listen(0, "127.0.0.1", resolve));
   const { port } = running.server.address() as AddressInfo;

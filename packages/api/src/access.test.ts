@@ -1,6 +1,6 @@
 import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
-import { loadIntegrationFixtures } from "@teleops/core";
+import { applyRetention, DEFAULT_RETENTION, loadIntegrationFixtures } from "@teleops/core";
 import { createLocalChangeFeed } from "@teleops/db";
 import { type TestDatabase, testBackends } from "@teleops/db/testing";
 import { TRPCError } from "@trpc/server";
@@ -162,6 +162,8 @@ const PROBES: Record<string, { role: Role; call: (c: Caller, s: Seeded) => Promi
   },
   "rca.run": { role: "operator", call: (c, s) => c.rca.run({ incidentId: s.incidentId, engine: "baseline" }) },
   "rca.runbook": { role: "viewer", call: (c) => c.rca.runbook({ runbook: "fiber_cut", section: "diagnosis" }) },
+  // Applies the server's policy to every tenant's partitions (the seeded data is recent: nothing is dropped).
+  "retention.run": { role: "admin", call: (c) => c.retention.run() },
   "scenarios.generate": {
     role: "admin",
     call: (c) => c.scenarios.generate({ scenario: "dns_outage", seed: 3, startTime: "2026-11-26T08:00:00Z" }),
@@ -240,8 +242,11 @@ describe.each(testBackends())("access control on $name", (backend) => {
     channelId: "",
     alertId: 0,
   };
-  const as = (who: Actor | null, services: AppServices = servicesWith()) =>
-    createCaller({ db: database.db, services, actor: who });
+  // Retention as the server wires it: the real run, on this database, with the default policy.
+  const as = (
+    who: Actor | null,
+    services: AppServices = servicesWith({ retention: { run: () => applyRetention(database, DEFAULT_RETENTION) } }),
+  ) => createCaller({ db: database.db, services, actor: who });
   /** Strings only tenant A's data contains: its ids, its users' names and its tenant id. */
   let markers: string[] = [];
   /** What tenant A's own users see, compared again after every probe has run. */

@@ -4,6 +4,7 @@ import type {
   CorrelationOutcome,
   DeliveryToStore,
   LlmEngine,
+  RetentionReport,
   RunbookIndex,
   SmtpSettings,
   StoredDelivery,
@@ -64,6 +65,11 @@ export interface AppServices {
   ticketSystems?: TicketSystemClients;
   /** The SPA's address as users reach it (`TELEOPS_PUBLIC_URL`), for links back from tickets; unset = none. */
   publicUrl?: string;
+  /**
+   * Applies the retention policy now (`TELEOPS_RETENTION_DAYS`, `TELEOPS_EVENTS_RETENTION_DAYS`) under its lock;
+   * the server always sets it; unset (a bare test context), `retention.run` answers PRECONDITION_FAILED.
+   */
+  retention?: { run(): Promise<RetentionReport> };
   /** Outbound notifications: the SMTP relay email channels send through; unset = email not configured. */
   notifications?: { smtp?: SmtpSettings | undefined };
   /** How requests are authenticated and who the users file names (never tokens); unset means local admin. */

@@ -11,6 +11,7 @@ import { integrationsRouter } from "./routers/integrations.ts";
 import { metricsRouter } from "./routers/metrics.ts";
 import { notificationsRouter } from "./routers/notifications.ts";
 import { rcaRouter } from "./routers/rca.ts";
+import { retentionRouter } from "./routers/retention.ts";
 import { scenariosRouter } from "./routers/scenarios.ts";
 import { sessionRouter } from "./routers/session.ts";
 import { silencesRouter } from "./routers/silences.ts";
@@ -24,6 +25,7 @@ export const appRouter = router({
   incidents: incidentsRouter,
   metrics: metricsRouter,
   admin: adminRouter,
+  retention: retentionRouter,
   events: eventsRouter,
   rca: rcaRouter,
   audit: auditRouter,

@@ -23,6 +23,7 @@ export * from "./notifications/index.ts";
 export * from "./rca/index.ts";
 export * from "./rca/runbookSection.ts";
 export * from "./redaction/index.ts";
+export * from "./retention/retention.ts";
 export * from "./scenarios/generateAndStore.ts";
 export * from "./scenarios/truth.ts";
 export * from "./silences/match.ts";
