@@ -399,7 +399,7 @@ function thin<T>(items: T[], max: number): T[] {
   return out;
 }
 
-/** EXPLAIN of the word side of the searches over their target: what the trigram index did. */
+/** EXPLAIN of the word side of the searches over their target: what the vocabulary and array indexes did. */
 async function explainSlowSearches(
   url: string,
   timings: ReadPathTiming[],
@@ -411,7 +411,9 @@ async function explainSlowSearches(
     for (const [index, timing] of timings.entries()) {
       const text = cases[index]?.input.text;
       if (timing.p99_ms <= SEARCH_TARGET_MS || typeof text !== "string") continue;
-      const statement = `select incident_id from incident_search where tenant_id = 'default' and words ilike '%${text.toLowerCase().replace(/'/g, "''")}%'`;
+      const pattern = `%${text.toLowerCase().replace(/'/g, "''")}%`;
+      // The word side as incidentsMatchingText runs it: the vocabulary, then the word lists' array index.
+      const statement = `select incident_id from incident_search where tenant_id = 'default' and string_to_array(words, ' ') && array(select word from search_vocabulary where tenant_id = 'default' and word like '${pattern}' limit 501)`;
       const rows = await sql.unsafe(`explain (analyze, buffers) ${statement}`);
       plans[timing.path] = [statement, ...rows.map((r) => String(r["QUERY PLAN"]))].join("\n");
     }

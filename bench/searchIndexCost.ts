@@ -2,7 +2,7 @@
  * What search costs PostgreSQL per stored alert, apart from HTTP and correlation: the same alerts inserted 500 a
  * statement, each with its incident (as the ingest path stores correlated alerts), into the migrated `alerts`
  * table in three set-ups, alternating: without search upkeep, with the per-incident words of migration 0012
- * (statement triggers into `incident_search`), and with the rejected design, a trigram index over every alert's
+ * (statement triggers into `incident_search` and, since 0016, `search_vocabulary`), and with the rejected design, a trigram index over every alert's
  * text. The measure is the backend's CPU time per alert (from /proc), which other load on the machine barely moves.
  * `BENCH_DATABASE_URL=… node --import tsx bench/searchIndexCost.ts [alerts] [rounds]`.
  */
@@ -60,7 +60,7 @@ try {
     const order = round % 2 === 0 ? Object.keys(SETUPS) : Object.keys(SETUPS).reverse();
     for (const setup of order) {
       await sql.unsafe("drop index if exists alerts_text_trgm_idx");
-      await sql.unsafe("truncate alerts, incident_search, alert_counts");
+      await sql.unsafe("truncate alerts, incident_search, search_vocabulary, alert_counts");
       for (const statement of SETUPS[setup] ?? []) await sql.unsafe(statement);
       const [backend] = await sql<{ pid: number }[]>`select pg_backend_pid() as pid`;
       const cpu0 = cpuSeconds(backend?.pid);

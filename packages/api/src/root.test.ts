@@ -1,7 +1,9 @@
 import { correlatePending, ingestAlerts, withFingerprint } from "@teleops/core";
+import { searchVocabulary } from "@teleops/db";
 import { type TestDatabase, testBackends } from "@teleops/db/testing";
 import { alertInputSchema } from "@teleops/schema";
 import { TRPCError } from "@trpc/server";
+import { eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Actor } from "./context.ts";
 import { createCaller } from "./root.ts";
@@ -166,8 +168,13 @@ describe.each(testBackends())("appRouter on $name", (backend) => {
       services: { ...testServices(), log: (fields) => logged.push(fields) },
       actor: admin,
     });
+    const vocabulary = async () =>
+      (await database.db.select().from(searchVocabulary).where(eq(searchVocabulary.tenantId, admin.tenantId))).length;
+    expect(await vocabulary()).toBeGreaterThan(0);
     const result = await logging.admin.reset({ confirm: admin.tenantId });
     expect(result.deleted.incidents).toBe(1);
+    // The search vocabulary goes with the data: nothing of the tenant's alerts is left to find.
+    expect(await vocabulary()).toBe(0);
     expect((await callerFor(database.db, viewer).metrics.overview()).alerts).toBe(0);
     const audit = await caller.audit.list({});
     expect(audit.events.find((e) => e.action === "tenant.reset")).toMatchObject({

@@ -153,23 +153,55 @@ describe.each(testBackends())("incident search on $name", (backend) => {
     expect(malformed.message).toContain("lastAlertFrom");
   });
 
-  it("answers from the trigram indexes, not by reading every incident", async () => {
+  it("answers from the vocabulary's trigram index and the word lists' array index, not by reading every list", async () => {
     const plan = await database.db.transaction(async (tx) => {
       // The tables are tiny, so the planner would rightly scan them; forbidding that shows an index can answer.
       await tx.execute(sql`set local enable_seqscan = off`);
-      // Another tenant's incidents, enough that reading the whole primary key costs more than the trigram index.
+      // Words enough that reading all the tenant's costs more than the trigram index (they match none of the
+      // searches here), and another tenant's word lists.
+      await tx.execute(
+        sql`insert into search_vocabulary select 'acme', 'filler-' || g from generate_series(1, 20000) g`,
+      );
       await tx.execute(
         sql`insert into incident_search select 'INC-FILL-' || g, 'zz-filler', 'filler-' || g from generate_series(1, 20000) g`,
       );
+      await tx.execute(sql`analyze search_vocabulary`);
       await tx.execute(sql`analyze incident_search`);
-      const words = await tx.execute(
-        sql`explain select incident_id from incident_search where words ilike '%203.0.113.69%'`,
+      const vocabulary = await tx.execute(
+        sql`explain select word from search_vocabulary where tenant_id = 'acme' and word like '%203.0.113.69%'`,
+      );
+      const lists = await tx.execute(
+        sql`explain select incident_id from incident_search
+            where tenant_id = 'acme' and string_to_array(words, ' ') && array['203.0.113.69']`,
       );
       const titles = await tx.execute(sql`explain select id from incidents where title ilike '%link_down%'`);
-      return JSON.stringify([words, titles]);
+      return JSON.stringify([vocabulary, lists, titles]);
     });
-    expect(plan).toContain("incident_search_words_trgm_idx");
+    expect(plan).toContain("search_vocabulary_word_trgm_idx");
+    expect(plan).toContain("incident_search_word_list_idx");
     expect(plan).toContain("incidents_title_trgm_idx");
+  });
+
+  it("finds a term inside hundreds of distinct words by reading the word lists instead", async () => {
+    // 600 distinct words containing "vlan7" in one incident: more than the vocabulary lookup takes.
+    const many = Array.from({ length: 600 }, (_, i) => `vlan7${String(i).padStart(3, "0")}`).join(" ");
+    await database.db.insert(alerts).values({
+      tenantId: "acme",
+      fingerprint: "many-vlans",
+      timestamp: new Date(at(14, 6)),
+      sourceSystem: "syslog",
+      host: "ams1-opt-07",
+      service: "transport",
+      severity: "minor",
+      alertType: "vlan_mismatch",
+      message: `native vlan mismatch on ${many}`,
+      tags: {},
+      rawPayload: {},
+      incidentId: ids.optics,
+    });
+    expect(await found({ text: "vlan7" })).toEqual([ids.optics]);
+    expect(await found({ text: "vlan7599" })).toEqual([ids.optics]);
+    expect(await found({ text: "vlan7600" })).toEqual([]);
   });
 
   it("keeps each incident's words once, and finds alerts moved into an incident by an update", async () => {

@@ -148,8 +148,9 @@ export const alerts = pgTable(
 /**
  * Free-text search: per incident, the distinct words of its alerts (host, type, service, message, tag and label
  * values), lower-cased, one space apart, at most 65,536 characters. Kept by statement-level triggers on `alerts`
- * (migration 0012), so every writer keeps it, and in a table of its own, so the correlator's frequent updates of
- * `incidents` never re-index it; a trigram index answers `LIKE '%…%'` (docs/architecture.md, "Search").
+ * (migrations 0012 and 0016), so every writer keeps it, and in a table of its own, so the correlator's frequent
+ * updates of `incidents` never re-index it. A GIN index over the list as an array finds the incidents holding any
+ * of a set of exact words (docs/architecture.md, "Search").
  */
 export const incidentSearch = pgTable(
   "incident_search",
@@ -158,7 +159,27 @@ export const incidentSearch = pgTable(
     tenantId: text().notNull(),
     words: text().notNull(),
   },
-  (t) => [index("incident_search_words_trgm_idx").using("gin", sql`${t.words} gin_trgm_ops`)],
+  // The expression must read exactly so in queries (a literal ' ', not a parameter) for the index to answer them.
+  (t) => [index("incident_search_word_list_idx").using("gin", sql`string_to_array(${t.words}, ' ')`)],
+);
+
+/**
+ * Every word a tenant's alerts have held, once, with a trigram index: a search term is first matched against these
+ * short words (`LIKE '%term%'`), then the incidents holding the matches come from `incident_search`'s array index.
+ * Kept by the same triggers; words only ever join it (a word whose incidents are gone finds nothing).
+ */
+export const searchVocabulary = pgTable(
+  "search_vocabulary",
+  {
+    tenantId: text().notNull(),
+    word: text().notNull(),
+  },
+  (t) => [
+    // Word first: a key led by the tenant would offer the planner a scan of all the tenant's words for a lookup
+    // by tenant, which it took over the trigram index whenever its statistics undercounted a growing vocabulary.
+    primaryKey({ columns: [t.word, t.tenantId] }),
+    index("search_vocabulary_word_trgm_idx").using("gin", sql`${t.word} gin_trgm_ops`),
+  ],
 );
 
 /**

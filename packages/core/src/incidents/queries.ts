@@ -8,6 +8,7 @@ import {
   INCIDENT_SEVERITY_RANK,
   type IncidentRow,
   incidents,
+  searchVocabulary,
 } from "@teleops/db";
 import {
   type Alert,
@@ -289,6 +290,7 @@ export async function resetTenant(db: DbOrTx, tenantId: string): Promise<{ alert
       .where(eq(incidents.tenantId, tenantId))
       .returning({ id: incidents.id });
     await tx.delete(generatedTruth).where(eq(generatedTruth.tenantId, tenantId));
+    await tx.delete(searchVocabulary).where(eq(searchVocabulary.tenantId, tenantId));
     return { alerts: deletedAlerts.length, incidents: deletedIncidents.length };
   });
 }
