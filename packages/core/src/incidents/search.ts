@@ -7,7 +7,8 @@
  */
 import { type DbOrTx, incidentSearch, incidents, searchVocabulary } from "@teleops/db";
 import { type IncidentSearch, SEARCH_MIN_TERM, searchTerms } from "@teleops/schema";
-import { and, eq, gte, ilike, like, lte, or, type SQL, sql } from "drizzle-orm";
+import { and, eq, gte, ilike, lte, or, type SQL, sql } from "drizzle-orm";
+import { rowsOf } from "../correlation/persist.ts";
 
 /**
  * Vocabulary words a term may match before the search reads word lists instead: a term inside thousands of
@@ -33,54 +34,51 @@ export async function incidentsMatchingText(
   if (words.length === 0) return null;
   let matching: string[] | null = null;
   for (const word of words) {
-    const pattern = containsPattern(word);
-    const byIncident = db
-      .select({ id: incidents.id })
-      .from(incidents)
-      .where(
-        and(
-          eq(incidents.tenantId, tenantId),
-          or(ilike(incidents.title, pattern), eq(incidents.id, word.toUpperCase())),
-        ),
-      );
-    const lowered = pattern.toLowerCase();
-    const vocabulary = word.length < SEARCH_MIN_TERM ? [] : await vocabularyMatches(db, tenantId, lowered);
-    const rows =
-      vocabulary.length === 0
-        ? await byIncident
-        : await byIncident.union(incidentsHoldingWords(db, tenantId, lowered, vocabulary));
-    const ids = new Set(rows.map((row) => row.id));
+    const ids = new Set(await incidentsMatchingWord(db, tenantId, word));
     matching = (matching ?? [...ids]).filter((id) => ids.has(id));
     if (matching.length === 0) break;
   }
   return matching ?? [];
 }
 
-/** Up to VOCABULARY_MATCHES + 1 of the tenant's words that contain the term (`pattern`, lower-cased `%term%`). */
-async function vocabularyMatches(db: DbOrTx, tenantId: string, pattern: string): Promise<string[]> {
-  const rows = await db
-    .select({ word: searchVocabulary.word })
-    .from(searchVocabulary)
-    .where(and(eq(searchVocabulary.tenantId, tenantId), like(searchVocabulary.word, pattern)))
-    .limit(VOCABULARY_MATCHES + 1);
-  return rows.map((row) => row.word);
-}
-
-/** The incidents holding any of the vocabulary's words that matched, through the word lists' array index. */
-function incidentsHoldingWords(db: DbOrTx, tenantId: string, pattern: string, vocabulary: readonly string[]) {
-  const holders = db.select({ id: incidentSearch.incidentId }).from(incidentSearch);
-  if (vocabulary.length > VOCABULARY_MATCHES) {
-    // The words are stored lower-cased, so a case-sensitive LIKE of the lower-cased term finds what ILIKE would.
-    return holders.where(and(eq(incidentSearch.tenantId, tenantId), like(incidentSearch.words, pattern)));
-  }
-  const words = JSON.stringify(vocabulary);
-  // The expression is the index's own (migration 0016): the separator is a literal, not a parameter.
-  return holders.where(
-    and(
-      eq(incidentSearch.tenantId, tenantId),
-      sql`string_to_array(${incidentSearch.words}, ' ') && array(select jsonb_array_elements_text(${words}::jsonb))`,
-    ),
+/**
+ * The incidents one word matches, in one statement: by title or id, or through the vocabulary: the tenant's words
+ * containing it (trigram index over short strings), then the incidents holding those words (the word lists' array
+ * index). A word inside more than VOCABULARY_MATCHES distinct words is looked for in the lists themselves instead;
+ * each branch's count condition is a one-time filter, so only one of the two ever reads anything.
+ */
+async function incidentsMatchingWord(db: DbOrTx, tenantId: string, word: string): Promise<string[]> {
+  const pattern = containsPattern(word);
+  const byIncident = db
+    .select({ id: incidents.id })
+    .from(incidents)
+    .where(
+      and(eq(incidents.tenantId, tenantId), or(ilike(incidents.title, pattern), eq(incidents.id, word.toUpperCase()))),
+    );
+  if (word.length < SEARCH_MIN_TERM) return (await byIncident).map((row) => row.id);
+  // The words are stored lower-cased, so a case-sensitive LIKE of the lower-cased term finds what ILIKE would. The
+  // array expression is the index's own (migration 0016): its separator is a literal, not a parameter.
+  const lowered = pattern.toLowerCase();
+  const rows = rowsOf<{ id: string }>(
+    await db.execute(sql`
+    with vocabulary as (
+      select v.word from ${searchVocabulary} v
+      where v.tenant_id = ${tenantId} and v.word like ${lowered}
+      limit ${VOCABULARY_MATCHES + 1}
+    )
+    select i.id from ${incidents} i
+    where i.tenant_id = ${tenantId} and (i.title ilike ${pattern} or i.id = ${word.toUpperCase()})
+    union
+    select s.incident_id from ${incidentSearch} s
+    where s.tenant_id = ${tenantId}
+      and string_to_array(s.words, ' ') && array(select word from vocabulary)
+      and (select count(*) from vocabulary) <= ${VOCABULARY_MATCHES}
+    union
+    select s.incident_id from ${incidentSearch} s
+    where s.tenant_id = ${tenantId} and s.words like ${lowered}
+      and (select count(*) from vocabulary) > ${VOCABULARY_MATCHES}`),
   );
+  return rows.map((row) => row.id);
 }
 
 /** The SQL conditions of the search filters other than text. */
