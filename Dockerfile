@@ -20,6 +20,7 @@ ENV NODE_ENV=production \
     TELEOPS_WEB_DIST=/app/apps/web/dist
 WORKDIR /app
 COPY package.json pnpm-lock.yaml pnpm-workspace.yaml ./
+COPY patches ./patches
 COPY packages ./packages
 COPY apps/server ./apps/server
 COPY apps/cli ./apps/cli

@@ -14,10 +14,15 @@ const alert = (n: number) => ({
   tags: { seq: String(n) },
 });
 
+// Every request on a connection of its own: stopping the cluster blocks this process for seconds, and a kept-alive
+// socket the server timed out meanwhile would be reused and fail as "other side closed" (seen in CI under load).
+const fresh = { connection: "close" };
+const get = (url: string) => fetch(url, { headers: fresh });
+
 async function post(url: string, n: number): Promise<Response> {
   return fetch(`${url}/webhooks/alerts`, {
     method: "POST",
-    headers: { "content-type": "application/json" },
+    headers: { "content-type": "application/json", ...fresh },
     body: JSON.stringify([alert(n)]),
   });
 }
@@ -49,7 +54,7 @@ describe.runIf(pgBin)("database faults", () => {
     });
     for (let i = 0; i < 300; i++) {
       if (
-        await fetch(`${url}/readyz`).then(
+        await get(`${url}/readyz`).then(
           (r) => r.ok,
           () => false,
         )
@@ -75,8 +80,8 @@ describe.runIf(pgBin)("database faults", () => {
     expect(refused.status).toBe(503);
     expect(refused.headers.get("retry-after")).toBeTruthy();
     expect(((await refused.json()) as { error: string }).error).toMatch(/database/i);
-    expect((await fetch(`${url}/readyz`)).status).toBe(503);
-    expect((await fetch(`${url}/healthz`)).status).toBe(200);
+    expect((await get(`${url}/readyz`)).status).toBe(503);
+    expect((await get(`${url}/healthz`)).status).toBe(200);
 
     start();
     let status = 0;
@@ -85,8 +90,8 @@ describe.runIf(pgBin)("database faults", () => {
       if (status !== 202) await new Promise((r) => setTimeout(r, 200));
     }
     expect(status).toBe(202);
-    expect((await fetch(`${url}/readyz`)).status).toBe(200);
-    const overview = (await (await fetch(`${url}/trpc/metrics.overview`)).json()) as {
+    expect((await get(`${url}/readyz`)).status).toBe(200);
+    const overview = (await (await get(`${url}/trpc/metrics.overview`)).json()) as {
       result: { data: { alerts: number } };
     };
     // The refused delivery was never acknowledged; its redelivery stored it once.
