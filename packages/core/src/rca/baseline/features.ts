@@ -480,7 +480,7 @@ export const FEATURES: readonly EvidenceFeature[] = [
     "worker / connection pool exhausted",
     [
       pNot(
-        "db|database|sql|jdbc|hikari|pgbouncer",
+        "db|database|sql|jdbc|hikari|pgbouncer|nat|pat|snat|napt|cgnat|xlate",
         "worker|thread|connection|pool",
         "pool|exhaust|exhausted|busy|saturated",
       ),
@@ -596,8 +596,14 @@ export const FEATURES: readonly EvidenceFeature[] = [
     { database_latency_spike: 2, other: 1 },
     "application",
   ),
-  feature("cpu_high", "CPU high", [p("cpu|cpuutil", "high|spike|util|utilization|exhausted|hog|busy")], {
+  feature("cpu_high", "CPU high", [p("cpu|cpuutil", "high|spike|util|utilization|exhausted|busy")], {
     router_freeze: 0.6,
+    other: 0.6,
+  }),
+  // A CPU hog is a network OS reporting one process starving the rest (IOS/XE `%SYS-3-CPUHOG`, IOS-XR
+  // `WD_SYSMON CPU_HOG`): the control plane stops servicing keepalives, the start of a freeze, not a crash.
+  feature("cpu_hog", "a process hogging the CPU (control plane starved)", [p("cpuhog"), p("cpu", "hog|hogging")], {
+    router_freeze: 2.2,
     other: 0.6,
   }),
 
@@ -630,7 +636,7 @@ export const FEATURES: readonly EvidenceFeature[] = [
     "software_fault",
     "software crash / leak / unexpected reboot",
     [
-      p("crash|crashed|coredump|segfault|panic|oom|oomkill|abort|sigsegv|sigabrt|traceback|bug|mallocfail|cpuhog"),
+      p("crash|crashed|coredump|segfault|panic|oom|oomkill|abort|sigsegv|sigabrt|traceback|bug|mallocfail"),
       p("core", "dump|file"),
       p(
         "process|daemon|service|container|pod|task",
@@ -643,6 +649,34 @@ export const FEATURES: readonly EvidenceFeature[] = [
       p("watchdog", "timeout|reset|expired|reboot|reload|bite"),
     ],
     { other: 2.4, router_freeze: 0.3 },
+  ),
+  // A cache process that dies comes back empty (Varnish keeps its objects in the child's memory): every request
+  // then misses and goes to the origin. The restart is what a stampede starts from, not just a software fault.
+  feature(
+    "cache_restart",
+    "cache process crashed or restarted (comes back cold)",
+    [
+      pNot(
+        "arp|route|routing|fib|mac|nd|neighbor|dns|resolver|buffer|page|disk",
+        "varnish|varnishd|squid|trafficserver|cache",
+        "crash|crashed|died|exited|panic|restart|restarted|killed|unresponsive|respawn|abort|aborted",
+      ),
+    ],
+    { cdn_cache_stampede: 2.4, other: 1.2 },
+    "service",
+  ),
+  // A resource that has run out (writes failing, translations refused) is the cause of what follows; one that is
+  // running low (below) stays background.
+  feature(
+    "resource_exhausted",
+    "a resource exhausted (disk full, no space left, NAT/PAT pool exhausted)",
+    [
+      p("disk|filesystem|volume|partition|inode|storage|tablespace|wal", "full|exhausted"),
+      p("no", "space", "left"),
+      p("enospc"),
+      p("nat|pat|snat|napt|cgnat|xlate|translation", "exhausted|depleted|full"),
+    ],
+    { capacity_exhaustion: 2.4 },
   ),
   feature(
     "resource_running_out",
@@ -799,6 +833,40 @@ export function reportsRecovery(alertType: string): boolean {
   return RECOVERY_WORDS.has(last);
 }
 
+/**
+ * Features that say what happened more precisely than others matching the same line: a line that says the disk is
+ * full or the cache child died is read as that, and its generic words ("PANIC", "died", "memory") do not also vote
+ * for an unexplained software fault or background housekeeping.
+ */
+const SUPERSEDES: ReadonlyMap<string, ReadonlySet<string>> = new Map([
+  ["resource_exhausted", new Set(["software_fault", "housekeeping"])],
+  ["cache_restart", new Set(["software_fault"])],
+  ["hardware_fault", new Set(["housekeeping"])],
+]);
+/** Causes stated in so many words ("No space left on device") count in full even when only the message says so. */
+const STATED_CAUSES: ReadonlySet<string> = new Set(["resource_exhausted", "cache_restart"]);
+
+function explainedBy(features: readonly EvidenceFeature[]): Set<string> | undefined {
+  let explained: Set<string> | undefined;
+  for (const f of features) {
+    for (const id of SUPERSEDES.get(f.id) ?? []) {
+      explained ??= new Set();
+      explained.add(id);
+    }
+  }
+  return explained;
+}
+
+function strongestVotes(features: readonly EvidenceFeature[]): Map<RcaCategory, number> {
+  const votes = new Map<RcaCategory, number>();
+  for (const f of features) {
+    for (const [category, vote] of Object.entries(f.votes) as Array<[RcaCategory, number]>) {
+      votes.set(category, Math.max(votes.get(category) ?? 0, vote));
+    }
+  }
+  return votes;
+}
+
 /** A message counts for less than the alert type: it is free text and often mentions other devices. */
 const MESSAGE_WEIGHT = 0.6;
 /** Alert types no feature recognizes are weak evidence of something outside the catalog. */
@@ -814,20 +882,30 @@ export function readSignals(alertType: string, message: string): FeatureMatch {
   // of the failure its other words name; its message repeats those words and is not read either.
   if (reportsRecovery(alertType)) {
     const features = byType.features.filter((f) => RECOVERY_FEATURES.has(f.id));
-    const votes = new Map<RcaCategory, number>();
-    for (const f of features) {
-      for (const [category, vote] of Object.entries(f.votes) as Array<[RcaCategory, number]>) {
-        votes.set(category, Math.max(votes.get(category) ?? 0, vote));
-      }
-    }
-    return { features, votes, layer: byType.layer };
+    return { features, votes: strongestVotes(features), layer: byType.layer };
   }
   const byMessage = message ? matchFeatures(wordSet(message)) : undefined;
-  const votes = new Map(byType.votes);
-  for (const [category, vote] of byMessage?.votes ?? []) {
+  let typeFeatures = byType.features;
+  let messageFeatures = byMessage?.features ?? [];
+  let votes = new Map(byType.votes);
+  let messageVotes = byMessage?.votes ?? new Map<RcaCategory, number>();
+  const explained = explainedBy([...typeFeatures, ...messageFeatures]);
+  if (explained) {
+    typeFeatures = typeFeatures.filter((f) => !explained.has(f.id));
+    messageFeatures = messageFeatures.filter((f) => !explained.has(f.id));
+    votes = strongestVotes(typeFeatures);
+    messageVotes = strongestVotes(messageFeatures);
+  }
+  for (const [category, vote] of messageVotes) {
     votes.set(category, Math.max(votes.get(category) ?? 0, vote * MESSAGE_WEIGHT));
   }
-  const features = [...byType.features, ...(byMessage?.features ?? []).filter((f) => !byType.features.includes(f))];
+  for (const f of messageFeatures) {
+    if (!STATED_CAUSES.has(f.id)) continue;
+    for (const [category, vote] of Object.entries(f.votes) as Array<[RcaCategory, number]>) {
+      votes.set(category, Math.max(votes.get(category) ?? 0, vote));
+    }
+  }
+  const features = [...typeFeatures, ...messageFeatures.filter((f) => !typeFeatures.includes(f))];
   // Recognised signals that are evidence of nothing (recoveries, logins) vote nothing; unknown ones vote "other".
   if (votes.size === 0 && features.length === 0) votes.set("other", UNRECOGNIZED_VOTE);
   return { features, votes, layer: byType.layer ?? byMessage?.layer };

@@ -34,6 +34,7 @@ import {
   wordSet,
 } from "./features.ts";
 import { KNOWLEDGE, ROLE_NOUNS, type Story } from "./knowledge.ts";
+import { readDeviceSequences } from "./sequences.ts";
 
 export interface RcaInput {
   incidentId: string | null;
@@ -117,7 +118,7 @@ const ROLE_NAME_HINTS: ReadonlyArray<[DeviceRole, ReadonlySet<string>]> = [
   ["aggregation", new Set(["agg", "aggregation"])],
   ["switch", new Set(["sw", "switch", "tor", "leaf", "spine", "access"])],
   ["app", new Set(["app", "api", "web", "frontend"])],
-  ["server", new Set(["srv", "server", "host", "vm"])],
+  ["server", new Set(["srv", "server", "host", "vm", "hv", "hypervisor", "esx", "esxi", "kvm"])],
 ];
 const GENERIC_ROUTER_WORDS = new Set(["rtr", "router", "gw", "bng", "mx", "asr", "ncs", "ptx"]);
 const ROLE_LAYER: Readonly<Record<DeviceRole, Layer>> = {
@@ -137,6 +138,10 @@ const ROLE_LAYER: Readonly<Record<DeviceRole, Layer>> = {
 };
 /** How much a device's role backs the failures that start on devices of that role. */
 const ROLE_SUPPORT = { topology: 1.25, "device name": 1.1 } as const;
+/** Roles of machines that are not routers: a control-plane freeze is a router's failure, not a server's. */
+const HOST_ROLES: ReadonlySet<DeviceRole> = new Set(["server", "app", "database", "dns", "cdn"]);
+/** What is left of a router-freeze vote from a device known to be a server. */
+const NOT_A_ROUTER = 0.25;
 
 /** One condition: an alert type on one host, with every firing of it. */
 interface Condition {
@@ -249,6 +254,7 @@ function analyze(alerts: readonly Alert[], topology: TopologyLookup | undefined,
   const conditions = groupConditions(alerts);
   const hosts = describeHosts(conditions, topology);
   markBgpFlaps(hosts);
+  readDeviceSequences(conditions);
 
   const foreground = conditions.filter((c) => maxVote(c) >= BACKGROUND_BELOW);
   const first = foreground[0] ?? conditions[0];
@@ -277,8 +283,9 @@ function analyze(alerts: readonly Alert[], topology: TopologyLookup | undefined,
       c.host !== anchor.condition.host &&
       layer > anchorLayer &&
       c.firstMs >= anchor.condition.firstMs;
+    const afterAnchorOnItsDevice = anchor !== undefined && followsOnSameDevice(c, anchor.condition);
     for (const [category, vote] of c.votes) {
-      const discounted = aboveAnchor && category !== anchor?.category;
+      const discounted = (aboveAnchor || afterAnchorOnItsDevice) && category !== anchor?.category;
       if (discounted && anchor && vote >= ROOT_GRADE) {
         const list = explained.get(anchor.category) ?? [];
         list.push(c);
@@ -298,9 +305,19 @@ function analyze(alerts: readonly Alert[], topology: TopologyLookup | undefined,
   return { conditions, hosts, first, anchor, scores, explained, topology, priors };
 }
 
+/**
+ * Later alarms on the device of the incident's first root signal, no stronger than it, are read as what it led to:
+ * a host that reported uncorrectable memory errors and then went down, a database whose disk filled and then
+ * crashed. A stronger signal after it (an attack after a full port) is read on its own.
+ */
+function followsOnSameDevice(c: Condition, anchor: Condition): boolean {
+  return c !== anchor && c.host === anchor.host && c.firstMs >= anchor.firstMs && maxVote(c) <= maxVote(anchor);
+}
+
 /** Failures usually start on devices of certain roles (BGP flaps on peering and edge routers, leaks on PEs). */
 function roleSupport(host: HostInfo | undefined, category: RcaCategory, priors: CategoryPriors): number {
   if (!host?.role || !host.roleSource) return 1;
+  if (category === "router_freeze" && HOST_ROLES.has(host.role)) return NOT_A_ROUTER;
   return priors[category].rootRoles.includes(host.role) ? ROLE_SUPPORT[host.roleSource] : 1;
 }
 
@@ -496,8 +513,8 @@ function markBgpFlaps(hosts: Map<string, HostInfo>): void {
         events.push({ ms, peer, up });
       }
     }
-    countSessionEvents(info, events);
-    const flapping = (info.bgpDown >= 2 && info.bgpUp >= 1) || flapCount >= 2 || declared;
+    const peerFlapping = countSessionEvents(info, events);
+    const flapping = peerFlapping || flapCount >= 2 || declared;
     for (const condition of sessionConditions) {
       const first = condition.alerts[0];
       const internal =
@@ -530,15 +547,22 @@ interface SessionEvent {
 /** One session going down is often logged several times at once (IOS: NOTIFICATION, ADJCHANGE, BGP_SESSION). */
 const SAME_TRANSITION_MS = 5_000;
 
-/** Counts downs and ups; downs of one peer within a few seconds, with no up between, are one transition. */
-function countSessionEvents(info: HostInfo, events: SessionEvent[]): void {
+/**
+ * Counts downs and ups; downs of one peer within a few seconds, with no up between, are one transition. True when
+ * one session went down at least twice and came back at least once: a flap. Several sessions that each dropped
+ * once went down together for one reason beneath them (a reset, a commit, a lost link), which is not a flap.
+ */
+function countSessionEvents(info: HostInfo, events: SessionEvent[]): boolean {
   events.sort((a, b) => a.ms - b.ms);
   const lastDown = new Map<string, number>();
   const lastUp = new Map<string, number>();
+  const downs = new Map<string, number>();
+  const ups = new Map<string, number>();
   for (const event of events) {
     if (event.up) {
       info.bgpUp++;
       lastUp.set(event.peer, event.ms);
+      ups.set(event.peer, (ups.get(event.peer) ?? 0) + 1);
       continue;
     }
     const previous = lastDown.get(event.peer);
@@ -546,9 +570,14 @@ function countSessionEvents(info: HostInfo, events: SessionEvent[]): void {
       previous !== undefined &&
       event.ms - previous <= SAME_TRANSITION_MS &&
       (lastUp.get(event.peer) ?? Number.NEGATIVE_INFINITY) < previous;
-    if (!repeated) info.bgpDown++;
+    if (!repeated) {
+      info.bgpDown++;
+      downs.set(event.peer, (downs.get(event.peer) ?? 0) + 1);
+    }
     lastDown.set(event.peer, event.ms);
   }
+  for (const [peer, count] of downs) if (count >= 2 && (ups.get(peer) ?? 0) >= 1) return true;
+  return false;
 }
 
 /** Picks the device to blame for a category: strongest supporting evidence, earliest first, topology when known. */
