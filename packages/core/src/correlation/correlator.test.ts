@@ -328,3 +328,88 @@ describe("a tenant's own site pattern", () => {
     expect(links("^(?<site>[a-z]+)\\d+-")).toBe(true);
   });
 });
+
+describe("symptoms of a failure elsewhere (no topology, no shared names)", () => {
+  const none = { siteOf: () => undefined, neighbours: () => undefined };
+  const at = (seconds: number) => T0 + seconds * 1_000;
+  const linkDown = (host: string, seconds: number) =>
+    alert(host, 0, "critical", { timeMs: at(seconds), alertType: "link_down", message: `${host} Hu0/0/0/0 is down` });
+  const probe = (target: string, seconds: number, severity: Severity = "critical") =>
+    alert(target, 0, severity, {
+      timeMs: at(seconds),
+      alertType: "blackbox_probe_failed",
+      message: `Probe failed: https://${target}/health`,
+    });
+  const groupsOf = (alerts: Array<CorrelationInput<number>>) => {
+    const correlator = new Correlator<number>(DEFAULT_CORRELATION_CONFIG, none);
+    for (const a of [...alerts].sort((x, y) => x.timeMs - y.timeMs)) correlator.add(a);
+    return correlator.incidents().map((g) => ({
+      hosts: g.members.map((m) => m.host).sort(),
+      reasons: g.reasons,
+    }));
+  };
+
+  it("puts probes of services at other sites, failing just after the core links went down, into that incident", () => {
+    const incidents = groupsOf([
+      linkDown("fra1-cr1", 0),
+      linkDown("fra1-cr2", 0),
+      probe("portal.ams1.example.net", 70),
+      probe("api.par1.example.net", 85),
+    ]);
+    expect(incidents.map((i) => i.hosts)).toEqual([
+      ["api.par1.example.net", "fra1-cr1", "fra1-cr2", "portal.ams1.example.net"],
+    ]);
+    expect(incidents[0]?.reasons.join(" ")).toMatch(/failure beginning just before, link → service/);
+  });
+
+  it("leaves them apart when they fail long after the failure began, or at warning severity", () => {
+    const late = groupsOf([linkDown("fra1-cr1", 0), linkDown("fra1-cr2", 0), probe("portal.ams1.example.net", 400)]);
+    expect(late.map((i) => i.hosts)).toEqual([["fra1-cr1", "fra1-cr2"], ["portal.ams1.example.net"]]);
+    const mild = groupsOf([
+      linkDown("fra1-cr1", 0),
+      linkDown("fra1-cr2", 0),
+      probe("portal.ams1.example.net", 60, "warning"),
+      probe("api.par1.example.net", 62, "warning"),
+    ]);
+    expect(mild.map((i) => i.hosts)).toEqual([["fra1-cr1", "fra1-cr2"]]);
+  });
+
+  it("does not take a symptom at a site with trouble of its own for an effect of a failure elsewhere", () => {
+    const incidents = groupsOf([
+      linkDown("ams1-agg-01", 0),
+      linkDown("ams1-agg-02", 0),
+      alert("lon1-fw-01", 0, "major", {
+        timeMs: at(20),
+        alertType: "policy_deny_rate_high",
+        message: "deny rate above threshold",
+      }),
+      probe("lon1-app-01", 60),
+    ]);
+    expect(incidents.map((i) => i.hosts)).toEqual([["ams1-agg-01", "ams1-agg-02"], ["lon1-app-01"]]);
+  });
+
+  it("never merges two failures because a symptom followed both, and a machine down is no symptom of another", () => {
+    const incidents = groupsOf([
+      linkDown("fra1-cr1", 0),
+      linkDown("fra1-cr2", 0),
+      alert("nas-02.example.net", 0, "critical", {
+        timeMs: at(30),
+        alertType: "node_down",
+        message: "Node nas-02 is Down",
+      }),
+      alert("ci-runner-3.example.net", 0, "critical", {
+        timeMs: at(75),
+        alertType: "node_down",
+        message: "Node ci-runner-3 is Down",
+      }),
+      probe("wiki.example.net", 70),
+    ]);
+    // The probe follows the failure that began closest before it (the server, 40 s) and merges nothing; the second
+    // server down, 45 s after the first, is a failure of its own.
+    expect(incidents.map((i) => i.hosts)).toEqual([
+      ["fra1-cr1", "fra1-cr2"],
+      ["nas-02.example.net", "wiki.example.net"],
+      ["ci-runner-3.example.net"],
+    ]);
+  });
+});

@@ -51,6 +51,12 @@ export interface CorrelationConfig {
   burstWindowMs: number;
   /** One network-layer condition (loss of signal, link down) at several sites this close is one failure. */
   crossSiteBurstWindowMs: number;
+  /**
+   * A service or reachability alarm (a probe, an instance or node down) of major severity or worse, beginning this
+   * soon after a failure of the infrastructure began, may be that failure seen from elsewhere: probes run from
+   * another site, pollers ping through the network that failed.
+   */
+  symptomWindowMs: number;
   /** One condition in one Alertmanager group (same `groupKey`) this close is one failure, wherever its targets are. */
   groupWindowMs: number;
   /** A raise repeated on its host while not cleared this soon after the last one continues that occurrence. */
@@ -82,6 +88,7 @@ export const DEFAULT_CORRELATION_CONFIG: CorrelationConfig = {
   burstWindowMs: 30_000,
   groupWindowMs: 5 * 60_000,
   crossSiteBurstWindowMs: 10_000,
+  symptomWindowMs: 3 * 60_000,
   repeatWindowMs: 30 * 60_000,
   clearWindowMs: 12 * 60 * 60_000,
   minSeverity: "minor",
@@ -248,6 +255,51 @@ function keepClosest<Ref>(candidates: Map<AlertGroup<Ref>, Link<Ref>>, found: Ma
   }
 }
 
+/** Alarms that observe a service or a machine from elsewhere (probes, pollers, scrapes): symptoms of what they cross. */
+const SYMPTOM_LAYERS: ReadonlySet<Layer> = new Set(["service", "machine"]);
+/** Failures of the infrastructure whose symptoms probes and pollers report elsewhere. */
+const SYMPTOM_CAUSE_LAYERS: ReadonlySet<Layer> = new Set([
+  "power",
+  "hardware",
+  "machine",
+  "optical",
+  "link",
+  "switching",
+  "storage",
+  "routing",
+]);
+/** Every layer an alarm that is not chatter can have. */
+const ALARM_LAYERS: readonly Layer[] = [
+  "power",
+  "hardware",
+  "optical",
+  "link",
+  "switching",
+  "storage",
+  "machine",
+  "routing",
+  "traffic",
+  "system",
+  "service",
+  "other",
+];
+const symptomCausesOf = new Map<Layer, readonly Layer[]>();
+
+/**
+ * The layers whose beginning failure a symptom of `layer` may show: its causes among the infrastructure, except a
+ * machine's for a machine (another machine down is a failure of its own, not what this one shows).
+ */
+function symptomCauses(layer: Layer): readonly Layer[] {
+  let causes = symptomCausesOf.get(layer);
+  if (!causes) {
+    causes = causesOf(layer).filter(
+      (cause) => SYMPTOM_CAUSE_LAYERS.has(cause) && !(cause === "machine" && layer === "machine"),
+    );
+    symptomCausesOf.set(layer, causes);
+  }
+  return causes;
+}
+
 const NON_BRIDGING_LAYERS: ReadonlySet<Layer> = new Set(["system", "hardware", "other"]);
 
 const SLOW_LAYERS: ReadonlySet<Layer> = new Set(["power", "hardware"]);
@@ -310,6 +362,7 @@ const NEIGHBOUR = 4;
 const SAME_SITE = 3;
 const BURST = 2;
 const LEARNED = 1;
+const SYMPTOM = 0;
 
 export class Correlator<Ref> {
   private readonly groups: Array<AlertGroup<Ref>> = [];
@@ -334,6 +387,7 @@ export class Correlator<Ref> {
     x: new KeyTable("x"),
     g: new KeyTable("g"),
     l: new KeyTable("l"),
+    y: new KeyTable("y"),
   };
   private readonly topology: TopologyView;
   private readonly siteOfHost: (host: string) => string | null;
@@ -405,22 +459,11 @@ export class Correlator<Ref> {
       const bridges = !NON_BRIDGING_LAYERS.has(features.layer);
       for (const link of links) {
         if (!bridges) break;
+        // Timing alone says which failure a symptom most likely shows, never that two failures are one.
+        if (link.rank === SYMPTOM) continue;
         if (link.rank < NEIGHBOUR && (strong || (this.established(link.group) && this.established(group)))) continue;
         const other = this.resolve(link.group);
         if (other !== group && this.mayMerge(other, group)) {
-          if (process.env.DIAG)
-            console.log(
-              "MERGE via",
-              alert.host,
-              alert.alertType,
-              "|",
-              link.reason,
-              "| sizes",
-              other.members.length,
-              group.members.length,
-              "|",
-              alert.message.slice(0, 70),
-            );
           group = this.merge(other, group);
         }
       }
@@ -674,6 +717,24 @@ export class Correlator<Ref> {
         `${f.signal} in one Alertmanager group, {d}`,
       );
     }
+    // Symptoms of a failure elsewhere: probes and pollers observe a service or a machine through the network, from
+    // wherever they run, so the failure they show may lie at another site and name nothing the alarm names. Only
+    // a failure that is beginning counts (its first alarm within the window), the closest one is meant, and this
+    // evidence never merges two groups: timing alone is the weakest evidence there is.
+    if (
+      SYMPTOM_LAYERS.has(f.layer) &&
+      severityRank(alert.severity) <= severityRank("major") &&
+      !this.troubleAtSite(f.site, c.symptomWindowMs)
+    ) {
+      const symptomFound = new Map<AlertGroup<Ref>, Link<Ref>>();
+      for (const layer of symptomCauses(f.layer)) {
+        const reason = layersReason("a failure beginning just before", f.layer, layer);
+        this.offer(symptomFound, this.keys.y.one(layer), c.symptomWindowMs, SYMPTOM, reason, true, "before");
+      }
+      let closest: Link<Ref> | undefined;
+      for (const link of symptomFound.values()) if (!closest || link.distanceMs < closest.distanceMs) closest = link;
+      if (closest && !found.has(closest.group)) found.set(closest.group, closest);
+    }
     for (const [partner, dice] of this.relations.partners(f.signal)) {
       if (dice < c.minLearnedDice) continue;
       const reason = `learned relation ${f.signal} ↔ ${partner} (Dice ${dice.toFixed(2)}), {d}`;
@@ -684,6 +745,22 @@ export class Correlator<Ref> {
       }
     }
     return [...found.values()];
+  }
+
+  /**
+   * Whether `site` raised alarms of its own (any layer but chatter) within `windowMs` before the alert being linked:
+   * then a symptom there more likely shows that local trouble (which needs other evidence to tie it) than a failure
+   * elsewhere.
+   */
+  private troubleAtSite(site: string | null, windowMs: number): boolean {
+    if (site === null) return false;
+    const local = new Map<AlertGroup<Ref>, Link<Ref>>();
+    const siteKeys = this.keys.s.of(site);
+    for (const layer of ALARM_LAYERS) {
+      this.offer(local, siteKeys.key(layer), windowMs, SYMPTOM, "", false, "before");
+      if (local.size > 0) return true;
+    }
+    return false;
   }
 
   /**
@@ -774,6 +851,8 @@ export class Correlator<Ref> {
       if (usableService(alert)) this.put(group, this.keys.v.of(f.site).key(alert.service), t, c.siteWindowMs);
     }
     if (isInfrastructure(f.layer)) this.put(group, this.keys.x.one(f.layer), t, c.crossSiteBurstWindowMs);
+    if (SYMPTOM_CAUSE_LAYERS.has(f.layer) && severityRank(alert.severity) <= severityRank("major"))
+      this.put(group, this.keys.y.one(f.layer), t, c.symptomWindowMs);
     this.put(group, this.keys.b.of(f.signal).key(f.site ?? "?"), t, c.burstWindowMs);
     this.put(group, this.keys.b.of(f.signal).key("*"), t, c.burstWindowMs);
     if (alert.group) this.put(group, this.keys.g.of(alert.group).key(f.signal), t, c.groupWindowMs);
@@ -866,6 +945,8 @@ export class Correlator<Ref> {
         return c.groupWindowMs;
       case "x":
         return c.crossSiteBurstWindowMs;
+      case "y":
+        return c.symptomWindowMs;
       case "d":
       case "c":
         return 0;
