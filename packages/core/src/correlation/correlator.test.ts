@@ -1,6 +1,7 @@
 import type { Severity, Topology } from "@teleops/schema";
 import { describe, expect, it } from "vitest";
 import { type CorrelationInput, Correlator, DEFAULT_CORRELATION_CONFIG } from "./correlator.ts";
+import { layerOf } from "./features.ts";
 import { pairwiseScores } from "./inMemory.ts";
 import { topologyView } from "./topologyView.ts";
 
@@ -411,5 +412,33 @@ describe("symptoms of a failure elsewhere (no topology, no shared names)", () =>
       ["nas-02.example.net", "wiki.example.net"],
       ["ci-runner-3.example.net"],
     ]);
+  });
+});
+
+describe("performance-monitoring threshold crossings", () => {
+  it("reads 15-minute and 1-day PM bins as measurements, not faults, whatever the vendor's spelling", () => {
+    expect(layerOf("T-OPR-LO-15-MIN", "")).toBe("housekeeping");
+    expect(layerOf("T-UAS-1-DAY", "")).toBe("housekeeping");
+    expect(layerOf("pm_threshold", "TCA: ES-S above threshold in 15-min interval")).toBe("housekeeping");
+    expect(layerOf("syslog_message", "Threshold crossed: OPR low, 24-hour bin")).toBe("housekeeping");
+    // A fault that merely says how long it lasted is still a fault.
+    expect(layerOf("link_down", "Interface xe-0/0/1 down for 15 min")).toBe("link");
+    expect(layerOf("optical_loss_of_signal", "LOS on line input for 15 minutes")).toBe("optical");
+  });
+
+  it("keeps the low-power bins a cut span reports for hours out of the span's incident", () => {
+    const correlator = new Correlator<number>(DEFAULT_CORRELATION_CONFIG, {
+      siteOf: () => undefined,
+      neighbours: () => undefined,
+    });
+    const los = alert("ila-07", 0, "critical", { alertType: "optical_loss_of_signal", message: "LOS on line input" });
+    const lof = alert("ila-07", 0.1, "major", { alertType: "optical_loss_of_frame", message: "LOF on client port" });
+    const bins = [15, 30, 45].map((minute) =>
+      alert("ila-07", minute, "warning", { alertType: "T-OPR-LO-15-MIN", message: "Threshold crossed: OPR low" }),
+    );
+    for (const a of [los, lof, ...bins]) correlator.add(a);
+    const [incident, ...rest] = correlator.incidents();
+    expect(rest).toEqual([]);
+    expect(incident?.members.map((m) => m.alertType)).toEqual(["optical_loss_of_signal", "optical_loss_of_frame"]);
   });
 });

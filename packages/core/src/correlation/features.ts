@@ -29,6 +29,13 @@ const CHATTER_LAYERS: ReadonlySet<Layer> = new Set(["security", "config", "house
 // specific kinds come first ("optical power low" is optical, not power; "bgp auth failure" is routing).
 const LAYER_RULES: ReadonlyArray<readonly [Layer, RegExp]> = [
   ["housekeeping", /\b(?:ntp|ptp|clock|time sync|license\w*|backup|syslog|logging)\b/],
+  // Performance-monitoring threshold crossings (TCAs): a counter over a 15-minute or 1-day bin passed its threshold.
+  // They report measurements of whatever state the line is in (a cut span's bins read low for hours), not a fault
+  // of their own; TL1-style condition types spell them `T-<counter>-15-MIN` / `T-<counter>-1-DAY`.
+  [
+    "housekeeping",
+    /\b(?:tca|threshold crossing alert|pm threshold)\b|\b(?:15 ?min(?:ute)?|1 ?day|24 ?h(?:ou)?r?) (?:pm )?(?:bin|interval|pm)\b|^ t (?:\w+ )*(?:15 ?min|1 ?day) $/,
+  ],
   ["traffic", /\b(?:ddos|dos|syn flood|flood(?:ing)?|volumetric|amplification|attack|scrubb\w*)\b/],
   [
     "optical",
