@@ -1,15 +1,15 @@
 /**
  * Refits the RCA confidence calibration (`packages/core/src/rca/calibration.json`) on the shipped label sets:
- * the baseline runs with raw scores on the manual and vendor-wording sets, an isotonic curve of "top category
- * right" on the raw top score is fitted on all their cases, and 5-fold cross-validated ECE and Brier are recorded
- * beside it. Run with `pnpm calibration:fit` after the engine or the labels change; `--check` only reports whether
+ * the baseline runs with raw scores on the manual and vendor-wording sets, Platt scaling of "top category right" on
+ * the raw top score's log-odds is fitted on all their cases, and 5-fold cross-validated ECE and Brier (the same
+ * method refitted per fold, in `evaluateLabelSets`) are recorded beside it. Run with `pnpm calibration:fit` after the engine or the labels change; `--check` only reports whether
  * the stored curve is the one the current engine and labels give.
  *
  * The LLM engine has no curve (`null`, raw scores): no endpoint is reachable here to measure it. The evaluation
  * still reports its cross-validated figures for any run in which it answered.
  */
 import { readFileSync, writeFileSync } from "node:fs";
-import { fitIsotonic } from "../packages/core/src/evaluation/calibration.ts";
+import { fitCalibration } from "../packages/core/src/evaluation/calibration.ts";
 import { MANUAL_LABELS_NAME, VENDOR_LABELS_NAME } from "../packages/core/src/evaluation/labels.ts";
 import { evaluateLabelSets } from "../packages/core/src/evaluation/run.ts";
 import { manualLabels, vendorLabels } from "../packages/core/src/evaluation/store.ts";
@@ -22,7 +22,7 @@ const sets = [
 ];
 const scored = await evaluateLabelSets(sets, "baseline", { runbooks: loadRunbookIndex(), calibration: null });
 const results = scored.sets.flatMap((set) => set.engines.baseline?.per_case ?? []);
-const curve = fitIsotonic(
+const curve = fitCalibration(
   results.map((r) => ({ confidence: r.raw_confidence ?? r.confidence, correct: r.category_correct })),
 );
 
@@ -55,4 +55,4 @@ if (process.argv.includes("--check")) {
   process.exit(same ? 0 : 1);
 }
 writeFileSync(CALIBRATION_PATH, `${JSON.stringify(file, null, 2)}\n`);
-process.stderr.write(`${JSON.stringify(crossValidation)}\nwrote ${CALIBRATION_PATH} (${curve.x.length} knots)\n`);
+process.stderr.write(`${JSON.stringify(crossValidation)}\nwrote ${CALIBRATION_PATH} (${JSON.stringify(curve)})\n`);

@@ -2,25 +2,19 @@
  * Runs the RCA engines over labelled cases and scores them with the rubric. Each case becomes the input an
  * engine gets for a stored incident: its summary as the title and its alerts with synthetic ids.
  */
-import {
-  type Alert,
-  type CaseResult,
-  type EngineDetail,
-  type EvaluationEngineChoice,
-  type Hypothesis,
-  isOutsideNetworkCatalog,
-  type LabelCase,
-  type LabelSetDetail,
-  type Topology,
+import type {
+  Alert,
+  CaseResult,
+  EngineDetail,
+  EvaluationEngineChoice,
+  Hypothesis,
+  LabelCase,
+  LabelSetDetail,
+  Topology,
 } from "@teleops/schema";
 import { deriveFingerprint } from "../alerts/fingerprint.ts";
-import { type RcaInput, rankRootCauses } from "../rca/baseline/index.ts";
-import {
-  type CalibrationFile,
-  calibrateHypotheses,
-  OUTSIDE_CATALOG_CONFIDENCE_MAX,
-  shippedCalibration,
-} from "../rca/calibration.ts";
+import { calibrateRanking, type RcaInput, rankRootCauses } from "../rca/baseline/index.ts";
+import { type CalibrationFile, calibrateHypotheses, shippedCalibration } from "../rca/calibration.ts";
 import { type LlmEngine, LlmNotConfiguredError, LlmRunError } from "../rca/llm/index.ts";
 import type { RunbookIndex } from "../rca/retrieval.ts";
 import { LLM_NOT_CONFIGURED } from "../rca/store.ts";
@@ -158,7 +152,7 @@ async function scoreEngines(
       topology: services.topology,
       calibration: null,
     });
-    const calibrated = calibrateHypotheses(outcome.hypotheses, calibration?.engines.baseline);
+    const calibrated = calibrateRanking(outcome, input.alerts.length > 0, calibration?.engines.baseline).hypotheses;
     onProgress?.({ engine: "baseline", done: i + 1, total: cases.length });
     return { label, input, outcome, calibrated };
   });
@@ -218,19 +212,13 @@ async function scoreEngines(
 }
 
 /**
- * Sets each case's cross-validated confidence: the raw score through a curve fitted on the other folds of all the
- * given cases (pooled over label sets, so each fit sees as many cases as possible), capped like the engines cap
- * answers outside the catalog.
+ * Sets each case's cross-validated confidence: the raw score through a curve fitted (by the shipped method) on the
+ * other folds of all the given cases (pooled over label sets, so each fit sees as many cases as possible).
  */
 function crossValidate(results: CaseResult[]): CaseResult[] {
   const points = results.map((r) => ({ confidence: r.raw_confidence ?? r.confidence, correct: r.category_correct }));
   const cv = crossValidatedConfidences(points);
-  return results.map((r, i) => {
-    let value = cv[i] ?? r.confidence;
-    if (r.category !== null && isOutsideNetworkCatalog(r.category))
-      value = Math.min(value, OUTSIDE_CATALOG_CONFIDENCE_MAX);
-    return { ...r, cv_confidence: value };
-  });
+  return results.map((r, i) => ({ ...r, cv_confidence: cv[i] ?? r.confidence }));
 }
 
 /** Scores the chosen engines on the cases (one label set), with cross-validated calibration figures. */

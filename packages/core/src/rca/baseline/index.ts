@@ -47,6 +47,11 @@ export interface RcaInput {
 export interface RcaResult {
   hypotheses: Hypothesis[];
   retrieval: RunbookChunkRef[];
+  /**
+   * True when no alert matched a feature that votes for a failure (only alert types nothing recognizes, or
+   * recoveries and logins): the ranking rests on nothing recognized and is not calibrated (see `calibrateRanking`).
+   */
+  nothingRecognized?: boolean;
 }
 
 export interface RcaDeps {
@@ -220,11 +225,23 @@ function lookupFor(topology: NetworkTopology | undefined): TopologyLookup | unde
  */
 export function rankRootCauses(input: RcaInput, deps: RcaDeps): RcaResult {
   const raw = rankRaw(input, deps);
-  // The curve was fitted on incidents with alerts; a ranking from the summary's words alone keeps its raw, low
-  // confidence (there is no labelled data to calibrate it on).
-  if (input.alerts.length === 0) return raw;
   const curve = deps.calibration === undefined ? shippedCalibration()?.engines.baseline : deps.calibration;
-  return curve ? { ...raw, hypotheses: calibrateHypotheses(raw.hypotheses, curve) } : raw;
+  return calibrateRanking(raw, input.alerts.length > 0, curve);
+}
+
+/**
+ * A raw ranking with calibrated confidence. The curve was fitted on labelled incidents whose alerts the engine
+ * recognized, so two kinds of ranking keep their raw, low confidence, there being no labelled case like them: a
+ * ranking from the summary's words alone (no alerts, raw ≤ 0.45), and one that rests on nothing recognized (alert
+ * types no feature knows, raw 0.1 for one such alert and at most 0.3, the cap of `other`).
+ */
+export function calibrateRanking(
+  raw: RcaResult,
+  hasAlerts: boolean,
+  curve: CalibrationCurve | null | undefined,
+): RcaResult {
+  if (!hasAlerts || raw.nothingRecognized || !curve) return raw;
+  return { ...raw, hypotheses: calibrateHypotheses(raw.hypotheses, curve) };
 }
 
 function rankRaw(input: RcaInput, deps: RcaDeps): RcaResult {
@@ -237,13 +254,14 @@ function rankRaw(input: RcaInput, deps: RcaDeps): RcaResult {
   const top = ranked[0]?.[1] ?? 0;
   const strength = 1 - Math.exp(-top / 8);
   const notes = incidentNotes(analysis, Boolean(deps.topology));
+  const nothingRecognized = !analysis.conditions.some((c) => c.features.some((f) => Object.keys(f.votes).length > 0));
 
   const hypotheses = ranked.slice(0, MAX_HYPOTHESES).map(([category, score], index): Hypothesis => {
     let confidence = (score / (total + CONFIDENCE_PRIOR)) * (0.55 + 0.45 * strength);
     if (isOutsideNetworkCatalog(category)) confidence = Math.min(confidence, OTHER_CONFIDENCE_CAP);
     return buildHypothesis(analysis, category, index + 1, round(confidence), notes, deps, retrieval);
   });
-  return { hypotheses, retrieval };
+  return { hypotheses, retrieval, nothingRecognized };
 }
 
 function round(value: number): number {
