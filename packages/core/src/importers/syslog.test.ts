@@ -223,6 +223,33 @@ describe("vendor formats beyond Cisco mnemonics", () => {
     expect(parse("<165>Sep  3 07:31:25 lon-fw1a %ASA-1-999999: something new").alert_type).toBe("asa_999999");
   });
 
+  it("reads Junos chassis alarms and their ends: a power entry module back, a card online, alarmd's cleared alarm", () => {
+    const bad = parse(
+      "<26>Mar  4 01:02:03 mx480-b.par chassisd[2011]: CHASSISD_PEM_INPUT_BAD: status failed for power supply 1 (status bits: 0x04)",
+    );
+    const good = parse(
+      "<29>Mar  4 02:10:00 mx480-b.par chassisd[2011]: CHASSISD_PEM_INPUT_GOOD: status OK for power supply 1",
+    );
+    expect(bad).toMatchObject({ alert_type: "power_supply_failure", status: "firing" });
+    expect(good).toMatchObject({ alert_type: "power_supply_failure_cleared", status: "resolved" });
+    expect(parse("<29>Mar  4 02:12:00 mx480-b.par chassisd[2011]: CHASSISD_FRU_ONLINE: PIC 1/0 online")).toMatchObject({
+      alert_type: "fru_offline_cleared",
+      status: "resolved",
+    });
+    const set = parse(
+      "<27>Mar  4 01:02:04 mx480-b.par alarmd[2020]: Alarm set: FAN color=YELLOW, class=CHASSIS, reason=Fan Tray 0 Failure",
+    );
+    const cleared = parse(
+      "<29>Mar  4 02:00:00 mx480-b.par alarmd[2020]: Alarm cleared: FAN color=YELLOW, class=CHASSIS, reason=Fan Tray 0 Failure",
+    );
+    expect(set).toMatchObject({ alert_type: "chassis_alarm", status: "firing" });
+    expect(cleared).toMatchObject({ alert_type: "chassis_alarm_cleared", status: "resolved" });
+    // Other alarmd lines keep the generic type.
+    expect(parse("<29>Mar  4 02:00:01 mx480-b.par alarmd[2020]: alarm daemon restarted").alert_type).toBe(
+      "syslog_message",
+    );
+  });
+
   it("reads Nokia SR OS TMNX events, their clears included", () => {
     const down = parse(
       "<188>Jul 22 08:47:19 mil-pe1 TMNX: 42182 Base SNMP-WARNING-linkDown-2004 [Port 1/1/3]:  Interface 1/1/3 is not operational",

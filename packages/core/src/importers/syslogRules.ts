@@ -111,8 +111,10 @@ export const MNEMONIC_RULES: Readonly<Record<string, MnemonicRule>> = {
   DDOS_PROTOCOL_VIOLATION_SET: { alertType: "ddos_protocol_violation" },
   DDOS_PROTOCOL_VIOLATION_CLEAR: { alertType: "ddos_protocol_violation", clears: ALWAYS },
   CHASSISD_PEM_INPUT_BAD: { alertType: "power_supply_failure" },
+  CHASSISD_PEM_INPUT_GOOD: { alertType: "power_supply_failure", clears: ALWAYS },
   CHASSISD_FAN_FAILED: { alertType: "fan_failure" },
   CHASSISD_FRU_OFFLINE_NOTICE: { alertType: "fru_offline" },
+  CHASSISD_FRU_ONLINE: { alertType: "fru_offline", clears: ALWAYS },
   UI_COMMIT: { alertType: "config_change" },
   UI_COMMIT_COMPLETED: { alertType: "config_change" },
   UI_LOGIN_EVENT: { alertType: "user_login" },
@@ -318,6 +320,13 @@ const PROGRAM_RULES: ReadonlyArray<{ program: RegExp; fallback: string; rules: r
       ),
       rule(/\bopen\(\) "[^"]*" failed \(2: No such file or directory\)/i, "file_not_found"),
     ],
+  },
+  {
+    // Junos alarmd announces chassis and system alarms as "Alarm set: <FRU> color=…, class=…, reason=…" and ends
+    // them with the same text after "Alarm cleared:".
+    program: /^alarmd$/i,
+    fallback: "syslog_message",
+    rules: [rule(/^Alarm set:/i, "chassis_alarm"), rule(/^Alarm cleared:/i, "chassis_alarm", true)],
   },
   {
     program: /^varnishd$/i,
