@@ -45,6 +45,11 @@ function feature(id: string, meaning: string, patterns: Pattern[], votes: Votes,
 }
 
 const DOWN = "down|fail|failed|failure|lost|loss|drop|dropped|expired|expire|timeout|idle|reset|closed";
+const CACHE_PROCESS_DIED =
+  "crash|crashed|died|exited|panic|restart|restarted|killed|unresponsive|respawn|abort|aborted";
+/** Caches that are not an HTTP cache in front of an origin: CPU caches, name-service caches, forwarding tables. */
+const NOT_AN_HTTP_CACHE =
+  "arp|route|routing|fib|mac|nd|neighbor|dns|resolver|buffer|page|disk|cpu|l1|l2|l3|ecc|mce|parity|nscd|sssd|credential|redis|memcached";
 
 export const FEATURES: readonly EvidenceFeature[] = [
   // Optical layer: light is gone or marginal.
@@ -601,9 +606,11 @@ export const FEATURES: readonly EvidenceFeature[] = [
     other: 0.6,
   }),
   // A CPU hog is a network OS reporting one process starving the rest (IOS/XE `%SYS-3-CPUHOG`, IOS-XR
-  // `WD_SYSMON CPU_HOG`): the control plane stops servicing keepalives, the start of a freeze, not a crash.
+  // `WD_SYSMON CPU_HOG`): if it lasts, the control plane stops servicing keepalives, the start of a freeze. A lone
+  // hog is often transient (a big `show` or a BGP table walk), so it is a symptom-grade vote: it backs a freeze only
+  // with corroboration (neighbours' hold timers expiring on the device, management going silent).
   feature("cpu_hog", "a process hogging the CPU (control plane starved)", [p("cpuhog"), p("cpu", "hog|hogging")], {
-    router_freeze: 2.2,
+    router_freeze: 1.2,
     other: 0.6,
   }),
 
@@ -650,31 +657,40 @@ export const FEATURES: readonly EvidenceFeature[] = [
     ],
     { other: 2.4, router_freeze: 0.3 },
   ),
-  // A cache process that dies comes back empty (Varnish keeps its objects in the child's memory): every request
-  // then misses and goes to the origin. The restart is what a stampede starts from, not just a software fault.
+  // A cache server's process that dies comes back empty (Varnish keeps its objects in the child's memory): every
+  // request then misses and goes to the origin. The restart is what a stampede starts from, not just a software
+  // fault. Only HTTP cache servers count: the bare word "cache" is also a CPU's (an MCE "L3 cache error"), a name
+  // service's (nscd, sssd) or a database used as one (Redis), none of which sends its misses to an origin.
   feature(
     "cache_restart",
-    "cache process crashed or restarted (comes back cold)",
+    "cache server process crashed or restarted (comes back cold)",
     [
-      pNot(
-        "arp|route|routing|fib|mac|nd|neighbor|dns|resolver|buffer|page|disk",
-        "varnish|varnishd|squid|trafficserver|cache",
-        "crash|crashed|died|exited|panic|restart|restarted|killed|unresponsive|respawn|abort|aborted",
-      ),
+      pNot(NOT_AN_HTTP_CACHE, "varnish|varnishd|squid|trafficserver|cdn", CACHE_PROCESS_DIED),
+      // A cache server's own process roles: Varnish's child, nginx's cache manager and cache loader.
+      pNot(NOT_AN_HTTP_CACHE, "cache", "child|manager|loader", CACHE_PROCESS_DIED),
     ],
     { cdn_cache_stampede: 2.4, other: 1.2 },
     "service",
   ),
+  // Writes failing for lack of space, in the kernel's own words: the one resource line that states its cause so
+  // plainly that the message alone counts in full (STATED_CAUSES).
+  feature(
+    "no_space_left",
+    "writes failing: no space left on device (ENOSPC)",
+    [p("enospc"), p("nospaceleftondevice")],
+    { capacity_exhaustion: 2.4 },
+  ),
   // A resource that has run out (writes failing, translations refused) is the cause of what follows; one that is
-  // running low (below) stays background.
+  // running low (below) stays background. "ranout" is set by wordSet only for a final state: "full" or "exhausted"
+  // not hedged (almost, nearly, predicted, in 4 days, 91 %), not an adjective ("full volume backup") and not an
+  // OSPF adjacency state ("from FULL to DOWN").
   feature(
     "resource_exhausted",
     "a resource exhausted (disk full, no space left, NAT/PAT pool exhausted)",
     [
-      p("disk|filesystem|volume|partition|inode|storage|tablespace|wal", "full|exhausted"),
-      p("no", "space", "left"),
-      p("enospc"),
-      p("nat|pat|snat|napt|cgnat|xlate|translation", "exhausted|depleted|full"),
+      p("disk|filesystem|volume|partition|inode|storage|tablespace|wal", "ranout"),
+      p("nospaceleft"),
+      p("nat|pat|snat|napt|cgnat|xlate|translation", "ranout"),
     ],
     { capacity_exhaustion: 2.4 },
   ),
@@ -733,6 +749,13 @@ export function wordSet(text: string): Set<string> {
     const joined = COMPOUNDS.get(`${list[i - 1]} ${list[i]}`);
     if (joined) set.add(joined);
   }
+  // Phrases whose words mean something only in that order ("no route to host; space reserved; left …" is not
+  // "no space left").
+  const spaced = ` ${list.join(" ")} `;
+  for (const [phrase, token] of PHRASES) if (spaced.includes(phrase)) set.add(token);
+  if (set.has("full") || set.has("exhausted") || set.has("depleted")) {
+    if (ranOut(text)) set.add("ranout");
+  }
   return set;
 }
 
@@ -743,7 +766,42 @@ const COMPOUNDS = new Map([
   ["not reachable", "notreachable"],
   ["dead lock", "deadlock"],
   ["health check", "healthcheck"],
+  ["traffic server", "trafficserver"],
 ]);
+
+/** Stemmed word sequences read as one token (space-padded, so they match whole words only). */
+const PHRASES: ReadonlyArray<[string, string]> = [
+  [" no space left on device ", "nospaceleftondevice"],
+  [" no space left ", "nospaceleft"],
+];
+
+/** A hedge: the resource is filling or forecast to fill, or the line is about a backup; not a resource that ran out. */
+const NOT_YET =
+  /\b(?:almost|nearly|near|approaching|predicted|predict|prediction|forecast|projected|soon|fill|fills|filling|backup|backups)\b|\bwill\s+(?:be\s+|soon\s+)?(?:full|exhausted|fill|run)\b|\bin\s+(?:\d+|an?|one|two|three|four|five|six|seven|few|several)\s+(?:mins?|minutes?|hrs?|hours?|days?|weeks?)\b/i;
+/** OSPF's FULL is an adjacency state ("from FULL to DOWN", "FULL/DR"), not a full resource. */
+const ADJACENCY_FULL = /\b(?:from|to)\s+full\b|\bfull\s*(?:\bto\b|\/)/i;
+/** "full" as a final state: after a verb or the resource's name, or ending its clause; never an adjective before a noun. */
+const FULL_STATE =
+  /\b(?:is|are|was|were|became|becomes|now|got|completely|totally|disk|drive|filesystem|fs|volume|partition|inodes?|storage|tablespace|wal)\s+full\b|\bfull\s*(?:$|[^\w\s/])/i;
+const EXHAUSTED = /\b(?:exhausted|depleted)\b/i;
+const PERCENT = /(\d+(?:\.\d+)?)\s*(?:%|percent\b|pct\b)\s*(\w*)/gi;
+
+/**
+ * True when the text says a resource has run out ("is full", "disk full", "pool exhausted"), false when it only
+ * warns that one is running out: hedged (almost, nearly, predicted, will, in 4 days, filling), a percentage short
+ * of it ("91% full", "10% left"), an adjective ("Full volume backup completed") or an OSPF state ("FULL to DOWN").
+ */
+export function ranOut(text: string): boolean {
+  // Types arrive as `db_disk_full` or `KubePersistentVolumeFullInFourDays`: read them as words.
+  const spaced = text.replace(/([a-z0-9])([A-Z])/g, "$1 $2").replace(/_/g, " ");
+  if (NOT_YET.test(spaced) || ADJACENCY_FULL.test(spaced)) return false;
+  for (const match of spaced.matchAll(PERCENT)) {
+    const value = Number(match[1]);
+    const left = /^(?:free|left|available|avail|remaining)$/i.test(match[2] ?? "");
+    if (left ? value > 0 : value < 100) return false;
+  }
+  return FULL_STATE.test(spaced) || EXHAUSTED.test(spaced);
+}
 
 function matches(pattern: Pattern, tokens: ReadonlySet<string>): boolean {
   for (const word of pattern.none) if (tokens.has(word)) return false;
@@ -839,12 +897,17 @@ export function reportsRecovery(alertType: string): boolean {
  * for an unexplained software fault or background housekeeping.
  */
 const SUPERSEDES: ReadonlyMap<string, ReadonlySet<string>> = new Map([
+  ["no_space_left", new Set(["software_fault", "housekeeping"])],
   ["resource_exhausted", new Set(["software_fault", "housekeeping"])],
   ["cache_restart", new Set(["software_fault"])],
   ["hardware_fault", new Set(["housekeeping"])],
 ]);
-/** Causes stated in so many words ("No space left on device") count in full even when only the message says so. */
-const STATED_CAUSES: ReadonlySet<string> = new Set(["resource_exhausted", "cache_restart"]);
+/**
+ * Causes stated in so many words count in full even when only the message says so: ENOSPC ("No space left on
+ * device") and a cache server's process dying. Other resource lines ("disk full" in free text) count at the
+ * message weight like any other message: free text is where forecasts and other devices' states are written.
+ */
+const STATED_CAUSES: ReadonlySet<string> = new Set(["no_space_left", "cache_restart"]);
 
 function explainedBy(features: readonly EvidenceFeature[]): Set<string> | undefined {
   let explained: Set<string> | undefined;

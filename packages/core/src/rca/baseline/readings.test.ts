@@ -1,6 +1,8 @@
-import type { Alert, Severity } from "@teleops/schema";
+import type { Alert, AlertDraft, Severity } from "@teleops/schema";
 import { describe, expect, it } from "vitest";
+import { parseSyslogLine, YearResolver } from "../../importers/syslog.ts";
 import { loadRunbookIndex } from "../retrieval.ts";
+import { ROOT_GRADE, readSignals } from "./features.ts";
 import { rankRootCauses } from "./index.ts";
 
 // Each case is written in other vendors' wording than the labelled evaluation sets (IOS-XR, EOS, SR OS, SRX,
@@ -248,5 +250,130 @@ describe("reading what a line says caused it", () => {
     ]);
     expect(hypothesis?.category).toBe("hardware_failure");
     expect(hypothesis?.root_component).toBe("esx-07");
+  });
+});
+
+// The readings must not over-match: each line below uses a word a reading keys on ("full", "cache", "space", "pool",
+// "VRF", a commit) in a sense that is not that reading's. Where a vendor line exists it goes through the production
+// syslog importer, so the alert type is the one the product would store, not one written for the test.
+
+const years = new YearResolver(2026, Date.parse("2026-12-01T00:00:00Z"));
+
+/** Raw syslog lines through the importer, as stored alerts in file order. */
+function imported(lines: string[]): Alert[] {
+  return lines.map((line, index) => {
+    const draft = parseSyslogLine(line, years);
+    if (typeof draft === "string") throw new Error(`importer rejected ${line}: ${draft}`);
+    return stored(draft, index);
+  });
+}
+
+function stored(draft: AlertDraft, index: number): Alert {
+  return { ...draft, id: 2000 + index, fingerprint: draft.fingerprint ?? `imported-${index}`, incident_id: null };
+}
+
+function topOf(list: Alert[]) {
+  return rankRootCauses({ incidentId: null, summary: null, alerts: list }, { runbooks, calibration: null })
+    .hypotheses[0];
+}
+
+/** What the engine reads in one line: its feature ids and its strongest vote for a category. */
+function reading(type: string, message: string) {
+  const signals = readSignals(type, message);
+  return {
+    ids: signals.features.map((f) => f.id),
+    vote: (category: string) => signals.votes.get(category as never) ?? 0,
+  };
+}
+
+describe("not over-reading capacity exhaustion", () => {
+  it.each([
+    ["syslog", "Disk is almost full (< 10% left)"],
+    ["syslog", "Filesystem /var is 91% full"],
+    [
+      "KubePersistentVolumeFullInFourDays",
+      "Based on recent sampling, the PersistentVolume claimed by data-0 in Namespace db is expected to fill up within four days. Currently 12.5% is available.",
+    ],
+    ["syslog", "Full volume backup completed for job NIGHTLY-VOL3"],
+    ["ospf_neighbor_down", "OSPF nbr 10.20.0.9 on Vlan40 (storage-volume-net) from FULL to DOWN, dead timer expired"],
+    ["syslog", "no route to host; space reserved; left interface Gi0/1"],
+  ])("%s: %s is a warning at most, not a resource that ran out", (type, message) => {
+    const read = reading(type, message);
+    expect(read.ids).not.toContain("resource_exhausted");
+    expect(read.ids).not.toContain("no_space_left");
+    expect(read.vote("capacity_exhaustion")).toBeLessThan(ROOT_GRADE);
+  });
+
+  it("reads a full disk stated only in free text at the message weight, and ENOSPC in full", () => {
+    expect(reading("syslog_message", "Filesystem /var is full").vote("capacity_exhaustion")).toBeLessThan(ROOT_GRADE);
+    const [enospc] = imported([
+      '<26>Feb 10 08:00:00 pg-4 postgres[27004]: [3-1] PANIC:  could not write to file "pg_wal/xlogtemp.27004": No space left on device',
+    ]);
+    expect(reading(enospc?.alert_type ?? "", enospc?.message ?? "").vote("capacity_exhaustion")).toBeGreaterThanOrEqual(
+      ROOT_GRADE,
+    );
+  });
+
+  it("does not read a nearly-full volume before a crash as the crash's cause", () => {
+    const hypothesis = topOf(
+      imported([
+        "<188>Feb 10 08:00:00 pg-5 monit[400]: Filesystem /var is 91% full",
+        "<27>Feb 10 08:04:00 pg-5 postgres[26990]: [3-1] LOG:  server process (PID 29011) was terminated by signal 11: Segmentation fault",
+      ]),
+    );
+    expect(hypothesis?.category).not.toBe("capacity_exhaustion");
+  });
+});
+
+describe("not over-reading a cache restart", () => {
+  it.each([
+    ["syslog_message", "mce: [Hardware Error]: Machine check events logged; L3 cache error; Kernel panic"],
+    ["syslog_message", "nscd: cache daemon died"],
+    ["syslog_message", "sssd_nss cache responder killed"],
+    ["process_killed", "Redis cache process killed by OOM"],
+  ])("%s: %s is not an HTTP cache coming back cold", (type, message) => {
+    const read = reading(type, message);
+    expect(read.ids).not.toContain("cache_restart");
+    expect(read.vote("cdn_cache_stampede")).toBe(0);
+  });
+
+  it("still reads a Varnish child dying, from the importer's own alert type", () => {
+    const [child] = imported(["<11>Feb 10 08:00:00 cache-9 varnishd[1822]: Child (1836) died signal=6"]);
+    expect(reading(child?.alert_type ?? "", child?.message ?? "").ids).toContain("cache_restart");
+  });
+
+  it("does not read a Redis killed by the OOM killer, then application errors, as a cache stampede", () => {
+    const hypothesis = top([
+      { host: "sess-db-2", type: "process_killed", message: "Redis cache process killed by OOM", at: 0 },
+      { host: "shop-api-1", type: "http_5xx_rate_high", message: "5xx rate 12% on /checkout", at: 40 },
+      { host: "shop-api-2", type: "http_5xx_rate_high", message: "5xx rate 14% on /checkout", at: 45 },
+    ]);
+    expect(hypothesis?.category).not.toBe("cdn_cache_stampede");
+  });
+});
+
+describe("a CPU hog needs corroboration to be a freeze", () => {
+  const hog =
+    "<187>Feb 10 08:03:40 lis-agg-3 5608: Feb 10 08:03:40.004 UTC: %SYS-3-CPUHOG: Task is running for (2004)msecs, more than (2000)msecs (0/0),process = BGP Router";
+
+  it("does not read one CPUHOG line alone as a control-plane freeze", () => {
+    const hypothesis = topOf(imported([hog]));
+    // At most a freeze "seen only through shared symptoms", never one read as the failure itself.
+    if (hypothesis?.category === "router_freeze") expect(hypothesis.hypothesis).toMatch(/only shared symptoms/);
+    const signals = readSignals("cpu_hog", "%SYS-3-CPUHOG: Task is running for (2004)msecs");
+    expect(Math.max(...signals.votes.values())).toBeLessThan(ROOT_GRADE);
+  });
+
+  it("reads it as a freeze when the neighbours' hold timers expire on it (IOS lines through the importer)", () => {
+    const hypothesis = topOf(
+      imported([
+        hog,
+        "<189>Feb 10 08:04:20 lis-agg-4 771: Feb 10 08:04:20.000 UTC: %OSPF-5-ADJCHG: Process 1, Nbr 10.255.0.3 on TenGigabitEthernet0/0/1 from FULL to DOWN, Neighbor Down: Dead timer expired",
+        "<189>Feb 10 08:04:24 lis-agg-5 772: Feb 10 08:04:24.000 UTC: %OSPF-5-ADJCHG: Process 1, Nbr 10.255.0.3 on TenGigabitEthernet0/0/2 from FULL to DOWN, Neighbor Down: Dead timer expired",
+        "<187>Feb 10 08:04:30 lis-edge-1 990: Feb 10 08:04:30.000 UTC: %BGP-3-NOTIFICATION: sent to neighbor 10.255.0.3 4/0 (hold time expired) 0 bytes",
+      ]),
+    );
+    expect(hypothesis?.category).toBe("router_freeze");
+    expect(hypothesis?.root_component).toBe("lis-agg-3");
   });
 });
