@@ -377,3 +377,123 @@ describe("a CPU hog needs corroboration to be a freeze", () => {
     expect(hypothesis?.root_component).toBe("lis-agg-3");
   });
 });
+
+describe("prefix limits and sessions are matched by neighbour", () => {
+  const ios = (host: string, second: number, text: string) =>
+    `<187>Feb 10 08:00:${String(second).padStart(2, "0")} ${host} ${5000 + second}: Feb 10 08:00:${String(second).padStart(2, "0")}.000 UTC: ${text}`;
+
+  it("does not read a global peer's prefix limit as a VRF leak because another peer in a VRF went down", () => {
+    const hypothesis = topOf(
+      imported([
+        ios(
+          "pe-7",
+          0,
+          "%BGP-3-MAXPFXEXCEED: Number of prefixes received from 192.0.2.1 (afi 0): 1001 exceeds limit 1000",
+        ),
+        ios("pe-7", 1, "%BGP-5-ADJCHANGE: neighbor 192.0.2.1 Down Peer closed the session"),
+        ios("pe-7", 20, "%BGP-5-ADJCHANGE: neighbor 10.9.9.2 vpn vrf CUST-A Down BGP Notification received"),
+      ]),
+    );
+    expect(hypothesis?.category).not.toBe("mpls_vpn_leak");
+  });
+
+  it("keeps another peer's flap when one peer is torn down by its limit (two peers, one condition)", () => {
+    const hypothesis = topOf(
+      imported([
+        ios(
+          "edge-3",
+          0,
+          "%BGP-3-MAXPFXEXCEED: Number of prefixes received from 192.0.2.1 (afi 0): 1001 exceeds limit 1000",
+        ),
+        ios("edge-3", 1, "%BGP-5-ADJCHANGE: neighbor 192.0.2.1 Down Peer closed the session"),
+        ios("edge-3", 5, "%BGP-5-ADJCHANGE: neighbor 198.51.100.9 Down BGP Notification received"),
+        ios("edge-3", 20, "%BGP-5-ADJCHANGE: neighbor 198.51.100.9 Up"),
+        ios("edge-3", 35, "%BGP-5-ADJCHANGE: neighbor 198.51.100.9 Down BGP Notification received"),
+        ios("edge-3", 50, "%BGP-5-ADJCHANGE: neighbor 198.51.100.9 Up"),
+      ]),
+    );
+    expect(hypothesis?.category).toBe("bgp_flap");
+    expect(hypothesis?.hypothesis).toMatch(/flapping/);
+  });
+
+  it("does not read a VPNv4 address family on a global route-reflector session as a VRF", () => {
+    const hypothesis = topOf(
+      imported([
+        ios(
+          "pe-8",
+          0,
+          "%BGP-3-MAXPFXEXCEED: Number of prefixes received from 10.255.0.1 (afi 4): 1000001 exceeds limit 1000000",
+        ),
+        ios(
+          "pe-8",
+          1,
+          "%BGP_SESSION-5-ADJCHANGE: neighbor 10.255.0.1 VPNv4 Unicast topology base removed from session  Peer closed the session",
+        ),
+      ]),
+    );
+    expect(hypothesis?.category).not.toBe("mpls_vpn_leak");
+  });
+
+  it("does not read 'VRF lookup' or 'VRF table' as a VRF's name", () => {
+    const lines: Line[] = [
+      {
+        host: "pe-9",
+        type: "bgp_prefix_limit_exceeded",
+        message: "Number of prefixes received from 192.0.2.7: 2001 exceeds limit 2000",
+        at: 0,
+      },
+      {
+        host: "pe-9",
+        type: "bgp_session_down",
+        message: "neighbor 192.0.2.7 Down - VRF lookup failed for next hop, VRF table unchanged",
+        tags: { neighbor: "192.0.2.7" },
+        at: 1,
+      },
+    ];
+    expect(top(lines)?.category).not.toBe("mpls_vpn_leak");
+    // The same two lines with the session named in a VRF (Nokia SR OS `vprn` service) are a leak.
+    const inVprn = lines.map((line) =>
+      line.type === "bgp_session_down"
+        ? { ...line, message: "vprn300 BGP: neighbor 192.0.2.7 Down - peer closed" }
+        : line,
+    );
+    expect(top(inVprn)?.category).toBe("mpls_vpn_leak");
+  });
+});
+
+describe("each commit on its own time", () => {
+  it("blames a commit that broke a link after an earlier harmless commit (IOS lines through the importer)", () => {
+    const hypothesis = topOf(
+      imported([
+        "<189>Feb 10 08:00:00 ber-agg-2 4101: Feb 10 08:00:00.120 UTC: %SYS-5-CONFIG_I: Configured from console by alice on vty0 (192.0.2.10)",
+        "<189>Feb 10 08:10:00 ber-agg-2 4118: Feb 10 08:10:00.120 UTC: %SYS-5-CONFIG_I: Configured from console by bob on vty1 (192.0.2.11)",
+        "<187>Feb 10 08:10:20 ber-agg-2 4120: Feb 10 08:10:20.400 UTC: %LINK-3-UPDOWN: Interface TenGigabitEthernet0/1/0, changed state to down",
+        "<189>Feb 10 08:10:21 ber-agg-2 4121: Feb 10 08:10:21.400 UTC: %LINEPROTO-5-UPDOWN: Line protocol on Interface TenGigabitEthernet0/1/0, changed state to down",
+      ]),
+    );
+    expect(hypothesis?.category).toBe("config_change");
+    expect(hypothesis?.root_component).toBe("ber-agg-2");
+  });
+
+  it("does not read a limit line that says 'Configured maximum' as a commit", () => {
+    const hypothesis = top([
+      {
+        host: "ams-pe-6",
+        type: "bgp_prefix_threshold_reached",
+        message:
+          "BGP_PREFIX_THRESH_EXCEEDED: 10.50.0.2 (External AS 65201): Configured maximum prefix-limit threshold(80) exceeded for inet-unicast nlri: 9001 (instance CUST-B)",
+        at: 0,
+      },
+      {
+        host: "ams-pe-6",
+        type: "bgp_session_down",
+        message:
+          "RPD_BGP_NEIGHBOR_STATE_CHANGED: BGP peer 10.50.0.2 (External AS 65201) changed state from Established to Idle (event Stop) (instance CUST-B)",
+        severity: "minor",
+        tags: { neighbor: "10.50.0.2" },
+        at: 1,
+      },
+    ]);
+    expect(hypothesis?.category).toBe("mpls_vpn_leak");
+  });
+});

@@ -5,7 +5,7 @@
  * commit's.
  */
 import type { Alert, RcaCategory } from "@teleops/schema";
-import { type EvidenceFeature, ROOT_GRADE } from "./features.ts";
+import { type EvidenceFeature, matchAlertType, ROOT_GRADE } from "./features.ts";
 
 /** The part of a condition (one alert type on one host) these readings look at and adjust. */
 export interface SequencedCondition {
@@ -33,21 +33,71 @@ const EXPLAINED = 0.5;
 const hasFeature = (c: SequencedCondition, id: string) => c.features.some((f) => f.id === id);
 const isSessionDown = (c: SequencedCondition) => hasFeature(c, "bgp_session_down");
 const isPrefixLimit = (c: SequencedCondition) => hasFeature(c, "max_prefix") || hasFeature(c, "vpn_prefix_surge");
-
 /**
- * A VRF named in the text: `vrf CUST-A` / `(VRF: red …)` (IOS, XR, EOS), Junos `(instance CUST-A)`, its tables
- * `CUST-A.inet.0` and the `inet-vpn` family, VPNv4/v6. `default`, `master` and `global` are the global table.
+ * A configuration commit: its type says so, or its type says nothing (`syslog`) and its message does. A line that
+ * only mentions configuration ("Configured maximum prefix-limit threshold exceeded") is not a commit.
  */
-const VRF_IN_TEXT =
-  /\bvrf:?\s+(?!default\b|master\b|global\b)[\w-]+|\(instance (?!master\)|default\))[^)\s]+\)|\b(?!inet)[\w-]+\.inet6?\.0\b|\binet6?-vpn\b|\bvpnv[46]\b/i;
+function isCommit(c: SequencedCondition): boolean {
+  if (!hasFeature(c, "config_commit")) return false;
+  const byType = matchAlertType(c.type).features;
+  return byType.length === 0 || byType.some((f) => f.id === "config_commit");
+}
+
+/** Words that follow "VRF" without being a VRF's name ("VRF lookup failed", "VRF table full", "VRF id 3"). */
+const NOT_A_VRF_NAME =
+  "default|master|global|lookup|lookups|table|tables|id|name|names|context|instance|aware|lite|member|members|mode|is|not|none|on|of|for|in|to|from|config|configuration|forwarding|select|selection|route|routes|routing|leak|leaking|import|export|label|labels|count|limit|info|information|state|interface|interfaces|unicast";
+/**
+ * A VRF named in the text: `vrf CUST-A` / `(VRF: red …)` / XR `VRF 'red'` (IOS, XR, EOS), Junos
+ * `(instance CUST-A)` and its tables `CUST-A.inet.0`, Nokia SR OS `vprn100`, NX-OS `bgp-65000 [4711] (CUST-A)`.
+ * `default`, `master`, `global` and `Base` are the global table.
+ */
+const VRF_NAMED = new RegExp(
+  [
+    `\\bvrf:?\\s+['"]?(?!(?:${NOT_A_VRF_NAME})\\b)[\\w-]+`,
+    String.raw`\(instance (?!master\)|default\))[^)\s]+\)`,
+    String.raw`\b(?!inet)[\w-]+\.inet6?\.0\b`,
+    String.raw`\bvprn[\s-]?\d+\b`,
+    String.raw`\bbgp-\d+\s+\[\d+\]\s+\((?!default\))[^)\s]+\)`,
+  ].join("|"),
+  "i",
+);
+/**
+ * VPN address families (`inet-vpn`, VPNv4/v6): carried on VRF sessions, but also on every global PE-to-route-reflector
+ * session, so they only weakly say the session is in a VRF.
+ */
+const VPN_FAMILY = /\binet6?-vpn\b|\bvpnv[46]\b/i;
 const VRF_KEYS = ["vrf", "vrf_name", "routing_instance", "vpn_instance"] as const;
 
-function inVrf(alert: Alert): boolean {
+/** How sure the alert is that its session is in a VRF: 2 a VRF is named, 1 only a VPN address family, 0 neither. */
+function vrfEvidence(alert: Alert): 0 | 1 | 2 {
   for (const key of VRF_KEYS) {
     const value = alert.tags[key] ?? alert.raw_payload[key];
-    if (typeof value === "string" && value !== "" && !/^(master|default|global)$/i.test(value)) return true;
+    if (typeof value === "string" && value !== "" && !/^(master|default|global|base)$/i.test(value)) return 2;
   }
-  return VRF_IN_TEXT.test(alert.message);
+  if (VRF_NAMED.test(alert.message)) return 2;
+  return VPN_FAMILY.test(alert.message) ? 1 : 0;
+}
+
+const PEER_KEYS = ["neighbor", "bgpPeerRemoteAddr", "peer", "peer_ip", "peer_address", "neighbor_ip"] as const;
+/** An IPv4 or IPv6 address, without a Junos `+179` port or an LDP `:0` label space. */
+const ADDRESS = /\b(?:\d{1,3}\.){3}\d{1,3}\b|\b[0-9a-f]{1,4}(?::[0-9a-f]{0,4}){2,7}\b/i;
+
+/** The BGP neighbour an alert is about: its peer tag, else the first address in its message; "" when neither. */
+function neighborOf(alert: Alert): string {
+  for (const key of PEER_KEYS) {
+    const value = alert.tags[key] ?? alert.raw_payload[key];
+    if (typeof value === "string" && value !== "") return normalizePeer(value);
+  }
+  const found = ADDRESS.exec(alert.message);
+  return found ? normalizePeer(found[0]) : "";
+}
+
+function normalizePeer(peer: string): string {
+  return peer
+    .trim()
+    .replace(/\+\d+$/, "")
+    .replace(/^((?:\d{1,3}\.){3}\d{1,3}):\d+$/, "$1")
+    .toLowerCase();
 }
 
 /** Applies the readings to every device's conditions (they must be in time order); votes are changed in place. */
@@ -65,29 +115,52 @@ export function readDeviceSequences(conditions: readonly SequencedCondition[]): 
 }
 
 /**
- * A maximum-prefix limit tears the session down itself: the session-down that follows is the limit acting, so its
- * flap vote halves. When the device's BGP alarms place the session in a VRF, the surge of prefixes is routes leaking
- * into that VRF (a wrong route-target import on the PE), and the limit is read as the leak's root signal.
+ * A maximum-prefix limit tears its own session down: a session-down of the same neighbour within a minute after the
+ * limit is the limit acting, so its flap vote halves. When that neighbour's session is placed in a VRF by name (the
+ * limit's line or its own session's), the surge of prefixes is routes leaking into that VRF (a wrong route-target
+ * import on the PE), and the limit is read as the leak's root signal. A VPN address family alone (VPNv4,
+ * `inet-vpn`) is no such placement: PE-to-route-reflector sessions carry it in the global table. Other neighbours'
+ * sessions on the device are read on their own; a session-down condition that also holds other neighbours' downs
+ * keeps its flap vote.
  */
 function readPrefixLimits(list: readonly SequencedCondition[]): void {
-  const limits = list.filter(isPrefixLimit);
-  const first = limits[0];
-  if (!first) return;
-  const bgpAlarms = list.filter((c) => isPrefixLimit(c) || isSessionDown(c));
-  const vrf = bgpAlarms.some((c) => c.alerts.some(inVrf));
-  if (vrf) {
-    for (const c of limits) {
-      c.votes.set("mpls_vpn_leak", Math.max(c.votes.get("mpls_vpn_leak") ?? 0, VRF_LIMIT_VOTE));
-      const flap = c.votes.get("bgp_flap");
-      if (flap !== undefined) c.votes.set("bgp_flap", flap * EXPLAINED);
-    }
-  }
-  for (const c of list) {
-    if (!isSessionDown(c) || c.firstMs < first.firstMs || c.firstMs - first.firstMs > PREFIX_TEARDOWN_MS) continue;
+  const limitConditions = list.filter(isPrefixLimit);
+  if (limitConditions.length === 0) return;
+  const limits = limitConditions.flatMap((c) => c.alerts);
+  const sessions = list.filter(isSessionDown);
+  const tornBy = (down: Alert) => limits.filter((limit) => tearsDown(limit, down));
+  const leaking = new Set(
+    limits.filter(
+      (limit) =>
+        vrfEvidence(limit) === 2 ||
+        sessions.some((c) => c.alerts.some((down) => tearsDown(limit, down) && vrfEvidence(down) === 2)),
+    ),
+  );
+  for (const c of limitConditions) {
+    if (!c.alerts.some((limit) => leaking.has(limit))) continue;
+    c.votes.set("mpls_vpn_leak", Math.max(c.votes.get("mpls_vpn_leak") ?? 0, VRF_LIMIT_VOTE));
     const flap = c.votes.get("bgp_flap");
     if (flap !== undefined) c.votes.set("bgp_flap", flap * EXPLAINED);
-    if (vrf) c.votes.set("mpls_vpn_leak", Math.max(c.votes.get("mpls_vpn_leak") ?? 0, flap ?? 0));
   }
+  for (const c of sessions) {
+    const torn = c.alerts.filter((down) => tornBy(down).length > 0);
+    const flap = c.votes.get("bgp_flap");
+    if (torn.length === 0 || flap === undefined) continue;
+    if (torn.some((down) => tornBy(down).some((limit) => leaking.has(limit)))) {
+      c.votes.set("mpls_vpn_leak", Math.max(c.votes.get("mpls_vpn_leak") ?? 0, flap));
+    }
+    // Only when every down in the condition is a limit's doing: another neighbour's downs are read on their own.
+    if (torn.length === c.alerts.length) c.votes.set("bgp_flap", flap * EXPLAINED);
+  }
+}
+
+/** A limit and a session-down of the same neighbour, the session going within PREFIX_TEARDOWN_MS after the limit. */
+function tearsDown(limit: Alert, down: Alert): boolean {
+  const gap = Date.parse(down.timestamp) - Date.parse(limit.timestamp);
+  if (!(gap >= 0 && gap <= PREFIX_TEARDOWN_MS)) return false;
+  const peer = neighborOf(limit);
+  // A limit line that names no neighbour can only be matched by time.
+  return peer === "" || neighborOf(down) === peer;
 }
 
 /**
@@ -98,26 +171,42 @@ function readPrefixLimits(list: readonly SequencedCondition[]): void {
  * loss), changes nothing.
  */
 function readChange(list: readonly SequencedCondition[]): void {
-  const commit = list.find((c) => hasFeature(c, "config_commit"));
-  if (!commit) return;
-  const earlier = list.some((c) => c !== commit && c.firstMs < commit.firstMs && failing(c));
-  if (earlier) return;
-  const after = list.filter(
-    (c) => c !== commit && c.firstMs >= commit.firstMs && c.firstMs - commit.firstMs <= CHANGE_WINDOW_MS,
-  );
+  const explained = new Set<SequencedCondition>();
+  for (const commit of list) {
+    if (!isCommit(commit)) continue;
+    // Each commit on its own time: a harmless commit earlier does not hide a breaking one later.
+    for (const alert of commit.alerts) {
+      if (blameCommit(list, commit, Date.parse(alert.timestamp), explained)) break;
+    }
+  }
+}
+
+/** Blames the commit made at `commitMs` when it is followed by unexplained failures (see readChange). */
+function blameCommit(
+  list: readonly SequencedCondition[],
+  commit: SequencedCondition,
+  commitMs: number,
+  explained: Set<SequencedCondition>,
+): boolean {
+  const earlier = list.some((c) => c !== commit && c.firstMs < commitMs && failing(c));
+  if (earlier) return false;
+  const after = list.filter((c) => c !== commit && c.firstMs >= commitMs && c.firstMs - commitMs <= CHANGE_WINDOW_MS);
   const failures = after.filter(failing);
-  if (failures.length === 0 || failures.some((c) => strongest(c) >= ROOT_GRADE)) return;
+  if (failures.length === 0 || failures.some((c) => strongest(c) >= ROOT_GRADE)) return false;
   commit.votes.set("config_change", Math.max(commit.votes.get("config_change") ?? 0, CHANGE_VOTE));
   // Commits are logged at notice or info whatever they break; what they broke says how much they matter.
   commit.severity = Math.max(commit.severity, ...failures.map((c) => c.severity));
   for (const c of after) {
+    if (explained.has(c)) continue;
+    explained.add(c);
     for (const [category, vote] of c.votes) if (category !== "config_change") c.votes.set(category, vote * EXPLAINED);
   }
+  return true;
 }
 
 /** A condition that reports something wrong (recoveries and administrative events vote nothing). */
 function failing(c: SequencedCondition): boolean {
-  return strongest(c) >= 0.7 && !hasFeature(c, "config_commit");
+  return strongest(c) >= 0.7 && !isCommit(c);
 }
 
 function strongest(c: SequencedCondition): number {
