@@ -1,7 +1,7 @@
-import { alerts, incidentSearch, incidents } from "@teleops/db";
+import { alerts, incidentSearch, incidents, incidentWords } from "@teleops/db";
 import { type SeedAlert, seedIncident, type TestDatabase, testBackends } from "@teleops/db/testing";
 import { TRPCError } from "@trpc/server";
-import { eq, sql } from "drizzle-orm";
+import { and, eq, sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Actor } from "./context.ts";
 import { callerFor } from "./testing.ts";
@@ -153,7 +153,7 @@ describe.each(testBackends())("incident search on $name", (backend) => {
     expect(malformed.message).toContain("lastAlertFrom");
   });
 
-  it("answers from the vocabulary's trigram index and the word lists' array index, not by reading every list", async () => {
+  it("answers from the vocabulary's trigram index and the word rows' primary key, not by reading every list", async () => {
     const plan = await database.db.transaction(async (tx) => {
       // The tables are tiny, so the planner would rightly scan them; forbidding that shows an index can answer.
       await tx.execute(sql`set local enable_seqscan = off`);
@@ -163,22 +163,22 @@ describe.each(testBackends())("incident search on $name", (backend) => {
         sql`insert into search_vocabulary select 'acme', 'filler-' || g from generate_series(1, 20000) g`,
       );
       await tx.execute(
-        sql`insert into incident_search select 'INC-FILL-' || g, 'zz-filler', 'filler-' || g from generate_series(1, 20000) g`,
+        sql`insert into incident_words select 'zz-filler', 'filler-' || g, 'INC-FILL-' || g from generate_series(1, 20000) g`,
       );
       await tx.execute(sql`analyze search_vocabulary`);
-      await tx.execute(sql`analyze incident_search`);
+      await tx.execute(sql`analyze incident_words`);
       const vocabulary = await tx.execute(
         sql`explain select word from search_vocabulary where tenant_id = 'acme' and word like '%203.0.113.69%'`,
       );
       const lists = await tx.execute(
-        sql`explain select incident_id from incident_search
-            where tenant_id = 'acme' and string_to_array(words, ' ') && array['203.0.113.69']`,
+        sql`explain select incident_id from incident_words
+            where tenant_id = 'acme' and word = any(array['203.0.113.69', 'nyc1-edge-01'])`,
       );
       const titles = await tx.execute(sql`explain select id from incidents where title ilike '%link_down%'`);
       return JSON.stringify([vocabulary, lists, titles]);
     });
     expect(plan).toContain("search_vocabulary_word_trgm_idx");
-    expect(plan).toContain("incident_search_word_list_idx");
+    expect(plan).toContain("incident_words_tenant_id_word_incident_id_pk");
     expect(plan).toContain("incidents_title_trgm_idx");
   });
 
@@ -210,6 +210,12 @@ describe.each(testBackends())("incident search on $name", (backend) => {
     expect(words).toContain("203.0.113.69");
     expect(words).toContain("nyc1-edge-01");
     expect(words.filter((word) => word === "nyc1-edge-01")).toHaveLength(1);
+    // One row per word of the incident, none twice.
+    const rowsOfWord = await database.db
+      .select()
+      .from(incidentWords)
+      .where(and(eq(incidentWords.incidentId, ids.ddos), eq(incidentWords.word, "nyc1-edge-01")));
+    expect(rowsOfWord).toHaveLength(1);
     // Unassigned until the correlator (here, an update) puts it in the optics incident.
     await database.db.insert(alerts).values({
       tenantId: "acme",

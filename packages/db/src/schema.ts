@@ -148,24 +148,34 @@ export const alerts = pgTable(
 /**
  * Free-text search: per incident, the distinct words of its alerts (host, type, service, message, tag and label
  * values), lower-cased, one space apart, at most 65,536 characters. Kept by statement-level triggers on `alerts`
- * (migrations 0012 and 0016), so every writer keeps it, and in a table of its own, so the correlator's frequent
- * updates of `incidents` never re-index it. A GIN index over the list as an array finds the incidents holding any
- * of a set of exact words (docs/architecture.md, "Search").
+ * (migrations 0012, 0016 and 0018), so every writer keeps it, and in a table of its own, so the correlator's
+ * frequent updates of `incidents` never re-index it. Read whole only when a term is too common for the vocabulary
+ * (docs/architecture.md, "Search").
  */
-export const incidentSearch = pgTable(
-  "incident_search",
+export const incidentSearch = pgTable("incident_search", {
+  incidentId: text().primaryKey(),
+  tenantId: text().notNull(),
+  words: text().notNull(),
+});
+
+/**
+ * The same words one row per (word, incident): which incidents hold a word, by the primary key. Rows are only ever
+ * added, one per new word of an incident (migration 0018): an index over each incident's whole list re-indexed every
+ * word of the list whenever one joined, which made search upkeep most of the database's write-ahead log.
+ */
+export const incidentWords = pgTable(
+  "incident_words",
   {
-    incidentId: text().primaryKey(),
     tenantId: text().notNull(),
-    words: text().notNull(),
+    word: text().notNull(),
+    incidentId: text().notNull(),
   },
-  // The expression must read exactly so in queries (a literal ' ', not a parameter) for the index to answer them.
-  (t) => [index("incident_search_word_list_idx").using("gin", sql`string_to_array(${t.words}, ' ')`)],
+  (t) => [primaryKey({ columns: [t.tenantId, t.word, t.incidentId] })],
 );
 
 /**
  * Every word a tenant's alerts have held, once, with a trigram index: a search term is first matched against these
- * short words (`LIKE '%term%'`), then the incidents holding the matches come from `incident_search`'s array index.
+ * short words (`LIKE '%term%'`), then the incidents holding the matches come from `incident_words`.
  * Kept by the same triggers; words only ever join it (a word whose incidents are gone finds nothing).
  */
 export const searchVocabulary = pgTable(

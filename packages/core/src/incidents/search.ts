@@ -1,11 +1,12 @@
 /**
  * Free-text search of incidents: each word must appear in the incident's id or title, or among the words of its
  * alerts (host, type, service, message, tag and label values), which triggers keep per incident in
- * `incident_search` and, once per tenant, in `search_vocabulary` (migrations 0012 and 0016). A term is looked up
- * among the vocabulary's short words through a trigram index, then the incidents holding those words through a GIN
- * index over each incident's word list: a search never reads every incident's words.
+ * `incident_search`, one row per word and incident in `incident_words`, and once per tenant in `search_vocabulary`
+ * (migrations 0012, 0016 and 0018). A term is looked up among the vocabulary's short words through a trigram index,
+ * then the incidents holding those words by `incident_words`' primary key: a search never reads every incident's
+ * words.
  */
-import { type DbOrTx, incidentSearch, incidents, searchVocabulary } from "@teleops/db";
+import { type DbOrTx, incidentSearch, incidents, incidentWords, searchVocabulary } from "@teleops/db";
 import { type IncidentSearch, SEARCH_MIN_TERM, searchTerms } from "@teleops/schema";
 import { and, eq, gte, ilike, lte, or, type SQL, sql } from "drizzle-orm";
 import { rowsOf } from "../correlation/persist.ts";
@@ -43,8 +44,8 @@ export async function incidentsMatchingText(
 
 /**
  * The incidents one word matches, in one statement: by title or id, or through the vocabulary: the tenant's words
- * containing it (trigram index over short strings), then the incidents holding those words (the word lists' array
- * index). A word inside more than VOCABULARY_MATCHES distinct words is looked for in the lists themselves instead;
+ * containing it (trigram index over short strings), then the incidents holding those words (`incident_words`' primary
+ * key, tenant and word first). A word inside more than VOCABULARY_MATCHES distinct words is looked for in the lists themselves instead;
  * each branch's count condition is a one-time filter, so only one of the two ever reads anything.
  */
 async function incidentsMatchingWord(db: DbOrTx, tenantId: string, word: string): Promise<string[]> {
@@ -56,8 +57,7 @@ async function incidentsMatchingWord(db: DbOrTx, tenantId: string, word: string)
       and(eq(incidents.tenantId, tenantId), or(ilike(incidents.title, pattern), eq(incidents.id, word.toUpperCase()))),
     );
   if (word.length < SEARCH_MIN_TERM) return (await byIncident).map((row) => row.id);
-  // The words are stored lower-cased, so a case-sensitive LIKE of the lower-cased term finds what ILIKE would. The
-  // array expression is the index's own (migration 0016): its separator is a literal, not a parameter.
+  // The words are stored lower-cased, so a case-sensitive LIKE of the lower-cased term finds what ILIKE would.
   const lowered = pattern.toLowerCase();
   const rows = rowsOf<{ id: string }>(
     await db.execute(sql`
@@ -69,9 +69,9 @@ async function incidentsMatchingWord(db: DbOrTx, tenantId: string, word: string)
     select i.id from ${incidents} i
     where i.tenant_id = ${tenantId} and (i.title ilike ${pattern} or i.id = ${word.toUpperCase()})
     union
-    select s.incident_id from ${incidentSearch} s
-    where s.tenant_id = ${tenantId}
-      and string_to_array(s.words, ' ') && array(select word from vocabulary)
+    select w.incident_id from ${incidentWords} w
+    where w.tenant_id = ${tenantId}
+      and w.word = any(array(select word from vocabulary))
       and (select count(*) from vocabulary) <= ${VOCABULARY_MATCHES}
     union
     select s.incident_id from ${incidentSearch} s
