@@ -485,8 +485,7 @@ export const FEATURES: readonly EvidenceFeature[] = [
     "worker / connection pool exhausted",
     [
       pNot(
-        // Address pools (DHCP, BNG/IPCP) and NAT pools running out are capacity, not busy workers.
-        "db|database|sql|jdbc|hikari|pgbouncer|nat|pat|snat|napt|cgnat|xlate|dhcp|dhcpd|address|lease|ip|ippool",
+        "db|database|sql|jdbc|hikari|pgbouncer|nat|pat|snat|napt|cgnat|xlate",
         "worker|thread|connection|pool",
         "pool|exhaust|exhausted|busy|saturated",
       ),
@@ -687,13 +686,11 @@ export const FEATURES: readonly EvidenceFeature[] = [
   // OSPF adjacency state ("from FULL to DOWN").
   feature(
     "resource_exhausted",
-    "a resource exhausted (disk full, no space left, NAT/PAT or address pool exhausted)",
+    "a resource exhausted (disk full, no space left, NAT/PAT pool exhausted)",
     [
       p("disk|filesystem|volume|partition|inode|storage|tablespace|wal", "ranout"),
       p("nospaceleft"),
       p("nat|pat|snat|napt|cgnat|xlate|translation", "ranout"),
-      p("dhcp|dhcpd|address|lease|ip|ippool", "pool|lease|scope|address", "ranout"),
-      p("nofreelease"),
     ],
     { capacity_exhaustion: 2.4 },
   ),
@@ -776,7 +773,6 @@ const COMPOUNDS = new Map([
 const PHRASES: ReadonlyArray<[string, string]> = [
   [" no space left on device ", "nospaceleftondevice"],
   [" no space left ", "nospaceleft"],
-  [" no free lease ", "nofreelease"],
 ];
 
 /** A hedge: the resource is filling or forecast to fill, or the line is about a backup; not a resource that ran out. */

@@ -314,16 +314,6 @@ describe("not over-reading capacity exhaustion", () => {
     );
   });
 
-  it.each(["DHCP pool CORP exhausted", "address pool exhausted", "network 100.64.12.0/22: no free leases"])(
-    "reads %s as an exhausted pool of addresses, not a busy worker pool",
-    (message) => {
-      const read = reading("syslog_message", message);
-      expect(read.ids).toContain("resource_exhausted");
-      expect(read.ids).not.toContain("worker_pool_exhausted");
-      expect(read.vote("cdn_cache_stampede")).toBe(0);
-    },
-  );
-
   it("does not read a nearly-full volume before a crash as the crash's cause", () => {
     const hypothesis = topOf(
       imported([
@@ -345,13 +335,6 @@ describe("not over-reading a cache restart", () => {
     const read = reading(type, message);
     expect(read.ids).not.toContain("cache_restart");
     expect(read.vote("cdn_cache_stampede")).toBe(0);
-  });
-
-  it("does not read an address pool filling up as a busy worker pool or as exhausted", () => {
-    const read = reading("dhcp_pool_usage_high", "DHCP pool VOICE-2 at 92% utilisation");
-    expect(read.ids).not.toContain("worker_pool_exhausted");
-    expect(read.vote("cdn_cache_stampede")).toBe(0);
-    expect(read.vote("capacity_exhaustion")).toBeLessThan(ROOT_GRADE);
   });
 
   it("still reads a Varnish child dying, from the importer's own alert type", () => {
