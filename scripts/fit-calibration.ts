@@ -8,6 +8,7 @@
  * The LLM engine has no curve (`null`, raw scores): no endpoint is reachable here to measure it. The evaluation
  * still reports its cross-validated figures for any run in which it answered.
  */
+import { execFileSync } from "node:child_process";
 import { readFileSync, writeFileSync } from "node:fs";
 import { fitCalibration } from "../packages/core/src/evaluation/calibration.ts";
 import { MANUAL_LABELS_NAME, VENDOR_LABELS_NAME } from "../packages/core/src/evaluation/labels.ts";
@@ -55,4 +56,6 @@ if (process.argv.includes("--check")) {
   process.exit(same ? 0 : 1);
 }
 writeFileSync(CALIBRATION_PATH, `${JSON.stringify(file, null, 2)}\n`);
+// The repository's formatter (Biome, checked by `pnpm lint`) lays short arrays out on one line.
+execFileSync("npx", ["biome", "format", "--write", CALIBRATION_PATH], { stdio: "ignore" });
 process.stderr.write(`${JSON.stringify(crossValidation)}\nwrote ${CALIBRATION_PATH} (${JSON.stringify(curve)})\n`);
