@@ -442,3 +442,49 @@ describe("performance-monitoring threshold crossings", () => {
     expect(incident?.members.map((m) => m.alertType)).toEqual(["optical_loss_of_signal", "optical_loss_of_frame"]);
   });
 });
+
+describe("machines seen through their exporters", () => {
+  const none = { siteOf: () => undefined, neighbours: () => undefined };
+  const at = (seconds: number) => T0 + seconds * 1_000;
+  const instanceDown = (host: string, seconds: number, tags: Record<string, string>, group?: string) =>
+    alert(host, 0, "critical", {
+      timeMs: at(seconds),
+      alertType: "instance_down",
+      message: `Instance ${tags.instance} down`,
+      tags,
+      ...(group ? { group } : {}),
+    });
+  const probe = (target: string, seconds: number) =>
+    alert(target, 0, "critical", {
+      timeMs: at(seconds),
+      alertType: "blackbox_probe_failed",
+      message: `Probe failed: https://${target}/`,
+    });
+  const hostsOf = (alerts: Array<CorrelationInput<number>>) => {
+    const correlator = new Correlator<number>(DEFAULT_CORRELATION_CONFIG, none);
+    for (const a of alerts) correlator.add(a);
+    return correlator.incidents().map((g) => g.members.map((m) => m.host).sort());
+  };
+
+  it("reads a node_exporter target down as the machine down, whose services' probes then follow it", () => {
+    const nas = instanceDown("nas-02.example.net", 0, { instance: "nas-02.example.net:9100", job: "node" });
+    expect(hostsOf([nas, probe("wiki.example.net", 70), probe("docs.example.net", 80)])).toEqual([
+      ["docs.example.net", "nas-02.example.net", "wiki.example.net"],
+    ]);
+    // An application's own scrape target is a service, not the machine: its probes are not taken for its effect.
+    const app = instanceDown("api-7.example.net", 0, { instance: "api-7.example.net:8080", job: "api" });
+    expect(hostsOf([app, probe("wiki.example.net", 70)])).toEqual([["api-7.example.net"], ["wiki.example.net"]]);
+  });
+
+  it("keeps two machines down in one Alertmanager group minutes apart as two incidents", () => {
+    const group = '{}:{alertname="InstanceDown", job="node"}';
+    const a = instanceDown("nas-02.example.net", 0, { instance: "nas-02.example.net:9100", job: "node" }, group);
+    const b = instanceDown(
+      "ci-runner-3.example.net",
+      90,
+      { instance: "ci-runner-3.example.net:9100", job: "node" },
+      group,
+    );
+    expect(hostsOf([a, b])).toEqual([["nas-02.example.net"], ["ci-runner-3.example.net"]]);
+  });
+});

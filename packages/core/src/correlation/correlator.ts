@@ -300,6 +300,17 @@ function symptomCauses(layer: Layer): readonly Layer[] {
   return causes;
 }
 
+/**
+ * A scrape target down (`up == 0`: InstanceDown, TargetDown) whose target is a machine's own exporter — node_exporter
+ * (port 9100 or a `node` job) or windows_exporter (port 9182) — says the machine stopped answering, not one service.
+ */
+function scrapedMachine(alert: { alertType: string; tags: Readonly<Record<string, string>> }): boolean {
+  if (!/^(?:instance|target)_?down$/i.test(alert.alertType.replace(/([a-z])([A-Z])/g, "$1_$2"))) return false;
+  const instance = alert.tags.instance ?? "";
+  const job = alert.tags.job ?? "";
+  return /:(?:9100|9182)$/.test(instance) || /^(?:node|nodes|node[-_]exporter|windows[-_]exporter)$/i.test(job);
+}
+
 const NON_BRIDGING_LAYERS: ReadonlySet<Layer> = new Set(["system", "hardware", "other"]);
 
 const SLOW_LAYERS: ReadonlySet<Layer> = new Set(["power", "hardware"]);
@@ -523,7 +534,7 @@ export class Correlator<Ref> {
       alert.tags.region ??
       (domain !== undefined ? (this.siteOfHost(domain.toLowerCase()) ?? domain) : null);
     const site = tagSite?.toLowerCase() ?? this.topology.siteOf(alert.host)?.toLowerCase() ?? this.siteOfHost(host);
-    const layer = layerOf(alert.alertType, alert.message);
+    const layer = scrapedMachine(alert) ? "machine" : layerOf(alert.alertType, alert.message);
     const chatter = isChatter(layer);
     const mentions: string[] = [];
     const circuits: string[] = [];
@@ -708,7 +719,9 @@ export class Correlator<Ref> {
     }
     // Alertmanager grouped them and they report one condition: its targets may sit anywhere (probes of remote
     // services from one prober), and rules' `for:` delays spread their start times over minutes.
-    if (alert.group) {
+    // Machines down are failures of their own: two in one group (grouped by alert name and job) minutes apart are
+    // two machines, unless a shared site or a burst within seconds ties them.
+    if (alert.group && f.layer !== "machine") {
       this.offer(
         found,
         this.keys.g.of(alert.group).key(f.signal),
