@@ -488,3 +488,29 @@ describe("machines seen through their exporters", () => {
     expect(hostsOf([a, b])).toEqual([["nas-02.example.net"], ["ci-runner-3.example.net"]]);
   });
 });
+
+describe("devices booting after power returns", () => {
+  it("joins the cold starts of devices known only by address to the power failure whose restoration they follow", () => {
+    const correlator = new Correlator<number>(DEFAULT_CORRELATION_CONFIG, {
+      siteOf: () => undefined,
+      neighbours: () => undefined,
+    });
+    const ups = "192.0.2.10";
+    const onBattery = alert(ups, 0, "major", { alertType: "ups_on_battery", message: "UPS on battery power" });
+    const low = alert(ups, 20, "critical", { alertType: "ups_low_battery", message: "UPS battery power too low" });
+    const back = alert(ups, 160, "info", {
+      alertType: "ups_on_battery",
+      message: "Utility power has been restored",
+      status: "resolved",
+    });
+    const boots = ["192.0.2.21", "192.0.2.22"].map((host, i) =>
+      alert(host, 161.5 + i * 0.1, "warning", { alertType: "cold_start", message: "coldStart" }),
+    );
+    // A boot long after the restoration is not its doing.
+    const later = alert("192.0.2.23", 200, "warning", { alertType: "cold_start", message: "coldStart" });
+    for (const a of [onBattery, low, back, ...boots, later]) correlator.add(a);
+    expect(correlator.incidents().map((g) => g.members.map((m) => m.host).sort())).toEqual([
+      ["192.0.2.10", "192.0.2.10", "192.0.2.10", "192.0.2.21", "192.0.2.22"],
+    ]);
+  });
+});

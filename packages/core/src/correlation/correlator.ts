@@ -268,6 +268,10 @@ const SYMPTOM_CAUSE_LAYERS: ReadonlySet<Layer> = new Set([
   "storage",
   "routing",
 ]);
+/** Conditions that report a device booting (SNMP coldStart/warmStart, "system restarted", "reloaded"). */
+const BOOT =
+  /\b(?:cold ?start|warm ?start|system (?:restarted|initialized|reloaded)|restarted|reload(?:ed)?|boot(?:ed|ing)?)\b/;
+
 /** Every layer an alarm that is not chatter can have. */
 const ALARM_LAYERS: readonly Layer[] = [
   "power",
@@ -748,6 +752,16 @@ export class Correlator<Ref> {
       for (const link of symptomFound.values()) if (!closest || link.distanceMs < closest.distanceMs) closest = link;
       if (closest && !found.has(closest.group)) found.set(closest.group, closest);
     }
+    // A device that boots just after power came back somewhere is most likely one the power fed: it joins the
+    // closest restoration, never merging anything (timing is all there is).
+    if (BOOT.test(f.signal)) {
+      const restored = new Map<AlertGroup<Ref>, Link<Ref>>();
+      const reason = "boots after power was restored, {d}";
+      this.offer(restored, this.keys.y.one("power-restored"), c.symptomWindowMs, SYMPTOM, reason, false, "before");
+      let closest: Link<Ref> | undefined;
+      for (const link of restored.values()) if (!closest || link.distanceMs < closest.distanceMs) closest = link;
+      if (closest && !found.has(closest.group)) found.set(closest.group, closest);
+    }
     for (const [partner, dice] of this.relations.partners(f.signal)) {
       if (dice < c.minLearnedDice) continue;
       const reason = `learned relation ${f.signal} ↔ ${partner} (Dice ${dice.toFixed(2)}), {d}`;
@@ -830,6 +844,9 @@ export class Correlator<Ref> {
     if (f.chatter) return;
     if (!f.firing) {
       if (f.host !== "") this.put(group, f.clearedKey, f.timeMs, 0);
+      // Power back: the devices it fed boot over the next minutes and say so (cold starts, restarts).
+      if (f.layer === "power")
+        this.put(group, this.keys.y.one("power-restored"), f.timeMs, this.config.symptomWindowMs);
       return;
     }
     const signal = f.raised;
