@@ -513,4 +513,24 @@ describe("devices booting after power returns", () => {
       ["192.0.2.10", "192.0.2.10", "192.0.2.10", "192.0.2.21", "192.0.2.22"],
     ]);
   });
+
+  it("joins a router's reload to the failure its neighbours reported when they lost it minutes earlier", () => {
+    const correlator = new Correlator<number>(DEFAULT_CORRELATION_CONFIG, {
+      siteOf: () => undefined,
+      neighbours: () => undefined,
+    });
+    const lost = ["leaf-01", "leaf-02", "leaf-03"].map((leaf) =>
+      alert(leaf, 0, "major", {
+        alertType: "bgp_session_down",
+        message: "BGP peer 10.0.0.3 (spine-3) changed state from Established to Idle",
+      }),
+    );
+    const reload = alert("spine-3", 4.5, "warning", {
+      alertType: "sys_system_restarted",
+      message: "%SYS-5-SYSTEM_RESTARTED: System restarted",
+    });
+    for (const a of [...lost, reload]) correlator.add(a);
+    const incidents = correlator.incidents().map((g) => g.members.map((m) => m.host).sort());
+    expect(incidents).toEqual([["leaf-01", "leaf-02", "leaf-03", "spine-3"]]);
+  });
 });

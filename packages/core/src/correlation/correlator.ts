@@ -754,10 +754,15 @@ export class Correlator<Ref> {
     }
     // A device that boots just after power came back somewhere is most likely one the power fed: it joins the
     // closest restoration, never merging anything (timing is all there is).
+    // So does a device that boots after its neighbours reported losing it (a crash, then the reload minutes later).
     if (BOOT.test(f.signal)) {
       const restored = new Map<AlertGroup<Ref>, Link<Ref>>();
       const reason = "boots after power was restored, {d}";
       this.offer(restored, this.keys.y.one("power-restored"), c.symptomWindowMs, SYMPTOM, reason, false, "before");
+      for (const name of f.names) {
+        const lost = `boots after other devices reported losing ${name}, {d}`;
+        this.offer(restored, this.keys.m.one(name), c.slowSameHostWindowMs, SYMPTOM, lost, false, "before");
+      }
       let closest: Link<Ref> | undefined;
       for (const link of restored.values()) if (!closest || link.distanceMs < closest.distanceMs) closest = link;
       if (closest && !found.has(closest.group)) found.set(closest.group, closest);
