@@ -1,7 +1,7 @@
 import type { Severity, Topology } from "@teleops/schema";
 import { describe, expect, it } from "vitest";
 import { type CorrelationInput, Correlator, DEFAULT_CORRELATION_CONFIG } from "./correlator.ts";
-import { layerOf } from "./features.ts";
+import { layerOf, pointToPointLink } from "./features.ts";
 import { pairwiseScores } from "./inMemory.ts";
 import { topologyView } from "./topologyView.ts";
 
@@ -532,5 +532,44 @@ describe("devices booting after power returns", () => {
     for (const a of [...lost, reload]) correlator.add(a);
     const incidents = correlator.incidents().map((g) => g.members.map((m) => m.host).sort());
     expect(incidents).toEqual([["leaf-01", "leaf-02", "leaf-03", "spine-3"]]);
+  });
+});
+
+describe("the two ends of a point-to-point link", () => {
+  it("ties an alarm naming a gateway (…1) to one naming the address beside it on the same /30 (…2)", () => {
+    expect(pointToPointLink("203.0.113.1")).toBe("203.0.113.0/30");
+    expect(pointToPointLink("203.0.113.2")).toBe("203.0.113.0/30");
+    expect(pointToPointLink("203.0.113.6")).toBe("203.0.113.4/30");
+    // Network and broadcast addresses of a /30 are no link ends.
+    expect(pointToPointLink("203.0.113.0")).toBeNull();
+    expect(pointToPointLink("203.0.113.3")).toBeNull();
+    const correlator = new Correlator<number>(DEFAULT_CORRELATION_CONFIG, {
+      siteOf: () => undefined,
+      neighbours: () => undefined,
+    });
+    const route = alert("edge-fw1", 0, "major", {
+      alertType: "tracked_route_down",
+      message: "Removing tracked route 0.0.0.0 0.0.0.0 198.51.100.9, distance 1",
+    });
+    const tunnels = ["br-rtr1", "br-rtr2"].map((host) =>
+      alert(host, 0.2, "major", {
+        alertType: "crypto_tunnel_down",
+        message: "Crypto tunnel is DOWN. Peer 198.51.100.10:500",
+      }),
+    );
+    for (const a of [route, ...tunnels]) correlator.add(a);
+    expect(correlator.incidents().map((g) => g.members.map((m) => m.host).sort())).toEqual([
+      ["br-rtr1", "br-rtr2", "edge-fw1"],
+    ]);
+    // An address of another /30 ties nothing.
+    const apart = new Correlator<number>(DEFAULT_CORRELATION_CONFIG, {
+      siteOf: () => undefined,
+      neighbours: () => undefined,
+    });
+    const other = alert("br-rtr3", 0.2, "major", {
+      alertType: "crypto_tunnel_down",
+      message: "Crypto tunnel is DOWN. Peer 198.51.100.14:500",
+    });
+    expect(apart.add(route)).not.toBe(apart.add(other));
   });
 });

@@ -328,6 +328,18 @@ function namesEntities(name: string): boolean {
  * probed target) and other devices' names (an interface description "to mad-cr1", an LLDP neighbour). The host
  * itself is excluded: sharing a host is its own, stronger evidence.
  */
+/**
+ * The /30 a point-to-point link's two ends share, for an address that is one of them (x.x.x.4k+1 or 4k+2): a router
+ * naming its upstream gateway (…1) and a peer naming that router's address on the link (…2) name one link. Null for
+ * the subnet's own and broadcast addresses.
+ */
+export function pointToPointLink(address: string): string | null {
+  const last = address.lastIndexOf(".");
+  const octet = Number(address.slice(last + 1));
+  if (octet % 4 !== 1 && octet % 4 !== 2) return null;
+  return `${address.slice(0, last)}.${octet - (octet % 4)}/30`;
+}
+
 export function entitiesOf(host: string, message: string, tags: Readonly<Record<string, string>>): string[] {
   const found = new Set<string>();
   if (host.includes("/")) for (const owner of kubernetesOwners(host)) found.add(`device:${owner}`);
@@ -348,7 +360,11 @@ export function entitiesOf(host: string, message: string, tags: Readonly<Record<
         if (id && /\d/.test(id)) found.add(`circuit:${id}`);
       }
     }
-    for (let match = first(IPV4, sample); match; match = IPV4.exec(sample)) found.add(`ip:${match[0]}`);
+    for (let match = first(IPV4, sample); match; match = IPV4.exec(sample)) {
+      found.add(`ip:${match[0]}`);
+      const link = pointToPointLink(match[0]);
+      if (link) found.add(`ip:${link}`);
+    }
     // The IPv6 pattern is costly: only text with two hex groups around a colon can hold an address.
     if (MAY_HOLD_IPV6.test(sample)) {
       for (let match = first(IPV6, sample); match; match = IPV6.exec(sample)) {

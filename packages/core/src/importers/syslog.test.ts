@@ -221,6 +221,19 @@ describe("vendor formats beyond Cisco mnemonics", () => {
     );
     expect(up).toMatchObject({ alert_type: "line_protocol_up", status: "resolved" });
     expect(parse("<165>Sep  3 07:31:25 lon-fw1a %ASA-1-999999: something new").alert_type).toBe("asa_999999");
+    const removed = parse(
+      "<166>Sep  3 08:00:00 lon-fw1a %ASA-6-622001: Removing tracked route 0.0.0.0 0.0.0.0 192.0.2.1, distance 1, table default, on interface outside",
+    );
+    const added = parse(
+      "<166>Sep  3 08:20:00 lon-fw1a %ASA-6-622001: Adding tracked route 0.0.0.0 0.0.0.0 192.0.2.1, distance 1, table default, on interface outside",
+    );
+    expect(removed).toMatchObject({ alert_type: "tracked_route_down", status: "firing" });
+    expect(added).toMatchObject({ alert_type: "tracked_route_up", status: "resolved" });
+    expect(
+      parse(
+        "<165>Sep  3 08:00:09 lon-fw1a %ASA-5-713259: Group = 192.0.2.77, IP = 192.0.2.77, Session is being torn down. Reason: Lost Service",
+      ).alert_type,
+    ).toBe("ike_session_down");
   });
 
   it("reads Junos chassis alarms and their ends: a power entry module back, a card online, alarmd's cleared alarm", () => {

@@ -175,6 +175,10 @@ export const MNEMONIC_RULES: Readonly<Record<string, MnemonicRule>> = {
   "ASA-411002": { alertType: "line_protocol_down" },
   "ASA-411003": { alertType: "interface_admin_down", clears: ALWAYS },
   "ASA-411004": { alertType: "interface_admin_down" },
+  // Object tracking (SLA-monitored routes): "Removing tracked route …" when the probe fails, "Adding …" when back.
+  "ASA-622001": { alertType: "tracked_route_down", clears: /\bAdding tracked route\b/i },
+  // The 713xxx messages are IKE's: 713259 "Session is being torn down. Reason: …" ends a VPN peer's session.
+  "ASA-713259": { alertType: "ike_session_down" },
   "ASA-605004": { alertType: "user_login_failed" },
   "ASA-605005": { alertType: "user_login" },
   "ASA-611101": { alertType: "user_login" },
