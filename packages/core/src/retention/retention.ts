@@ -12,12 +12,19 @@ import {
   preparePartitions,
 } from "@teleops/db";
 import { sql } from "drizzle-orm";
+import { PreconditionError } from "../errors.ts";
+import { exportPartition } from "./export.ts";
 
 export interface RetentionPolicy {
   /** `TELEOPS_RETENTION_DAYS`: alerts older than this many days go (by event time); 0 keeps them all. */
   alertsDays: number;
   /** `TELEOPS_EVENTS_RETENTION_DAYS`: integration events older than this (by arrival); 0 keeps them all. */
   eventsDays: number;
+  /**
+   * `TELEOPS_RETENTION_EXPORT_DIR`: when set, each partition is first written to `<dir>/<partition>.jsonl.gz`, and
+   * is dropped only once that file is complete; unset, partitions are dropped without a copy.
+   */
+  exportDir?: string | undefined;
 }
 
 export const DEFAULT_RETENTION: RetentionPolicy = { alertsDays: 90, eventsDays: 30 };
@@ -44,6 +51,27 @@ export interface PartitionDrop {
   to: string;
   rows: number;
   duration_ms: number;
+  /** The file its rows were exported to first, with `TELEOPS_RETENTION_EXPORT_DIR`. */
+  exported_to?: string;
+}
+
+/**
+ * A partition could not be exported: it was not dropped (still attached if it was), and the run stopped there, so
+ * no partition after it was dropped either. `report` holds what the run dropped before it (each exported).
+ */
+export class RetentionExportError extends PreconditionError {
+  constructor(
+    readonly table: PartitionedTable,
+    readonly partition: string,
+    readonly dir: string,
+    readonly reason: string,
+    readonly report: RetentionReport,
+  ) {
+    super(
+      `retention stopped: could not export partition ${partition} to ${dir} (${reason}); it was not dropped, nor ` +
+        `any partition after it${report.dropped_partitions.length > 0 ? ` (${report.dropped_partitions.length} dropped before it, each exported)` : ""}`,
+    );
+  }
 }
 
 /** Arbitrary constant shared by every TeleOps process: one of them applies retention at a time. */
@@ -60,12 +88,12 @@ export async function applyRetention(
   options: { now?: Date; onDrop?: (drop: PartitionDrop) => void } = {},
 ): Promise<RetentionReport> {
   const now = options.now ?? new Date();
-  return target.db.transaction(async (lockTx) => {
+  const outcome = await target.db.transaction(async (lockTx) => {
     const [lock] = rowsOf<{ ok: boolean }>(
       await lockTx.execute(sql`select pg_try_advisory_xact_lock(${RETENTION_LOCK_KEY}) as ok`),
     );
     const report: RetentionReport = { dropped_partitions: [], alerts_removed: 0, events_removed: 0, skipped: false };
-    if (!lock?.ok) return { ...report, skipped: true };
+    if (!lock?.ok) return { report: { ...report, skipped: true }, failure: null };
     // On PostgreSQL the work runs on other connections (a concurrent detach cannot run in a transaction); this one
     // only holds the lock.
     const work: Database | DbOrTx = target.kind === "postgres" ? target.db : lockTx;
@@ -82,7 +110,20 @@ export async function applyRetention(
         .map((p) => ({ ...p, attached: true }));
       for (const partition of [...doomed, ...(await leftovers(work, table))]) {
         const started = performance.now();
-        const rows = await dropPartition(target, work, table, partition);
+        await detachPartition(target, work, table, partition);
+        let exportedTo: string | undefined;
+        if (policy.exportDir !== undefined) {
+          try {
+            exportedTo = (await exportPartition(work, table, partition.name, policy.exportDir)).file;
+          } catch (error) {
+            // The rows stay where they were: put the partition back, and stop (a later one would fail the same way,
+            // and its rows are kept for the next run).
+            if (partition.attached) await reattachPartition(work, table, partition);
+            const reason = (error instanceof Error ? error.message : String(error)).replace(/\s+/g, " ");
+            return { report, failure: { table, partition: partition.name, dir: policy.exportDir, reason } };
+          }
+        }
+        const rows = await finishDrop(target, work, table, partition);
         report.dropped_partitions.push(partition.name);
         if (table === "alerts") report.alerts_removed += rows;
         else report.events_removed += rows;
@@ -93,35 +134,61 @@ export async function applyRetention(
           to: partition.to?.toISOString() ?? "",
           rows,
           duration_ms: Math.round(performance.now() - started),
+          ...(exportedTo === undefined ? {} : { exported_to: exportedTo }),
         });
       }
     }
-    return report;
+    return { report, failure: null };
   });
+  // Thrown once the transaction is over, so the drops before the failure stand (on PGlite they run inside it).
+  const { report, failure } = outcome;
+  if (failure) throw new RetentionExportError(failure.table, failure.partition, failure.dir, failure.reason, report);
+  return report;
 }
 
 /**
- * Detaches the partition, then (in one transaction) takes its unassigned alerts off the tenants' counts and drops
- * it; returns its row count. Counting after the detach is exact: no statement can reach the table any more. On
- * PostgreSQL the detach is CONCURRENTLY, which never blocks ingest (a plain detach locks `alerts` whole).
+ * Detaches the partition (when attached). Its rows are then out of reach of every statement on the table, so the
+ * export and the count read exactly what is dropped. On PostgreSQL the detach is CONCURRENTLY, which never blocks
+ * ingest (a plain detach locks `alerts` whole).
  */
-async function dropPartition(
+async function detachPartition(
+  target: RetentionTarget,
+  work: Database | DbOrTx,
+  table: PartitionedTable,
+  partition: DroppablePartition,
+): Promise<void> {
+  if (!partition.attached) return;
+  const name = sql.identifier(partition.name);
+  const parent = sql.identifier(table);
+  if (target.kind === "postgres") {
+    // A detach interrupted earlier (the process died) is finished rather than started again.
+    const finalize = partition.detachPending ? sql`finalize` : sql`concurrently`;
+    await work.execute(sql`alter table ${parent} detach partition ${name} ${finalize}`);
+  } else {
+    await work.execute(sql`alter table ${parent} detach partition ${name}`);
+  }
+}
+
+/** Puts a partition detached by this run back with its bounds (after a failed export): nothing of it changed. */
+async function reattachPartition(work: Database | DbOrTx, table: PartitionedTable, partition: DroppablePartition) {
+  const bound = (at: Date | null, none: string) => sql.raw(at === null ? none : `'${at.toISOString()}'`);
+  await work.execute(
+    sql`alter table ${sql.identifier(table)} attach partition ${sql.identifier(partition.name)}
+        for values from (${bound(partition.from, "minvalue")}) to (${bound(partition.to, "maxvalue")})`,
+  );
+}
+
+/**
+ * In one transaction, takes the detached partition's unassigned alerts off the tenants' counts and drops it;
+ * returns its row count. Counting after the detach is exact: no statement can reach the table any more.
+ */
+async function finishDrop(
   target: RetentionTarget,
   work: Database | DbOrTx,
   table: PartitionedTable,
   partition: DroppablePartition,
 ): Promise<number> {
   const name = sql.identifier(partition.name);
-  const parent = sql.identifier(table);
-  if (partition.attached) {
-    if (target.kind === "postgres") {
-      // A detach interrupted earlier (the process died) is finished rather than started again.
-      const finalize = partition.detachPending ? sql`finalize` : sql`concurrently`;
-      await work.execute(sql`alter table ${parent} detach partition ${name} ${finalize}`);
-    } else {
-      await work.execute(sql`alter table ${parent} detach partition ${name}`);
-    }
-  }
   const finish = async (tx: DbOrTx) => {
     if (table !== "alerts") {
       const [counted] = rowsOf<{ n: string }>(await tx.execute(sql`select count(*)::text as n from ${name}`));
