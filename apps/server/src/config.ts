@@ -1,4 +1,5 @@
 /** Reads and validates the environment once; everything else receives the result. */
+import { accessSync, constants, statSync } from "node:fs";
 import { sitePatternProblem } from "@teleops/core";
 import { z } from "zod";
 
@@ -107,6 +108,14 @@ const envSchema = z.object({
   TELEOPS_RETENTION_DAYS: z.coerce.number().int().min(0).default(90),
   /** Days of integration events kept (by arrival), `0` keeps them all. */
   TELEOPS_EVENTS_RETENTION_DAYS: z.coerce.number().int().min(0).default(30),
+  /**
+   * Where retention writes each partition (`<partition>.jsonl.gz`) before dropping it; unset = no export. Must be
+   * an existing directory this process can write to.
+   */
+  TELEOPS_RETENTION_EXPORT_DIR: optionalString.superRefine((dir, ctx) => {
+    const problem = dir === undefined ? null : exportDirProblem(dir);
+    if (problem) ctx.addIssue({ code: "custom", message: problem });
+  }),
   /** Distinct signals that make a group of alarms an incident whatever their severity. */
   TELEOPS_MIN_INCIDENT_ALERTS: z.coerce.number().int().min(1).default(3),
   /** Regex with a named group `site`, read from host names without a site tag; unset = the built-in default. */
@@ -156,6 +165,21 @@ const envSchema = z.object({
 });
 
 export type Config = z.output<typeof envSchema>;
+
+/** Why `dir` cannot take retention exports (missing, not a directory, not writable), or null when it can. */
+export function exportDirProblem(dir: string): string | null {
+  try {
+    if (!statSync(dir).isDirectory()) return `${dir} is not a directory`;
+  } catch {
+    return `${dir} does not exist: create it, or unset the variable to drop partitions without a copy`;
+  }
+  try {
+    accessSync(dir, constants.W_OK | constants.X_OK);
+  } catch {
+    return `${dir} is not writable by this process`;
+  }
+  return null;
+}
 
 const HOLD_UNITS: Record<string, number> = { ms: 1, s: 1_000, m: 60_000, h: 3_600_000, d: 86_400_000 };
 

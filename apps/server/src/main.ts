@@ -193,7 +193,11 @@ async function serve(config: Config, logger: Logger, announce: Logger, worker: n
         : `HOST=${config.HOST} is not loopback`,
     webDist: config.TELEOPS_WEB_DIST ?? fileURLToPath(new URL("../../web/dist", import.meta.url)),
     autoResolveAfterMs: config.TELEOPS_AUTO_RESOLVE_AFTER,
-    retention: { alertsDays: config.TELEOPS_RETENTION_DAYS, eventsDays: config.TELEOPS_EVENTS_RETENTION_DAYS },
+    retention: {
+      alertsDays: config.TELEOPS_RETENTION_DAYS,
+      eventsDays: config.TELEOPS_EVENTS_RETENTION_DAYS,
+      exportDir: config.TELEOPS_RETENTION_EXPORT_DIR,
+    },
     security: {
       rateLimits: {
         perAddressPerMin: config.TELEOPS_RATE_LIMIT_PER_MIN,

@@ -1,9 +1,13 @@
 /** The retention scheduler: at start and on its timer, one replica at a time, logged, and on /metrics. */
+import { mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { seedIncident, type TestDatabase, testBackends } from "@teleops/db/testing";
 import { sql } from "drizzle-orm";
 import pino from "pino";
 import client from "prom-client";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { ConfigError, loadConfig } from "./config.ts";
 import { startRetention } from "./retention.ts";
 import { startTestServer } from "./testing.ts";
 
@@ -73,5 +77,64 @@ describe.each(testBackends())("the retention scheduler on $name", (backend) => {
     const report = await replica.run();
     expect(report).toEqual(expect.objectContaining({ skipped: false, alerts_removed: 1 }));
     await replica.stop();
+  });
+
+  it("with TELEOPS_RETENTION_EXPORT_DIR, exports before dropping; a failed export keeps the partition and logs it", async () => {
+    await seedIncident(db.db, "acme", [
+      { host: "r4", alertType: "link_down", timestamp: new Date(Date.now() - 500 * DAY_MS).toISOString() },
+    ]);
+    const gone = join(tmpdir(), `teleops-missing-${process.pid}-${Date.now()}`);
+    const { logger, lines } = captureLog();
+    const failing = startRetention({
+      database: db,
+      logger,
+      registry: new client.Registry(),
+      schedule: { alertsDays: 90, eventsDays: 30, exportDir: gone, everyMs: 3_600_000 },
+    });
+    await expect.poll(() => lines.some((l) => l.msg?.toString().startsWith("retention export failed"))).toBe(true);
+    await failing.stop();
+    const failed = lines.find((l) => l.msg?.toString().startsWith("retention export failed"));
+    expect(failed?.level).toBe(50);
+    expect(failed?.retention).toEqual(
+      expect.objectContaining({ table: "alerts", partition: expect.stringMatching(/^alerts_/), export_dir: gone }),
+    );
+    expect(lines.some((l) => l.msg === "retention dropped a partition")).toBe(false);
+    const dir = mkdtempSync(join(tmpdir(), "teleops-export-"));
+    try {
+      const working = startRetention({
+        database: db,
+        logger,
+        registry: new client.Registry(),
+        schedule: { alertsDays: 90, eventsDays: 30, exportDir: dir, everyMs: 3_600_000 },
+      });
+      await expect.poll(() => lines.some((l) => l.msg === "retention dropped a partition")).toBe(true);
+      await working.stop();
+      const drop = lines.find((l) => l.msg === "retention dropped a partition")?.retention as Record<string, unknown>;
+      expect(drop.exported_to).toBe(join(dir, `${drop.partition}.jsonl.gz`));
+      expect(readdirSync(dir)).toEqual([`${drop.partition}.jsonl.gz`]);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe("TELEOPS_RETENTION_EXPORT_DIR at start-up", () => {
+  it("must be an existing, writable directory; unset means no export", () => {
+    expect(loadConfig({}).TELEOPS_RETENTION_EXPORT_DIR).toBeUndefined();
+    const dir = mkdtempSync(join(tmpdir(), "teleops-export-"));
+    try {
+      expect(loadConfig({ TELEOPS_RETENTION_EXPORT_DIR: dir }).TELEOPS_RETENTION_EXPORT_DIR).toBe(dir);
+      const missing = join(dir, "nope");
+      expect(() => loadConfig({ TELEOPS_RETENTION_EXPORT_DIR: missing })).toThrow(ConfigError);
+      expect(() => loadConfig({ TELEOPS_RETENTION_EXPORT_DIR: missing })).toThrow(
+        `TELEOPS_RETENTION_EXPORT_DIR: ${missing} does not exist`,
+      );
+      writeFileSync(join(dir, "file"), "");
+      expect(() => loadConfig({ TELEOPS_RETENTION_EXPORT_DIR: join(dir, "file") })).toThrow(
+        /TELEOPS_RETENTION_EXPORT_DIR: .* is not a directory/,
+      );
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

@@ -7,6 +7,7 @@ import {
   applyRetention,
   DEFAULT_RETENTION,
   oldestKeptDay,
+  RetentionExportError,
   type RetentionPolicy,
   type RetentionReport,
 } from "@teleops/core";
@@ -54,9 +55,28 @@ export function startRetention(deps: RetentionDeps): RetentionScheduler {
   });
 
   async function once(): Promise<RetentionReport> {
-    const report = await applyRetention(deps.database, policy, {
-      onDrop: (drop) => deps.logger.info({ retention: drop }, "retention dropped a partition"),
-    });
+    let report: RetentionReport;
+    try {
+      report = await applyRetention(deps.database, policy, {
+        onDrop: (drop) => deps.logger.info({ retention: drop }, "retention dropped a partition"),
+      });
+    } catch (error) {
+      if (error instanceof RetentionExportError) {
+        deps.logger.error(
+          {
+            retention: {
+              table: error.table,
+              partition: error.partition,
+              export_dir: error.dir,
+              error: error.reason,
+              dropped_partitions: error.report.dropped_partitions,
+            },
+          },
+          "retention export failed; the partition and those after it are kept",
+        );
+      }
+      throw error;
+    }
     if (!report.skipped) {
       deps.logger.info(
         {
@@ -65,6 +85,7 @@ export function startRetention(deps: RetentionDeps): RetentionScheduler {
           events_removed: report.events_removed,
           alerts_days: policy.alertsDays,
           events_days: policy.eventsDays,
+          ...(policy.exportDir === undefined ? {} : { export_dir: policy.exportDir }),
         },
         "retention applied",
       );
@@ -83,7 +104,12 @@ export function startRetention(deps: RetentionDeps): RetentionScheduler {
 
   const scheduled = () => {
     if (stopped) return;
-    run().catch((err: unknown) => deps.logger.warn({ err }, "retention run failed; the next run tries again"));
+    run().catch((err: unknown) => {
+      // An export failure is logged above, with its partition.
+      if (!(err instanceof RetentionExportError)) {
+        deps.logger.warn({ err }, "retention run failed; the next run tries again");
+      }
+    });
   };
   const timer = deps.schedule ? setInterval(scheduled, deps.schedule.everyMs ?? HOUR_MS) : undefined;
   timer?.unref();
