@@ -1,5 +1,8 @@
 import { execFile } from "node:child_process";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { listPartitions } from "@teleops/db";
 import { seedIncident, type TestDatabase, testBackends } from "@teleops/db/testing";
 import { startTestServer, type TestServer } from "@teleops/server/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -56,5 +59,30 @@ describe("teleops retention run", () => {
     );
     const again = JSON.parse((await teleops(["retention", "run", "--json", "--server", server.url])).stdout);
     expect(again).toEqual(expect.objectContaining({ dropped_partitions: [], alerts_removed: 0 }));
+  });
+
+  it("exits 1 with one line on stderr when the export fails, dropping nothing", async () => {
+    await seedIncident(database.db, "default", [
+      { host: "core-rtr-04", alertType: "link_down", timestamp: new Date(Date.now() - 400 * DAY_MS).toISOString() },
+    ]);
+    const missing = join(tmpdir(), `teleops-missing-${process.pid}-${Date.now()}`);
+    const failing = await startTestServer(database, {
+      retention: { alertsDays: 90, eventsDays: 30, exportDir: missing, everyMs: 3_600_000 },
+    });
+    try {
+      const result = await teleops(["retention", "run", "--json", "--server", failing.url]);
+      expect(result.code).toBe(1);
+      expect(result.stdout).toBe("");
+      expect(result.stderr).toMatch(
+        new RegExp(
+          `^teleops: retention stopped: could not export partition alerts_until_\\d{8} to ${missing} \\(.*\\); it was not dropped`,
+        ),
+      );
+      expect(result.stderr.trim().split("\n")).toHaveLength(1);
+      const names = (await listPartitions(database.db, "alerts")).map((p) => p.name);
+      expect(names.some((name) => name.startsWith("alerts_until_"))).toBe(true);
+    } finally {
+      await failing.close();
+    }
   });
 });
