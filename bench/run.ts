@@ -1,5 +1,5 @@
 /**
- * `pnpm bench [--quick] [--only ingest,correlation,stored,generate,rca,import] [--storm-only] [--storm-workers N]`:
+ * `pnpm bench [--quick] [--only ingest,correlation,stored,generate,rca,import,retention] [--storm-only] [--storm-workers N]`:
  * every speed target measured on this machine, printed as one JSON document; a full run also rewrites
  * docs/performance.md. PostgreSQL rows need BENCH_DATABASE_URL or TEST_DATABASE_URL; Alertmanager rows need
  * /usr/bin/prometheus-alertmanager. `--storm-workers N` (default 2) also runs the storm cells on a PostgreSQL
@@ -19,8 +19,9 @@ import { benchRca } from "./rca.ts";
 import { benchStoredData } from "./readpaths.ts";
 import { benchReplicaLag } from "./replicaLag.ts";
 import { type BenchReport, keptSections, renderMarkdown } from "./report.ts";
+import { benchRetention } from "./retentionRun.ts";
 
-const SECTIONS = ["ingest", "correlation", "stored", "generate", "rca", "import"] as const;
+const SECTIONS = ["ingest", "correlation", "stored", "generate", "rca", "import", "retention"] as const;
 type Section = (typeof SECTIONS)[number];
 
 const { values } = parseArgs({
@@ -61,6 +62,7 @@ const SIZES = quick
       stored: 50_000,
       reads: 50,
       imports: 20_000,
+      retention: 100_000,
     }
   : {
       cellSeconds: 6,
@@ -70,6 +72,7 @@ const SIZES = quick
       stored: 1_000_000,
       reads: 300,
       imports: 100_000,
+      retention: 1_000_000,
     };
 
 async function main() {
@@ -141,6 +144,15 @@ async function main() {
   });
   await section("import", async () => {
     report.imports = await benchImport({ pgUrl, alerts: SIZES.imports });
+  });
+  await section("retention", async () => {
+    // Dropping a week of old alerts while a writer stores into the current week (bench/retention.ts); PostgreSQL only.
+    if (!pgUrl) {
+      progress("retention: skipped (needs PostgreSQL: TEST_DATABASE_URL or BENCH_DATABASE_URL)");
+      return;
+    }
+    progress(`retention: a week of ${SIZES.retention.toLocaleString("en")} alerts dropped while ingest goes on`);
+    report.retention = benchRetention(pgUrl, SIZES.retention);
   });
   if (Object.keys(failures).length > 0) report.failures = failures;
 
