@@ -111,9 +111,13 @@ export function IncidentQueue() {
   } else if (data) {
     body = (
       <>
-        {waiting ? <NewItemsPill count={Math.max(0, waiting.total - data.total)} onShow={() => held.apply()} /> : null}
         <BulkBar selection={selection} />
+        {/* The pill sits inside the region that holds the list still: moving the pointer from the rows to the pill
+            must not count as leaving them, or the list would update and the pill vanish under the pointer. */}
         <div ref={listRef} {...engagement.handlers}>
+          {waiting ? (
+            <NewItemsPill count={Math.max(0, waiting.total - data.total)} onShow={() => held.apply()} />
+          ) : null}
           <IncidentTable
             incidents={data.incidents}
             sort={filters.sort}
