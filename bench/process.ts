@@ -138,6 +138,8 @@ export interface BenchDatabase {
   /** Connection URL (PostgreSQL only), for the benchmark's own queries. */
   url: string | undefined;
   drop(): Promise<void>;
+  /** Leaves the database in place (to be looked at after the run) and lets go of it. */
+  keep(): Promise<void>;
 }
 
 /** A fresh database: a new PostgreSQL database on the server at `adminUrl`, or an empty PGlite directory. */
@@ -153,6 +155,7 @@ export async function freshDatabase(
       env: { TELEOPS_DATA_DIR: dir },
       url: undefined,
       drop: async () => rmSync(dir, { recursive: true, force: true }),
+      keep: async () => {},
     };
   }
   if (!adminUrl) throw new Error("PostgreSQL needs BENCH_DATABASE_URL or TEST_DATABASE_URL");
@@ -170,6 +173,7 @@ export async function freshDatabase(
       await admin.unsafe(`drop database if exists ${name} with (force)`);
       await admin.end();
     },
+    keep: () => admin.end(),
   };
 }
 

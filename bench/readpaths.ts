@@ -18,7 +18,7 @@ import {
   startTeleops,
   vacuumStandIn,
 } from "./process.ts";
-import { SEARCH_TARGET_MS, searchCases } from "./search.ts";
+import { SEARCH_TARGET_MS, type SearchCase, searchCases } from "./search.ts";
 
 export interface ReadPathOptions {
   kind: "pglite" | "postgres";
@@ -95,7 +95,7 @@ function storedStream(total: number): CanonicalAlert[] {
   return [...big, ...rest];
 }
 
-async function trpcGet(url: string, path: string, input?: unknown): Promise<{ ms: number; body: string }> {
+export async function trpcGet(url: string, path: string, input?: unknown): Promise<{ ms: number; body: string }> {
   const query = input === undefined ? "" : `?input=${encodeURIComponent(JSON.stringify(input))}`;
   const t0 = performance.now();
   const response = await fetch(`${url}/trpc/${path}${query}`);
@@ -105,11 +105,11 @@ async function trpcGet(url: string, path: string, input?: unknown): Promise<{ ms
   return { ms, body };
 }
 
-function dataOf<T>(body: string): T {
+export function dataOf<T>(body: string): T {
   return (JSON.parse(body) as { result: { data: T } }).result.data;
 }
 
-async function timeRead(
+export async function timeRead(
   url: string,
   name: string,
   procedure: string,
@@ -138,7 +138,7 @@ async function timeRead(
 }
 
 /** Every read the SPA makes, each timed `samples` times one after another. */
-async function timeReads(url: string, biggest: { id: string; alert_count: number }, samples: number) {
+export async function timeReads(url: string, biggest: { id: string; alert_count: number }, samples: number) {
   const n = samples;
   const listRows = (d: unknown) => (d as { incidents: unknown[] }).incidents.length;
   return [
@@ -171,6 +171,24 @@ async function timeReads(url: string, biggest: { id: string; alert_count: number
     ),
     await timeRead(url, "overview", "metrics.overview", undefined, n, () => 1),
   ];
+}
+
+/** The queue's free-text searches (bench/search.ts), each timed `samples` times; `rows` is the incidents found. */
+export async function timeSearches(url: string, cases: SearchCase[], samples: number): Promise<ReadPathTiming[]> {
+  const timings: ReadPathTiming[] = [];
+  for (const c of cases) {
+    timings.push(
+      await timeRead(
+        url,
+        `search: ${c.name}`,
+        "incidents.list",
+        c.input,
+        samples,
+        (d) => (d as { total: number }).total,
+      ),
+    );
+  }
+  return timings;
 }
 
 /** Ingest throughput per tenth of the run, to show whether storing more makes storing slower. */
@@ -311,14 +329,7 @@ export async function benchStoredData(options: ReadPathOptions): Promise<StoredD
     const plans: Record<string, string> =
       options.kind === "postgres" && database.url ? await explainSlow(database.url, reads, biggest.id) : {};
     progress("stored data: timing searches");
-    const search: ReadPathTiming[] = [];
-    for (const c of searchCases(alerts)) {
-      search.push(
-        await timeRead(server.url, `search: ${c.name}`, "incidents.list", c.input, options.samples, (d) => {
-          return (d as { total: number }).total;
-        }),
-      );
-    }
+    const search = await timeSearches(server.url, searchCases(alerts), options.samples);
     if (options.kind === "postgres" && database.url) {
       Object.assign(plans, await explainSlowSearches(database.url, search, searchCases(alerts)));
     }
@@ -367,7 +378,11 @@ function sqlFor(procedure: string, incidentId: string): string[] {
   }
 }
 
-async function explainSlow(url: string, reads: ReadPathTiming[], incidentId: string): Promise<Record<string, string>> {
+export async function explainSlow(
+  url: string,
+  reads: ReadPathTiming[],
+  incidentId: string,
+): Promise<Record<string, string>> {
   const slow = new Set(reads.filter((r) => r.p99_ms > READ_TARGET_MS).map((r) => r.procedure));
   const sql = postgres(url, { max: 1, onnotice: () => {} });
   const plans: Record<string, string> = {};
@@ -400,20 +415,22 @@ function thin<T>(items: T[], max: number): T[] {
 }
 
 /** EXPLAIN of the word side of the searches over their target: what the vocabulary and array indexes did. */
-async function explainSlowSearches(
+export async function explainSlowSearches(
   url: string,
   timings: ReadPathTiming[],
   cases: Array<{ name: string; input: Record<string, unknown> }>,
+  targetMs = SEARCH_TARGET_MS,
 ): Promise<Record<string, string>> {
   const sql = postgres(url, { max: 1, onnotice: () => {} });
   const plans: Record<string, string> = {};
   try {
     for (const [index, timing] of timings.entries()) {
       const text = cases[index]?.input.text;
-      if (timing.p99_ms <= SEARCH_TARGET_MS || typeof text !== "string") continue;
+      if (timing.p99_ms <= targetMs || typeof text !== "string") continue;
       const pattern = `%${text.toLowerCase().replace(/'/g, "''")}%`;
-      // The word side as incidentsMatchingText runs it: the vocabulary, then the word lists' array index.
-      const statement = `select incident_id from incident_search where tenant_id = 'default' and string_to_array(words, ' ') && array(select word from search_vocabulary where tenant_id = 'default' and word like '${pattern}' limit 501)`;
+      const id = text.toUpperCase().replace(/'/g, "''");
+      // The word side as incidentsMatchingWord runs it: titles and ids, or the vocabulary then incident_words.
+      const statement = `with vocabulary as (select v.word from search_vocabulary v where v.tenant_id = 'default' and v.word like '${pattern}' limit 501) select i.id from incidents i where i.tenant_id = 'default' and (i.title ilike '${pattern}' or i.id = '${id}') union select w.incident_id from incident_words w where w.tenant_id = 'default' and w.word = any(array(select word from vocabulary)) and (select count(*) from vocabulary) <= 500 union select s.incident_id from incident_search s where s.tenant_id = 'default' and s.words like '${pattern}' and (select count(*) from vocabulary) > 500`;
       const rows = await sql.unsafe(`explain (analyze, buffers) ${statement}`);
       plans[timing.path] = [statement, ...rows.map((r) => String(r["QUERY PLAN"]))].join("\n");
     }

@@ -10,6 +10,7 @@ import type { MachineInfo } from "./machine.ts";
 import type { benchRca } from "./rca.ts";
 import type { StoredDataReport } from "./readpaths.ts";
 import { type ReplicaLagReport, renderReplicaLagMarkdown } from "./replicaLag.ts";
+import type { TenMillionReport } from "./tenMillion.ts";
 
 export interface RetentionRun {
   rows: number;
@@ -36,6 +37,8 @@ export interface BenchReport {
   imports?: ImportBenchReport;
   /** A week of old alerts dropped by retention while ingest goes on (bench/retention.ts), PostgreSQL only. */
   retention?: RetentionRun;
+  /** Queue and search reads with 10M alerts over 30 weekly partitions (bench/tenMillion.ts), PostgreSQL only. */
+  ten_million?: TenMillionReport;
   /** The storm on a primary and standby of the bench's own; null without PostgreSQL binaries. */
   replica_lag?: ReplicaLagReport | null;
   /** Sections that failed, with their error; the page is not rewritten when one did. */
@@ -233,6 +236,18 @@ export function targets(report: BenchReport): Target[] {
       met: r.ingest_p99_during_ms <= 2 * r.ingest_p99_before_ms,
     });
   }
+  if (report.ten_million) {
+    const t = report.ten_million;
+    const scale = `${t.database}, ${fmt(t.alerts_stored)} alerts over ${t.partitions.with_data} partitions`;
+    for (const read of [...t.reads, ...t.search]) {
+      out.push({
+        what: `${read.path} (${scale})`,
+        target: "p99 ≤ 50 ms",
+        measured: `${read.p99_ms} ms`,
+        met: read.p99_ms <= 50,
+      });
+    }
+  }
   return out;
 }
 
@@ -271,8 +286,10 @@ export function renderMarkdown(report: BenchReport, kept: KeptSections): string 
     "",
     "Run it: `TEST_DATABASE_URL=postgres://… pnpm bench` (about 7–10 minutes; without the URL only PGlite is measured;",
     "the Alertmanager rows need `/usr/bin/prometheus-alertmanager`), `pnpm bench --quick` (about 2 minutes),",
-    "`pnpm bench --only ingest,correlation,stored,generate,rca,import` (any subset; prints only), and",
-    "`pnpm bench:soak [--minutes 30] [--rate 2000] [--batch 50] [--database postgres|pglite]`.",
+    "`pnpm bench --only ingest,correlation,stored,generate,rca,import` (any subset; prints only),",
+    "`pnpm bench --only tenmillion` (PostgreSQL only, never part of a plain run: builds 10M alerts over 30 weekly",
+    "partitions with `COPY`, about half an hour here; `--quick` builds 300,000; add it to a full `--only` list to put",
+    "its rows on this page), and `pnpm bench:soak [--minutes 30] [--rate 2000] [--batch 50] [--database postgres|pglite]`.",
     "",
     `Machine: ${m.cpus} cores (${m.cpu_model}), ${m.memory_gib} GiB, Node ${m.node}, ${m.platform}, PostgreSQL ${m.postgres ?? "not measured"}, Alertmanager ${report.ingest?.alertmanager_version ?? "not measured"}; revision ${report.revision}, ${m.date}, ${Math.round(report.seconds)} s for the whole run.`,
     "",
@@ -433,6 +450,8 @@ export function renderMarkdown(report: BenchReport, kept: KeptSections): string 
     }
   }
 
+  if (report.ten_million) lines.push(...renderTenMillionMarkdown(report.ten_million));
+
   if (report.generate) {
     lines.push(
       "## Generate, store and correlate a 10-minute scenario at 25 alerts/min through the API (target: p50 ≤ 1 s on PGlite)",
@@ -467,4 +486,35 @@ export function renderMarkdown(report: BenchReport, kept: KeptSections): string 
     "",
   );
   return `${lines.join("\n").replace(/\n{3,}/g, "\n\n")}\n`;
+}
+
+function renderTenMillionMarkdown(t: TenMillionReport): string[] {
+  const b = t.build;
+  return [
+    `## ${fmt(t.alerts_stored)} alerts over ${t.partitions.with_data} weekly partitions on PostgreSQL (target: queue and search p99 ≤ 50 ms)`,
+    "",
+    "`pnpm bench --only tenmillion` (bench/tenMillion.ts): a fresh database migrated by the project's migrations, weekly",
+    `partitions ${t.partitions.first} to ${t.partitions.last} made by its partition function (${t.partitions.total} in all with the`,
+    "server's current and next weeks), filled with `COPY`: the stored-data benchmark's stream (6-minute `mixed` windows,",
+    "correlated by the real correlator, each window then moved into its slot of the week; the middle week also holds",
+    `the 1,100-alert fiber cut), ${fmt(t.incidents)} incidents (largest ${fmt(t.largest_incident)} alerts), ${fmt(t.unassigned_alerts)} alerts in none,`,
+    "the search rows the triggers would have written (from `teleops_search_words`), then `VACUUM (ANALYZE)`. Then one",
+    "server process on it, and one client timing each read over HTTP, one request at a time after a warm-up.",
+    "",
+    `Build: ${b.seconds} s in all (${fmt(b.copied_alerts_per_s)} alerts/s to the last week copied; COPY ${b.copy_s} s, search rows ${b.search_rows_s} s`,
+    `beside it, then the word key, vocabulary and counts ${b.finish_s} s and \`VACUUM (ANALYZE)\` ${b.vacuum_s} s; the worker's CPU for`,
+    `generating and correlating ${b.generate_cpu_s} s). Stored: ${t.sizes.database_gib} GiB, alerts ${t.sizes.alerts_gib} GiB, incidents ${fmt(t.sizes.incidents_mib)} MiB,`,
+    `${fmt(t.sizes.incident_words_rows)} \`incident_words\` rows, ${fmt(t.sizes.vocabulary_words)} vocabulary words. Server RSS after the reads: ${t.server_rss_mib} MiB.`,
+    "",
+    "| read | procedure | p50 ms | p99 ms | max ms | rows | bytes |",
+    "| --- | --- | ---: | ---: | ---: | ---: | ---: |",
+    ...[...t.reads, ...t.search].map(
+      (r) =>
+        `| ${r.path} | \`${r.procedure}\` | ${r.p50_ms} | ${r.p99_ms} | ${r.max_ms} | ${fmt(r.rows)} | ${fmt(r.bytes)} |`,
+    ),
+    "",
+    `The detail rows read incident ${t.detail_incident.id} (${fmt(t.detail_incident.alert_count)} alerts); a search's rows are the incidents found.`,
+    "",
+    ...Object.entries(t.plans).flatMap(([read, plan]) => [`\`${read}\`:`, "", "```", plan.trim(), "```", ""]),
+  ];
 }

@@ -1,9 +1,11 @@
 /**
- * `pnpm bench [--quick] [--only ingest,correlation,stored,generate,rca,import,retention] [--storm-only] [--storm-workers N]`:
+ * `pnpm bench [--quick] [--only ingest,correlation,stored,generate,rca,import,retention,tenmillion] [--storm-only] [--storm-workers N]`:
  * every speed target measured on this machine, printed as one JSON document; a full run also rewrites
- * docs/performance.md. PostgreSQL rows need BENCH_DATABASE_URL or TEST_DATABASE_URL; Alertmanager rows need
- * /usr/bin/prometheus-alertmanager. `--storm-workers N` (default 2) also runs the storm cells on a PostgreSQL
- * server with `TELEOPS_WORKERS=N`; `--storm-only` leaves out the batch × clients matrix.
+ * docs/performance.md. `tenmillion` (10M alerts over 30 weekly partitions, bench/tenMillion.ts) runs only when
+ * `--only` names it (`BENCH_KEEP_DATABASE=1` leaves its database in place for EXPLAIN). PostgreSQL rows need
+ * BENCH_DATABASE_URL or TEST_DATABASE_URL; Alertmanager rows need /usr/bin/prometheus-alertmanager.
+ * `--storm-workers N` (default 2) also runs the storm cells on a PostgreSQL server with `TELEOPS_WORKERS=N`;
+ * `--storm-only` leaves out the batch × clients matrix.
  */
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
@@ -20,9 +22,12 @@ import { benchStoredData } from "./readpaths.ts";
 import { benchReplicaLag } from "./replicaLag.ts";
 import { type BenchReport, keptSections, renderMarkdown } from "./report.ts";
 import { benchRetention } from "./retentionRun.ts";
+import { benchTenMillion } from "./tenMillion.ts";
 
-const SECTIONS = ["ingest", "correlation", "stored", "generate", "rca", "import", "retention"] as const;
+const SECTIONS = ["ingest", "correlation", "stored", "generate", "rca", "import", "retention", "tenmillion"] as const;
 type Section = (typeof SECTIONS)[number];
+/** Sections a plain `pnpm bench` runs; the others (a build of tens of minutes) only when `--only` names them. */
+const DEFAULT_SECTIONS: readonly Section[] = SECTIONS.filter((s) => s !== "tenmillion");
 
 const { values } = parseArgs({
   options: {
@@ -38,7 +43,7 @@ const { values } = parseArgs({
 });
 
 const quick = values.quick ?? false;
-const only = new Set((values.only ?? SECTIONS.join(",")).split(",").map((s) => s.trim()));
+const only = new Set((values.only ?? DEFAULT_SECTIONS.join(",")).split(",").map((s) => s.trim()));
 for (const name of only) {
   if (!SECTIONS.includes(name as Section)) {
     process.stderr.write(`bench: unknown section "${name}"; sections: ${SECTIONS.join(", ")}\n`);
@@ -63,6 +68,7 @@ const SIZES = quick
       reads: 50,
       imports: 20_000,
       retention: 100_000,
+      tenMillion: 300_000,
     }
   : {
       cellSeconds: 6,
@@ -73,6 +79,7 @@ const SIZES = quick
       reads: 300,
       imports: 100_000,
       retention: 1_000_000,
+      tenMillion: 10_000_000,
     };
 
 async function main() {
@@ -154,12 +161,26 @@ async function main() {
     progress(`retention: a week of ${SIZES.retention.toLocaleString("en")} alerts dropped while ingest goes on`);
     report.retention = benchRetention(pgUrl, SIZES.retention);
   });
+  await section("tenmillion", async () => {
+    // Queue and search reads with 10M alerts over 30 weekly partitions, built with COPY; PostgreSQL only.
+    if (!pgUrl) {
+      progress("tenmillion: skipped (needs PostgreSQL: TEST_DATABASE_URL or BENCH_DATABASE_URL)");
+      return;
+    }
+    report.ten_million = await benchTenMillion({
+      adminUrl: pgUrl,
+      alerts: SIZES.tenMillion,
+      weeks: 30,
+      samples: SIZES.reads,
+      keepDatabase: process.env.BENCH_KEEP_DATABASE === "1",
+    });
+  });
   if (Object.keys(failures).length > 0) report.failures = failures;
 
   report.seconds = Math.round((performance.now() - started) / 1000);
   process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
   // A smoke run or a partial run would replace the page's real numbers with small or missing ones.
-  if ((!quick && only.size === SECTIONS.length && !report.failures) || values.write) {
+  if ((!quick && DEFAULT_SECTIONS.every((s) => only.has(s)) && !report.failures) || values.write) {
     const page = fileURLToPath(new URL("../docs/performance.md", import.meta.url));
     const previous = existsSync(page) ? readFileSync(page, "utf8") : undefined;
     writeFileSync(page, renderMarkdown(report, keptSections(previous)));
