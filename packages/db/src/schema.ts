@@ -45,10 +45,14 @@ export const incidents = pgTable(
     suspectedRootCause: text(),
     suspectedComponent: text(),
     /**
-     * The correlator's compact memory of the incident's members (per evidence key, the time ranges covered), so
-     * a later pass decides exactly as if it had seen every member alert; see correlation/state.ts.
+     * The correlator's summary of the incident (its distinct signals, whether an operator pinned it, and `base`,
+     * the revision its evidence was last rebuilt at); null until a pass has stored it, or after an operator's
+     * correction, which makes the next pass rebuild it. Its evidence, per key, is in `incident_evidence`.
+     * Rows written before migration 0019 held the evidence here too (`keys`); the migration moved it out.
      */
     correlation: jsonb().$type<Record<string, unknown>>(),
+    /** Bumped by every pass that changes the incident's evidence: a process's copy of it is current when equal. */
+    correlationRev: bigint({ mode: "number" }).notNull().default(0),
     /** Set when an operator (or the correlator) merged this incident into another; its alerts moved there. */
     mergedInto: text(),
     /** Holds alerts the scenario generator made (lab data), so nobody mistakes a drill for an outage. */
@@ -171,6 +175,27 @@ export const incidentWords = pgTable(
     incidentId: text().notNull(),
   },
   (t) => [primaryKey({ columns: [t.tenantId, t.word, t.incidentId] })],
+);
+
+/**
+ * The correlator's memory of an incident's members, one row per evidence key (a host and layer, a site and layer, a
+ * named entity, a burst signal…): the time ranges its members cover, flattened `[start0, end0, start1, …]` in epoch
+ * ms (correlation/state.ts). A pass rewrites only the keys its alerts touched, stamped with the incident's new
+ * `correlation_rev`, so a server process that kept the incident's evidence from an earlier pass reads back only the
+ * rows newer than its copy (migration 0019; before, the whole memory was rewritten on the incident row every pass,
+ * megabytes for a storm-sized incident).
+ */
+export const incidentEvidence = pgTable(
+  "incident_evidence",
+  {
+    incidentId: text()
+      .notNull()
+      .references(() => incidents.id, { onDelete: "cascade" }),
+    key: text().notNull(),
+    ranges: jsonb().$type<number[]>().notNull(),
+    rev: bigint({ mode: "number" }).notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.incidentId, t.key] }), index("incident_evidence_rev_idx").on(t.incidentId, t.rev)],
 );
 
 /**

@@ -3,32 +3,15 @@
  * labelled real-format streams, stored through `storeAndCorrelate` on PGlite and, with TEST_DATABASE_URL,
  * PostgreSQL, compared with correlating the whole stream in one pass in memory.
  */
-import { readFileSync } from "node:fs";
-import { fileURLToPath } from "node:url";
 import { alerts } from "@teleops/db";
 import { type TestDatabase, testBackends } from "@teleops/db/testing";
 import type { CanonicalAlert } from "@teleops/schema";
 import { eq } from "drizzle-orm";
 import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { readLabelledStream } from "../evaluation/correlationStreams.ts";
+import { corpusAlerts, storedAlertKey } from "./corpusStream.ts";
 import { correlateAlerts } from "./inMemory.ts";
-import { epochMicros, storeAndCorrelate } from "./persist.ts";
-
-const CORPUS = fileURLToPath(new URL("../../../../fixtures/correlation/", import.meta.url));
-
-function streamAlerts(file: string): CanonicalAlert[] {
-  const stream = readLabelledStream(readFileSync(`${CORPUS}${file}`, "utf8"), { name: file });
-  expect(stream.errors).toEqual([]);
-  // Deliveries arrive in event-time order; ties keep the stream's order.
-  return stream.alerts
-    .map((alert, index) => ({ alert, index }))
-    .sort((a, b) => Date.parse(a.alert.timestamp) - Date.parse(b.alert.timestamp) || a.index - b.index)
-    .map(({ alert }) => alert);
-}
-
-const keyOf = (alert: { fingerprint: string; timestamp: string | Date }) =>
-  `${alert.fingerprint}|${epochMicros(typeof alert.timestamp === "string" ? alert.timestamp : alert.timestamp.toISOString())}`;
+import { storeAndCorrelate } from "./persist.ts";
 
 /** A partition as a canonical string: each incident's alert keys sorted, incidents sorted. */
 function canonical(groups: Iterable<string[]>): string[] {
@@ -42,7 +25,7 @@ function inMemoryPartition(stream: CanonicalAlert[]): string[] {
     const incident = assignment[i] ?? -1;
     if (incident < 0) return;
     const list = groups.get(incident) ?? [];
-    list.push(keyOf(alert));
+    list.push(storedAlertKey(alert));
     groups.set(incident, list);
   });
   return canonical(groups.values());
@@ -67,7 +50,7 @@ describe.each(testBackends())("correlation does not depend on how deliveries are
     for (const row of rows) {
       if (row.incidentId === null) continue;
       const list = groups.get(row.incidentId) ?? [];
-      list.push(keyOf(row));
+      list.push(storedAlertKey(row));
       groups.set(row.incidentId, list);
     }
     return canonical(groups.values());
@@ -83,7 +66,7 @@ describe.each(testBackends())("correlation does not depend on how deliveries are
   ])(
     "gives %s the same incidents for any batching as in one pass",
     async (file) => {
-      const stream = streamAlerts(file);
+      const stream = corpusAlerts(file);
       const expected = inMemoryPartition(stream);
       expect(expected.length).toBeGreaterThan(0);
       await fc.assert(

@@ -32,6 +32,7 @@ import {
   latestBefore,
   mergeRanges,
   type StoredGroupState,
+  type StoredSummary,
 } from "./state.ts";
 
 export interface CorrelationConfig {
@@ -127,7 +128,12 @@ export interface ExistingIncident {
   severity: Severity;
   alertCount: number;
   /** The stored correlation state; null for incidents stored before it existed or just corrected by an operator. */
-  state: StoredGroupState | null;
+  state: StoredGroupState | StoredSummary | null;
+  /**
+   * The incident's evidence when the caller keeps it (a summary's keys are stored apart): taken as is, not copied,
+   * and extended in place by the pass; the group's `dirty` names the keys it changed.
+   */
+  keys?: KeyRanges;
 }
 
 export interface AlertGroup<Ref> {
@@ -149,6 +155,11 @@ export interface AlertGroup<Ref> {
   /** The earliest alert of this pass of at least minor severity: the likely first root signal. */
   firstSignal: CorrelationInput<Ref> | null;
   keys: KeyRanges;
+  /**
+   * Keys changed since the group was seeded with its stored evidence (`ExistingIncident.keys`): what a pass must
+   * write back. Null when every key must be written (a new group, or evidence rebuilt or read from the old form).
+   */
+  dirty: Set<string> | null;
   /** Distinct firing signals (host and condition), a few at most. */
   signals: Set<string>;
   /** Layers of the group's firing alarms: entity evidence needs one related to the new alarm's. */
@@ -430,8 +441,13 @@ export class Correlator<Ref> {
     group.severity = incident.severity;
     group.priorCount = incident.alertCount;
     this.groups.push(group);
-    if (incident.state) {
+    if (incident.keys && incident.state?.v === 2) {
+      group.keys = incident.keys;
+      group.dirty = new Set();
+    } else if (incident.state?.v === 1) {
       for (const [key, ranges] of Object.entries(incident.state.keys)) group.keys.set(key, [...ranges]);
+    }
+    if (incident.state) {
       for (const signal of incident.state.signals) group.signals.add(signal);
       // The layers of its members, read back from their per-host keys (`h|host|layer`).
       for (const key of group.keys.keys()) {
@@ -898,10 +914,15 @@ export class Correlator<Ref> {
   private put(group: AlertGroup<Ref>, key: string, timeMs: number, windowMs: number): void {
     const list = group.keys.get(key);
     if (list) {
+      // A time inside the latest range changes nothing (a storm's thousands of alarms stamped with one second).
+      const last = list.length - 2;
+      if (timeMs >= (list[last] as number) && timeMs <= (list[last + 1] as number)) return;
       extendRanges(list, timeMs, windowMs * 2);
+      group.dirty?.add(key);
       return;
     }
     group.keys.set(key, [timeMs, timeMs]);
+    group.dirty?.add(key);
     this.indexKey(key, group);
   }
 
@@ -930,6 +951,8 @@ export class Correlator<Ref> {
       from = b;
     }
     from.mergedInto = into;
+    // Every key the merged-in side brings may change the survivor's stored evidence.
+    if (into.dirty !== null) for (const key of from.keys.keys()) into.dirty.add(key);
     // Union by size: the larger side's collections are kept and the smaller one's are copied in, so a storm's
     // incident absorbing many small groups costs each small group, not the incident, every time. Index entries
     // of either side resolve to `into` through their `mergedInto`.
@@ -1009,6 +1032,7 @@ export class Correlator<Ref> {
       reasons: [],
       firstSignal: null,
       keys: new Map(),
+      dirty: null,
       signals: new Set(),
       layers: new Set(),
       pinned: false,

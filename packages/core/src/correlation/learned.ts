@@ -4,8 +4,8 @@
  * sides as seen together, a split as seen apart). The correlator links two conditions at one site when the
  * relation is strong and well supported, whatever the built-in layer knowledge says.
  */
-import { correlationFeedback, type DbOrTx, incidents } from "@teleops/db";
-import { and, desc, eq, isNull, sql } from "drizzle-orm";
+import { correlationFeedback, type DbOrTx, incidentEvidence, incidents } from "@teleops/db";
+import { and, desc, eq, inArray, isNull, sql } from "drizzle-orm";
 import type { LearnedRelations } from "./correlator.ts";
 import { signalOf } from "./features.ts";
 
@@ -68,11 +68,36 @@ export function signalsOfState(state: unknown): string[] {
   if (typeof state !== "object" || state === null) return [];
   const keys = (state as { keys?: Record<string, unknown> }).keys;
   if (typeof keys !== "object" || keys === null) return [];
+  return signalsOfKeys(Object.keys(keys));
+}
+
+function signalsOfKeys(keys: Iterable<string>): string[] {
   const signals: string[] = [];
-  for (const key of Object.keys(keys)) {
+  for (const key of keys) {
     if (key.startsWith("l|") && key.endsWith("|*")) signals.push(key.slice(2, -2));
   }
   return signals;
+}
+
+/** The same keys read from `incident_evidence` (where state is kept since migration 0019), per incident. */
+async function signalKeysOf(db: DbOrTx, incidentIds: readonly string[]): Promise<Map<string, string[]>> {
+  const out = new Map<string, string[]>();
+  if (incidentIds.length === 0) return out;
+  const rows = await db
+    .select({ incidentId: incidentEvidence.incidentId, key: incidentEvidence.key })
+    .from(incidentEvidence)
+    .where(
+      and(
+        inArray(incidentEvidence.incidentId, [...incidentIds]),
+        sql`starts_with(${incidentEvidence.key}, 'l|') and right(${incidentEvidence.key}, 2) = '|*'`,
+      ),
+    );
+  for (const row of rows) {
+    const list = out.get(row.incidentId) ?? [];
+    list.push(row.key);
+    out.set(row.incidentId, list);
+  }
+  return out;
 }
 
 export async function learnRelations(
@@ -83,7 +108,7 @@ export async function learnRelations(
   const counts = new CooccurrenceCounts();
   const [recent, corrections] = await Promise.all([
     db
-      .select({ correlation: incidents.correlation })
+      .select({ id: incidents.id, correlation: incidents.correlation })
       .from(incidents)
       .where(
         and(eq(incidents.tenantId, tenantId), isNull(incidents.mergedInto), sql`${incidents.correlation} is not null`),
@@ -97,7 +122,14 @@ export async function learnRelations(
       .orderBy(desc(correlationFeedback.createdAt))
       .limit(500),
   ]);
-  for (const row of recent) counts.addIncident(signalsOfState(row.correlation));
+  const stored = await signalKeysOf(
+    db,
+    recent.filter((row) => !signalsOfState(row.correlation).length).map((row) => row.id),
+  );
+  for (const row of recent) {
+    const inline = signalsOfState(row.correlation);
+    counts.addIncident(inline.length > 0 ? inline : signalsOfKeys(stored.get(row.id) ?? []));
+  }
   for (const row of corrections) {
     counts.addCorrection(row.left.map(signalOf), row.right.map(signalOf), row.kind === "split" ? -1 : 1);
   }

@@ -21,10 +21,19 @@ import {
   type TopologyView,
 } from "./correlator.ts";
 import { groupTitle, retitle } from "./describe.ts";
+import {
+  type EvidenceCache,
+  type EvidenceRead,
+  type EvidenceWrite,
+  evidenceCacheOf,
+  type Kept,
+  readEvidence,
+  writeEvidence,
+} from "./evidence.ts";
 import { isClearType } from "./features.ts";
 import { correlationInput } from "./inMemory.ts";
 import { LearnedRelationsCache } from "./learned.ts";
-import { decodeState } from "./state.ts";
+import { decodeStored, encodeSummary, type KeyRanges } from "./state.ts";
 
 export interface CorrelatePendingOptions {
   tenantId: string;
@@ -70,16 +79,19 @@ const PENDING_BATCH = 10_000;
 
 export async function correlatePending(db: DbOrTx, given: CorrelatePendingOptions): Promise<CorrelationOutcome> {
   const options = await withLearned(db, given);
+  const evidence = evidenceCacheOf(db);
   const touched = new Map<string, number>();
   let correlated = 0;
   for (;;) {
+    const afterCommit: Array<() => void> = [];
     const pass = await db.transaction(async (tx) => {
       await lockTenant(tx, options.tenantId);
       const fresh = await pendingAlerts(tx, options);
       if (fresh.length === 0) return { incidents: [], correlated: 0 };
       const context = await correlationContext(tx, options, timeWindow(options, fresh, []));
-      return correlateAndWrite(tx, options, { fresh, incoming: [], ...context });
+      return correlateAndWrite(tx, options, { fresh, incoming: [], evidence, afterCommit, ...context });
     });
+    for (const then of afterCommit) then();
     correlated += pass.correlated;
     for (const ref of pass.incidents) touched.set(ref.id, ref.alert_count);
     if (pass.correlated < (options.batchSize ?? PENDING_BATCH)) break;
@@ -121,9 +133,15 @@ export async function storeAndCorrelate(
   for (const batch of batches) {
     for (const alert of batch) read.set(alert, reader.read(incomingInput(options.tenantId, alert, 0)));
   }
+  const evidence = evidenceCacheOf(db);
   for (let attempt = 1; ; attempt++) {
     try {
-      return await db.transaction((tx) => storeInTransaction(tx, options, batches, within, first, read));
+      const afterCommit: Array<() => void> = [];
+      const outcome = await db.transaction((tx) =>
+        storeInTransaction(tx, options, batches, within, first, read, { evidence, afterCommit }),
+      );
+      for (const then of afterCommit) then();
+      return outcome;
     } catch (error) {
       // Another path (an import, which does not take the lock to insert) stored one of these alerts between
       // the check and the insert: the transaction rolled back, and the next attempt sees that alert as stored.
@@ -141,6 +159,7 @@ async function storeInTransaction(
   within: ((tx: DbOrTx, outcome: StoreAndCorrelateOutcome) => Promise<void>) | undefined,
   first: ((tx: DbOrTx) => Promise<void>) | undefined,
   read: ReadonlyMap<CanonicalAlert, AlertFeatures>,
+  kept: Pick<PassInput, "evidence" | "afterCommit">,
 ): Promise<StoreAndCorrelateOutcome> {
   const all = batches.flat();
   const guess = timeWindow(options, [], all);
@@ -171,7 +190,7 @@ async function storeInTransaction(
     (window.incidentsStart < guess.incidentsStart || window.start < guess.start || window.end > guess.end)
       ? await correlationContext(tx, options, window)
       : guessed;
-  return correlateAndWrite(tx, options, { fresh, incoming, read, ...context }, (pass) => {
+  return correlateAndWrite(tx, options, { fresh, incoming, read, ...kept, ...context }, (pass) => {
     const outcome = { ...pass, batches: counts };
     return { outcome, write: within ? within(tx, outcome) : Promise.resolve() };
   });
@@ -366,6 +385,10 @@ interface PassInput {
   incidentsSince: Date;
   /** What incoming alerts read as, when worked out before the pass. */
   read?: ReadonlyMap<CanonicalAlert, AlertFeatures>;
+  /** The process's copies of open incidents' evidence: the pass takes those it uses and gives back what it commits. */
+  evidence: EvidenceCache;
+  /** Run by the caller once the pass's transaction has committed (never when it rolls back). */
+  afterCommit: Array<() => void>;
 }
 
 /**
@@ -376,7 +399,7 @@ interface PassInput {
 async function correlateAndWrite<Outcome extends CorrelationOutcome = CorrelationOutcome>(
   tx: DbOrTx,
   options: CorrelatePendingOptions,
-  { fresh, incoming, openIncidents, unassigned, incidentsSince, read }: PassInput,
+  { fresh, incoming, openIncidents, unassigned, incidentsSince, read, evidence, afterCommit }: PassInput,
   alongside?: (pass: CorrelationOutcome) => { outcome: Outcome; write: Promise<void> },
 ): Promise<Outcome> {
   const config = options.config ?? DEFAULT_CORRELATION_CONFIG;
@@ -391,7 +414,10 @@ async function correlateAndWrite<Outcome extends CorrelationOutcome = Correlatio
   const freshIds = new Set(fresh.map((row) => row.id));
   const correlator = new Correlator<number>(config, options);
   const seeded = new Map<string, AlertGroup<number>>();
+  const evidenceOf = await openEvidence(tx, tenantId, openIncidents, evidence);
+  const groupOf = new Map<string, AlertGroup<number>>();
   for (const incident of openIncidents) {
+    const state = decodeStored(incident.correlation);
     const group = correlator.seed({
       id: incident.id,
       tenantId,
@@ -402,9 +428,11 @@ async function correlateAndWrite<Outcome extends CorrelationOutcome = Correlatio
       sites: incident.sites,
       severity: incident.severity,
       alertCount: incident.alertCount,
-      state: decodeState(incident.correlation),
+      state,
+      ...(evidenceOf.has(incident.id) ? { keys: (evidenceOf.get(incident.id) as Kept).keys } : {}),
     });
-    if (incident.correlation === null) seeded.set(incident.id, group);
+    groupOf.set(incident.id, group);
+    if (state === null) seeded.set(incident.id, group);
   }
   // Incidents without state (just corrected by an operator, or stored before state existed): rebuilt from their
   // recent member alerts and pinned, so the correlator never undoes an operator's split by merging them again.
@@ -428,6 +456,9 @@ async function correlateAndWrite<Outcome extends CorrelationOutcome = Correlatio
   for (const input of inputs) correlator.add(input, known.get(input));
 
   const groups = correlator.incidents().filter((g) => g.members.length > 0 || g.absorbed.length > 0);
+  // What this process keeps after the commit: the copies it read, unless merged away; written groups replace theirs.
+  const kept = new Map<string, Kept>();
+  for (const [id, copy] of evidenceOf) if (groupOf.get(id)?.mergedInto === null) kept.set(id, copy);
   const newGroups = groups.filter((g) => g.incidentId === null);
   const newIds = await allocateIncidentIds(tx, newGroups.length);
   const assignments: Array<{ id: number; incident_id: string; reason: string }> = [];
@@ -435,6 +466,8 @@ async function correlateAndWrite<Outcome extends CorrelationOutcome = Correlatio
   const now = new Date();
 
   const titles = new Map(openIncidents.map((incident) => [incident.id, incident.title]));
+  const stored = new Map(openIncidents.map((incident) => [incident.id, incident]));
+  const evidenceWrites: EvidenceWrite[] = [];
   const created: Array<typeof incidents.$inferInsert> = [];
   const grown: Array<Record<string, unknown>> = [];
   const absorbed: Array<{ id: string; into: string }> = [];
@@ -449,7 +482,25 @@ async function correlateAndWrite<Outcome extends CorrelationOutcome = Correlatio
     const hosts = [...group.hosts].sort();
     const services = [...group.services].sort();
     const sites = [...group.sites].sort();
-    const state = correlator.stateOf(group) as unknown as Record<string, unknown>;
+    // Evidence: only the keys this pass changed, at the incident's next revision; all of it (replacing what was
+    // stored) when the group is new, was rebuilt from its members, or was read from the old single-row form.
+    const before = group.incidentId === null ? undefined : stored.get(group.incidentId);
+    const previousRev = before?.correlationRev ?? 0;
+    const changed = group.dirty === null || group.dirty.size > 0;
+    const rev = changed ? previousRev + 1 : previousRev;
+    const summary = decodeStored(before?.correlation);
+    const base = group.dirty === null || summary?.v !== 2 ? rev : summary.base;
+    if (changed) {
+      evidenceWrites.push({
+        incidentId: id,
+        rev,
+        keys: group.keys,
+        changed: group.dirty,
+        replace: group.dirty === null && group.incidentId !== null,
+      });
+    }
+    const state = encodeSummary(group.signals, group.pinned, base) as unknown as Record<string, unknown>;
+    kept.set(id, { rev, keys: group.keys });
     if (group.incidentId === null) {
       created.push({
         id,
@@ -464,6 +515,7 @@ async function correlateAndWrite<Outcome extends CorrelationOutcome = Correlatio
         services,
         sites,
         correlation: state,
+        correlationRev: rev,
         updatedAt: now,
       });
     } else {
@@ -478,6 +530,7 @@ async function correlateAndWrite<Outcome extends CorrelationOutcome = Correlatio
         services,
         sites,
         correlation: state,
+        correlation_rev: rev,
       });
     }
   }
@@ -496,10 +549,11 @@ async function correlateAndWrite<Outcome extends CorrelationOutcome = Correlatio
           hosts = array(select jsonb_array_elements_text(v.hosts)),
           services = array(select jsonb_array_elements_text(v.services)),
           sites = array(select jsonb_array_elements_text(v.sites)),
-          correlation = v.correlation
+          correlation = v.correlation, correlation_rev = v.correlation_rev
       from jsonb_to_recordset(${JSON.stringify(grown)}::jsonb)
            as v(id text, title text, severity text, start_time timestamptz, end_time timestamptz,
-                alert_count integer, hosts jsonb, services jsonb, sites jsonb, correlation jsonb)
+                alert_count integer, hosts jsonb, services jsonb, sites jsonb, correlation jsonb,
+                correlation_rev bigint)
       where i.id = v.id and i.tenant_id = ${tenantId}`),
       ),
     );
@@ -513,12 +567,22 @@ async function correlateAndWrite<Outcome extends CorrelationOutcome = Correlatio
       from jsonb_to_recordset(${moves}::jsonb) as v(id text, "into" text)
       where a.tenant_id = ${tenantId} and a.incident_id = v.id`),
       tx.execute(sql`
-      update incidents as i set status = 'resolved', merged_into = v.into, alert_count = 0,
+      update incidents as i set status = 'resolved', merged_into = v.into, alert_count = 0, correlation = null,
              updated_at = ${now.toISOString()}::timestamptz
       from jsonb_to_recordset(${moves}::jsonb) as v(id text, "into" text)
       where i.tenant_id = ${tenantId} and i.id = v.id`),
     );
   }
+
+  pending.push(
+    ...writeEvidence(
+      tx,
+      evidenceWrites,
+      absorbed.map((move) => move.id),
+    ),
+  );
+  for (const move of absorbed) kept.delete(move.id);
+  afterCommit.push(() => evidence.keep(tenantId, kept));
 
   // Groups that stay below the bar keep a key on their alerts (an earlier key of theirs when they had one), so a
   // later pass reads them whole.
@@ -688,6 +752,40 @@ function toInput(
     site: row.tags.site ?? row.tags.region ?? null,
     group: row.group,
   };
+}
+
+/**
+ * The evidence of open incidents stored as rows (summary form): the process's copy when it is current, its copy
+ * brought up to date with the rows written since when it is older, otherwise every row. Copies are taken out of
+ * the cache: the pass extends them in place, and only a committed pass gives them back.
+ */
+async function openEvidence(
+  tx: DbOrTx,
+  tenantId: string,
+  openIncidents: ReadonlyArray<typeof incidents.$inferSelect>,
+  cache: EvidenceCache,
+): Promise<Map<string, Kept>> {
+  const copies = new Map<string, Kept>();
+  const reads: EvidenceRead[] = [];
+  for (const incident of openIncidents) {
+    const summary = decodeStored(incident.correlation);
+    if (summary?.v !== 2) continue;
+    const rev = incident.correlationRev;
+    const copy = cache.take(tenantId, incident.id);
+    if (copy && copy.rev >= summary.base && copy.rev <= rev) {
+      copies.set(incident.id, { rev, keys: copy.keys });
+      if (copy.rev < rev) reads.push({ incidentId: incident.id, since: copy.rev });
+    } else {
+      copies.set(incident.id, { rev, keys: new Map() });
+      reads.push({ incidentId: incident.id, since: 0 });
+    }
+  }
+  const rows = await readEvidence(tx, reads);
+  for (const [incidentId, list] of rows) {
+    const keys = copies.get(incidentId)?.keys as KeyRanges;
+    for (const [key, ranges] of list) keys.set(key, ranges);
+  }
+  return copies;
 }
 
 /** Member alerts of incidents whose correlation state must be rebuilt, from where the pass's incidents are read. */

@@ -107,7 +107,10 @@ export function mergeRanges(into: KeyRanges, from: KeyRanges, joinGapOf: (key: s
   }
 }
 
-/** The stored form, kept in `incidents.correlation`. */
+/**
+ * A group's whole memory in one object: what `Correlator.stateOf` gives, and what `incidents.correlation` held
+ * before migration 0019 moved the keys out (rows stored that way are still read).
+ */
 export interface StoredGroupState {
   v: 1;
   keys: Record<string, number[]>;
@@ -117,10 +120,28 @@ export interface StoredGroupState {
   pinned?: boolean;
 }
 
+/** What `incidents.correlation` holds since migration 0019: the keys are rows of `incident_evidence`. */
+export interface StoredSummary {
+  v: 2;
+  signals: string[];
+  pinned?: boolean;
+  /**
+   * The revision the evidence was last written whole at (a new incident, or one rebuilt after a correction): a
+   * copy older than this lacks the rewrite, so it is read again whole, not only its newer rows.
+   */
+  base: number;
+}
+
 export function encodeState(keys: KeyRanges, signals: ReadonlySet<string>, pinned: boolean): StoredGroupState {
   const state: StoredGroupState = { v: 1, keys: Object.fromEntries(keys), signals: [...signals].slice(0, 4) };
   if (pinned) state.pinned = true;
   return state;
+}
+
+export function encodeSummary(signals: ReadonlySet<string>, pinned: boolean, base: number): StoredSummary {
+  const summary: StoredSummary = { v: 2, signals: [...signals].slice(0, 4), base };
+  if (pinned) summary.pinned = true;
+  return summary;
 }
 
 export function decodeState(value: unknown): StoredGroupState | null {
@@ -130,4 +151,14 @@ export function decodeState(value: unknown): StoredGroupState | null {
     return null;
   }
   return state as StoredGroupState;
+}
+
+/** Either stored form, or null when there is none (or it cannot be read: the incident is rebuilt). */
+export function decodeStored(value: unknown): StoredGroupState | StoredSummary | null {
+  const whole = decodeState(value);
+  if (whole) return whole;
+  if (typeof value !== "object" || value === null) return null;
+  const summary = value as Partial<StoredSummary>;
+  if (summary.v !== 2 || !Array.isArray(summary.signals) || typeof summary.base !== "number") return null;
+  return summary as StoredSummary;
 }
