@@ -134,6 +134,8 @@ export interface ExistingIncident {
    * and extended in place by the pass; the group's `dirty` names the keys it changed.
    */
   keys?: KeyRanges;
+  /** The layers of its firing members, when the caller kept them with `keys` (else read back from the keys). */
+  layers?: ReadonlySet<Layer>;
 }
 
 export interface AlertGroup<Ref> {
@@ -390,9 +392,22 @@ const BURST = 2;
 const LEARNED = 1;
 const SYMPTOM = 0;
 
+/** Seeded incidents with at least this many evidence keys may be looked up by key instead of indexed key by key. */
+const LAZY_INDEX_KEYS = 1_000;
+/** At most this many of them: every lookup asks each one. */
+const MAX_LAZY_GROUPS = 8;
+
 export class Correlator<Ref> {
   private readonly groups: Array<AlertGroup<Ref>> = [];
   private readonly index = new Map<string, Array<AlertGroup<Ref>>>();
+  /** Seeded incidents not indexed yet: indexed (or made lazy) before the first alert is added. */
+  private unindexed: Array<AlertGroup<Ref>> = [];
+  /**
+   * The largest seeded incidents (a storm's, with tens of thousands of keys): not indexed key by key, which every
+   * pass would redo for all their keys, but asked by each lookup whether they hold the key.
+   */
+  private readonly lazy: Array<AlertGroup<Ref>> = [];
+  private readonly lazySet = new Set<AlertGroup<Ref>>();
   /** The alert `findLinks` is looking for links of: its tenant, event time and (held-back) start. */
   private probeTenant = "";
   private probeAlertMs = 0;
@@ -449,14 +464,45 @@ export class Correlator<Ref> {
     }
     if (incident.state) {
       for (const signal of incident.state.signals) group.signals.add(signal);
-      // The layers of its members, read back from their per-host keys (`h|host|layer`).
-      for (const key of group.keys.keys()) {
-        if (key.startsWith("h|")) group.layers.add(key.slice(key.lastIndexOf("|") + 1) as Layer);
-      }
+      // The layers of its members, read back from their per-host keys (`h|host|layer`) unless the caller kept them.
+      if (incident.keys && incident.layers) for (const layer of incident.layers) group.layers.add(layer);
+      else for (const key of group.keys.keys()) addLayerOfKey(group.layers, key);
       group.pinned = incident.state.pinned === true;
     }
-    for (const key of group.keys.keys()) this.indexKey(key, group);
+    this.unindexed.push(group);
     return group;
+  }
+
+  /** Indexes the seeded incidents' keys, but for the few largest, which lookups ask directly. */
+  private indexSeeds(): void {
+    const seeds = this.unindexed;
+    this.unindexed = [];
+    const large = seeds
+      .filter((group) => group.keys.size >= LAZY_INDEX_KEYS)
+      .sort((a, b) => b.keys.size - a.keys.size)
+      .slice(0, MAX_LAZY_GROUPS);
+    for (const group of large) {
+      this.lazy.push(group);
+      this.lazySet.add(group);
+    }
+    for (const group of seeds) {
+      if (this.lazySet.has(group)) continue;
+      for (const key of group.keys.keys()) this.indexKey(key, group);
+    }
+  }
+
+  /** The groups that may hold `key`: those indexed under it, and the lazily looked-up incidents holding it. */
+  private listed(key: string): ReadonlyArray<AlertGroup<Ref>> | undefined {
+    const indexed = this.index.get(key);
+    if (this.lazy.length === 0) return indexed;
+    let out: Array<AlertGroup<Ref>> | undefined;
+    for (const candidate of this.lazy) {
+      const group = this.resolve(candidate);
+      if (!group.keys.has(key)) continue;
+      if (!out) out = indexed ? [...indexed] : [];
+      out.push(group);
+    }
+    return out ?? indexed;
   }
 
   /**
@@ -464,12 +510,14 @@ export class Correlator<Ref> {
    * an operator): their evidence keys are recorded as if they had joined, without looking for links.
    */
   remember(group: AlertGroup<Ref>, alert: CorrelationInput<Ref>): void {
+    if (this.unindexed.length > 0) this.indexSeeds();
     const features = this.read(alert);
     this.record(group, alert, features);
   }
 
   /** Adds an alert; alerts given in event-time order give the same incidents however they are batched. */
   add(alert: CorrelationInput<Ref>, features: AlertFeatures = this.read(alert)): AlertGroup<Ref> {
+    if (this.unindexed.length > 0) this.indexSeeds();
     const links = features.chatter ? [] : this.findLinks(alert, features);
     let target: Link<Ref> | undefined;
     for (const link of links) if (!target || this.prefer(link, target)) target = link;
@@ -602,7 +650,7 @@ export class Correlator<Ref> {
       const key = f.raisedKey;
       let best: AlertGroup<Ref> | undefined;
       let bestTime = Number.NEGATIVE_INFINITY;
-      for (const listed of this.index.get(key) ?? []) {
+      for (const listed of this.listed(key) ?? []) {
         const group = this.resolve(listed);
         const latest = latestBefore(group.keys, key, t);
         if (t - latest <= c.clearWindowMs && latest > bestTime) {
@@ -622,7 +670,7 @@ export class Correlator<Ref> {
     // A raise repeated while not cleared (a standing alarm re-announced) continues its occurrence.
     if (f.firing && f.host !== "") {
       const key = f.raisedKey;
-      for (const listed of this.index.get(key) ?? []) {
+      for (const listed of this.listed(key) ?? []) {
         const group = this.resolve(listed);
         const raised = latestBefore(group.keys, key, t);
         if (t - raised > c.repeatWindowMs) continue;
@@ -826,7 +874,7 @@ export class Correlator<Ref> {
     onset = false,
     direction: Direction = "any",
   ): void {
-    const groups = this.index.get(key);
+    const groups = this.listed(key);
     if (!groups) return;
     const tenantId = this.probeTenant;
     const alertTimeMs = this.probeAlertMs;
@@ -923,7 +971,7 @@ export class Correlator<Ref> {
     }
     group.keys.set(key, [timeMs, timeMs]);
     group.dirty?.add(key);
-    this.indexKey(key, group);
+    if (!this.lazySet.has(group)) this.indexKey(key, group);
   }
 
   private prefer(link: Link<Ref>, over: Link<Ref>): boolean {
@@ -1076,6 +1124,11 @@ export { decodeState };
  * The layers an alarm can be linked with and in which direction of time: earlier alarms of layers that can cause
  * it, later alarms of layers it can cause (both, for its own layer and mutual ones).
  */
+/** A per-host key (`h|host|layer`) names a layer of the group's firing members. */
+export function addLayerOfKey(layers: Set<Layer>, key: string): void {
+  if (key.startsWith("h|")) layers.add(key.slice(key.lastIndexOf("|") + 1) as Layer);
+}
+
 function causalPartners(layer: Layer): ReadonlyArray<readonly [Layer, Direction]> {
   const known = partnersOf.get(layer);
   if (known) return known;

@@ -9,6 +9,7 @@ import { eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { corpusAlerts, storedAlertKey } from "./corpusStream.ts";
 import { evidenceCacheOf } from "./evidence.ts";
+import { correlateAlerts } from "./inMemory.ts";
 import { storeAndCorrelate } from "./persist.ts";
 
 /** Every incident's alerts and their reasons, as one canonical list. */
@@ -78,6 +79,31 @@ describe.each(testBackends())("evidence kept between passes, on $name", (backend
     },
     120_000,
   );
+
+  it("gives a storm-sized incident (looked up by key, not indexed key by key) the incidents of one pass in memory", async () => {
+    const stream = corpusAlerts("storm-fra2-dc-power.jsonl");
+    const { assignment } = correlateAlerts(stream);
+    const expected = new Map<number, string[]>();
+    stream.forEach((alert, i) => {
+      const incident = assignment[i] ?? -1;
+      if (incident >= 0) expected.set(incident, [...(expected.get(incident) ?? []), storedAlertKey(alert)]);
+    });
+    const tenantId = `storm-${run++}`;
+    for (const part of deliveries(stream, 9)) await storeAndCorrelate(db.db, { tenantId }, [part]);
+    // The storm's incident outgrows the bar for indexing key by key after the first deliveries.
+    expect(evidenceCacheOf(db.db).keptKeys(tenantId)).toBeGreaterThan(1_000);
+    const stored = new Map<string, string[]>();
+    const rows = await db.db
+      .select({ fingerprint: alerts.fingerprint, timestamp: alerts.timestamp, incidentId: alerts.incidentId })
+      .from(alerts)
+      .where(eq(alerts.tenantId, tenantId));
+    for (const row of rows) {
+      if (row.incidentId !== null)
+        stored.set(row.incidentId, [...(stored.get(row.incidentId) ?? []), storedAlertKey(row)]);
+    }
+    const canonical = (groups: Iterable<string[]>) => [...groups].map((keys) => keys.sort().join(",")).sort();
+    expect(canonical(stored.values())).toEqual(canonical(expected.values()));
+  }, 120_000);
 
   it("stores only the keys a pass changed, at the incident's next revision", async () => {
     const tenantId = `revisions-${run++}`;

@@ -6,12 +6,15 @@
  */
 import { type DbOrTx, prepared } from "@teleops/db";
 import { sql } from "drizzle-orm";
+import type { Layer } from "./features.ts";
 import type { KeyRanges } from "./state.ts";
 
 export interface Kept {
   /** The incident's `correlation_rev` this copy is exact at. */
   rev: number;
   keys: KeyRanges;
+  /** The layers the keys name (`h|host|layer`), worked out once rather than from every key each pass. */
+  layers: Set<Layer>;
 }
 
 /** Keys kept per process, all tenants together; past this the least recently used tenants are dropped. */

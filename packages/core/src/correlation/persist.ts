@@ -15,6 +15,7 @@ import {
   type AlertGroup,
   type CorrelationConfig,
   type CorrelationInput,
+  addLayerOfKey,
   Correlator,
   DEFAULT_CORRELATION_CONFIG,
   type LearnedRelations,
@@ -429,7 +430,9 @@ async function correlateAndWrite<Outcome extends CorrelationOutcome = Correlatio
       severity: incident.severity,
       alertCount: incident.alertCount,
       state,
-      ...(evidenceOf.has(incident.id) ? { keys: (evidenceOf.get(incident.id) as Kept).keys } : {}),
+      ...(evidenceOf.has(incident.id)
+        ? { keys: (evidenceOf.get(incident.id) as Kept).keys, layers: (evidenceOf.get(incident.id) as Kept).layers }
+        : {}),
     });
     groupOf.set(incident.id, group);
     if (state === null) seeded.set(incident.id, group);
@@ -500,7 +503,10 @@ async function correlateAndWrite<Outcome extends CorrelationOutcome = Correlatio
       });
     }
     const state = encodeSummary(group.signals, group.pinned, base) as unknown as Record<string, unknown>;
-    kept.set(id, { rev, keys: group.keys });
+    // The layers kept are those the stored keys name, exactly what a process reading the rows would work out.
+    const layers = new Set(group.dirty === null ? [] : (evidenceOf.get(id)?.layers ?? []));
+    for (const key of group.dirty ?? group.keys.keys()) addLayerOfKey(layers, key);
+    kept.set(id, { rev, keys: group.keys, layers });
     if (group.incidentId === null) {
       created.push({
         id,
@@ -773,17 +779,20 @@ async function openEvidence(
     const rev = incident.correlationRev;
     const copy = cache.take(tenantId, incident.id);
     if (copy && copy.rev >= summary.base && copy.rev <= rev) {
-      copies.set(incident.id, { rev, keys: copy.keys });
+      copies.set(incident.id, { rev, keys: copy.keys, layers: copy.layers });
       if (copy.rev < rev) reads.push({ incidentId: incident.id, since: copy.rev });
     } else {
-      copies.set(incident.id, { rev, keys: new Map() });
+      copies.set(incident.id, { rev, keys: new Map(), layers: new Set() });
       reads.push({ incidentId: incident.id, since: 0 });
     }
   }
   const rows = await readEvidence(tx, reads);
   for (const [incidentId, list] of rows) {
-    const keys = copies.get(incidentId)?.keys as KeyRanges;
-    for (const [key, ranges] of list) keys.set(key, ranges);
+    const copy = copies.get(incidentId) as Kept;
+    for (const [key, ranges] of list) {
+      copy.keys.set(key, ranges);
+      addLayerOfKey(copy.layers, key);
+    }
   }
   return copies;
 }
