@@ -13,9 +13,9 @@ import { settleIncidentLifecycle } from "../incidents/lifecycle.ts";
 import {
   type AlertFeatures,
   type AlertGroup,
+  addLayerOfKey,
   type CorrelationConfig,
   type CorrelationInput,
-  addLayerOfKey,
   Correlator,
   DEFAULT_CORRELATION_CONFIG,
   type LearnedRelations,
@@ -34,7 +34,7 @@ import {
 import { isClearType } from "./features.ts";
 import { correlationInput } from "./inMemory.ts";
 import { LearnedRelationsCache } from "./learned.ts";
-import { decodeStored, encodeSummary, type KeyRanges } from "./state.ts";
+import { decodeStored, encodeSummary } from "./state.ts";
 
 export interface CorrelatePendingOptions {
   tenantId: string;
