@@ -118,7 +118,11 @@ export async function startTeleops(env: Record<string, string>): Promise<Teleops
     }
     if (!ready) await new Promise((resolve) => setTimeout(resolve, 100));
   }
-  if (!ready) throw new Error("server did not become ready within 60 s");
+  if (!ready) {
+    // Not left running behind the caller, who gets no handle to stop it.
+    child.kill("SIGTERM");
+    throw new Error("server did not become ready within 60 s");
+  }
   return {
     url,
     child,
