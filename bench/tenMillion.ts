@@ -4,7 +4,7 @@
  *
  * Builds a fresh database with the project's migrations and 30 weekly partitions made by its partition function,
  * fills them with `COPY` (a worker thread makes week n+1, bench/tenMillionWeeks.ts, while PostgreSQL copies week
- * n), adds the search rows those incidents would have (`incident_words`, `incident_search`, `search_vocabulary`,
+ * n) together with their incidents and the incidents' evidence rows (`incident_evidence`), adds the search rows those incidents would have (`incident_words`, `incident_search`, `search_vocabulary`,
  * from the same `teleops_search_words` the triggers use), runs the `VACUUM (ANALYZE)` autovacuum would have, then
  * starts the real server on it and times the stored-data benchmark's reads and searches (bench/readpaths.ts).
  */
@@ -25,7 +25,14 @@ import {
   trpcGet,
 } from "./readpaths.ts";
 import type { SearchCase } from "./search.ts";
-import { ALERT_COLUMNS, type BuiltWeek, INCIDENT_COLUMNS, WEEK_MS, type WeekPlan } from "./tenMillionWeeks.ts";
+import {
+  ALERT_COLUMNS,
+  type BuiltWeek,
+  EVIDENCE_COLUMNS,
+  INCIDENT_COLUMNS,
+  WEEK_MS,
+  type WeekPlan,
+} from "./tenMillionWeeks.ts";
 
 export const TEN_MILLION_TARGET_MS = 50;
 
@@ -66,6 +73,7 @@ export interface TenMillionReport {
     incidents_mib: number;
     incident_words_rows: number;
     vocabulary_words: number;
+    incident_evidence_rows: number;
   };
   detail_incident: { id: string; alert_count: number };
   reads: ReadPathTiming[];
@@ -194,8 +202,10 @@ export async function benchTenMillion(options: TenMillionOptions): Promise<TenMi
       ).map((row) => [Number(row.from_ms), row.name]),
     );
     // Word rows go in without their key, which is built once at the end (what the key would refuse, the words'
-    // DISTINCT already leaves out); the session builds indexes with more memory than the server's default.
+    // DISTINCT already leaves out), and evidence rows without their foreign key, checked once at the end instead of
+    // per row; the session builds indexes with more memory than the server's default.
     await copier`alter table incident_words drop constraint incident_words_tenant_id_word_incident_id_pk`;
+    await copier`alter table incident_evidence drop constraint incident_evidence_incident_id_incidents_id_fk`;
     for (const sql of [copier, side]) await sql`set maintenance_work_mem = '512MB'`;
 
     progress(
@@ -220,6 +230,7 @@ export async function benchTenMillion(options: TenMillionOptions): Promise<TenMi
       if (!partition) throw new Error(`no partition starts at ${iso(week.fromMs)}`);
       const t0 = performance.now();
       await copyInto(copier, "incidents", INCIDENT_COLUMNS, week.incidentChunks);
+      await copyInto(copier, "incident_evidence", EVIDENCE_COLUMNS, week.evidenceChunks);
       await copyInto(copier, partition, ALERT_COLUMNS, week.alertChunks);
       copyMs += performance.now() - t0;
       if (wordsFailure) throw wordsFailure;
@@ -253,6 +264,8 @@ export async function benchTenMillion(options: TenMillionOptions): Promise<TenMi
     const f0 = performance.now();
     await copier`alter table incident_words add constraint incident_words_tenant_id_word_incident_id_pk primary key (tenant_id, word, incident_id)`;
     await copier`insert into search_vocabulary (tenant_id, word) select distinct tenant_id, word from incident_words`;
+    await copier`alter table incident_evidence add constraint incident_evidence_incident_id_incidents_id_fk
+      foreign key (incident_id) references incidents (id) on delete cascade`;
     await copier`insert into alert_counts (tenant_id, unassigned)
       select tenant_id, count(*) from alerts where incident_id is null group by tenant_id`;
     await copier`select setval('alerts_id_seq', (select max(id) from alerts))`;
@@ -266,6 +279,7 @@ export async function benchTenMillion(options: TenMillionOptions): Promise<TenMi
     for (const table of [
       "alerts",
       "incidents",
+      "incident_evidence",
       "incident_words",
       "incident_search",
       "search_vocabulary",
@@ -282,6 +296,7 @@ export async function benchTenMillion(options: TenMillionOptions): Promise<TenMi
         incidents: string;
         words: string;
         vocabulary: string;
+        evidence: string;
         partitions: number;
         filled: number;
       }[]
@@ -291,6 +306,7 @@ export async function benchTenMillion(options: TenMillionOptions): Promise<TenMi
              pg_total_relation_size('incidents')::text as incidents,
              (select count(*) from incident_words)::text as words,
              (select count(*) from search_vocabulary)::text as vocabulary,
+             (select count(*) from incident_evidence)::text as evidence,
              (select count(*)::int from teleops_partitions('alerts')) as partitions,
              (select count(*)::int from pg_class c join teleops_partitions('alerts') p on c.relname = p.name
               where c.reltuples > 0) as filled`;
@@ -349,6 +365,7 @@ export async function benchTenMillion(options: TenMillionOptions): Promise<TenMi
           incidents_mib: Math.round(Number(size?.incidents ?? 0) / 1024 ** 2),
           incident_words_rows: Number(size?.words ?? 0),
           vocabulary_words: Number(size?.vocabulary ?? 0),
+          incident_evidence_rows: Number(size?.evidence ?? 0),
         },
         detail_incident: { id: biggest.id, alert_count: biggest.alert_count },
         reads,

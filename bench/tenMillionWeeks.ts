@@ -35,7 +35,8 @@ const CHUNK_ROWS = 5_000;
 export const ALERT_COLUMNS =
   'id, tenant_id, fingerprint, "timestamp", received_at, source_system, host, service, severity, alert_type, message, tags, raw_payload, status, ends_at, incident_id, correlated_at, correlation_reason';
 export const INCIDENT_COLUMNS =
-  "id, tenant_id, title, severity, status, start_time, end_time, alert_count, hosts, services, sites, owner, created_at, updated_at, correlation, synthetic, cleared_at";
+  "id, tenant_id, title, severity, status, start_time, end_time, alert_count, hosts, services, sites, owner, created_at, updated_at, correlation, correlation_rev, synthetic, cleared_at";
+export const EVIDENCE_COLUMNS = "incident_id, key, ranges, rev";
 
 export interface WeekPlan {
   weeks: number;
@@ -53,9 +54,12 @@ export interface BuiltWeek {
   /** Alerts the unique key (tenant, fingerprint, time) would have refused as redeliveries. */
   duplicates: number;
   largestIncident: number;
-  /** CSV text for `copy alerts_pYYYYMMDD (ALERT_COLUMNS)` and `copy incidents (INCIDENT_COLUMNS)`, UTF-8. */
+  /** CSV text for `copy alerts_pYYYYMMDD (ALERT_COLUMNS)`, `copy incidents (INCIDENT_COLUMNS)` and
+   * `copy incident_evidence (EVIDENCE_COLUMNS)`, UTF-8. */
   alertChunks: Uint8Array[];
   incidentChunks: Uint8Array[];
+  evidenceChunks: Uint8Array[];
+  evidenceRows: number;
   /** The searches of bench/search.ts, picked from the middle week's alerts (with their moved times). */
   searchCases?: SearchCase[];
   cpuSeconds: number;
@@ -136,12 +140,19 @@ export class WeekBuilder {
     // Open: incidents that ended in the data's last day; a third of them acknowledged. The rest auto-resolved.
     const dataEndMs = this.plan.firstWeekMs + this.plan.weeks * WEEK_MS;
     const incidentLines: string[] = [];
+    const evidenceLines: string[] = [];
     groups.forEach((group, g) => {
       const moved = shiftOfWindow(windowOf(group.startMs));
       const startMs = group.startMs + moved;
       const endMs = group.endMs + moved;
+      // As a pass stores a new incident (migration 0019): a summary on the row, one evidence row per key, revision 1.
       const state = correlator.stateOf(group);
-      for (const key of Object.keys(state.keys)) state.keys[key] = (state.keys[key] ?? []).map((t) => t + moved);
+      for (const [key, ranges] of Object.entries(state.keys)) {
+        evidenceLines.push(
+          [ids[g] as string, csv(key), csv(JSON.stringify(ranges.map((t) => t + moved))), "1"].join(","),
+        );
+      }
+      const summary = { v: 2, signals: state.signals, base: 1, ...(state.pinned ? { pinned: true } : {}) };
       const open = endMs >= dataEndMs - 24 * HOUR_MS;
       const status = open ? (g % 3 === 0 ? "acknowledged" : "open") : "resolved";
       incidentLines.push(
@@ -160,7 +171,8 @@ export class WeekBuilder {
           status === "acknowledged" ? "oncall" : "",
           iso(startMs + 2_000),
           iso(open ? endMs + 2_000 : endMs + 30 * 60_000),
-          csv(JSON.stringify(state)),
+          csv(JSON.stringify(summary)),
+          "1",
           "false",
           open ? "" : iso(endMs),
         ].join(","),
@@ -220,6 +232,8 @@ export class WeekBuilder {
       largestIncident: groups.reduce((most, g) => Math.max(most, g.members.length), 0),
       alertChunks: this.chunks(alertLines),
       incidentChunks: this.chunks(incidentLines),
+      evidenceChunks: this.chunks(evidenceLines),
+      evidenceRows: evidenceLines.length,
       ...(week === middle ? { searchCases: searchCases(moved) } : {}),
       cpuSeconds: Math.round((cpu.user + cpu.system) / 100_000) / 10,
     };
@@ -249,7 +263,9 @@ if (!isMainThread && parentPort) {
     const built = builder.build(message.week);
     port.postMessage(
       built,
-      [...built.alertChunks, ...built.incidentChunks].map((chunk) => chunk.buffer as ArrayBuffer),
+      [...built.alertChunks, ...built.incidentChunks, ...built.evidenceChunks].map(
+        (chunk) => chunk.buffer as ArrayBuffer,
+      ),
     );
   });
 }
