@@ -288,7 +288,7 @@ export function renderMarkdown(report: BenchReport, kept: KeptSections): string 
     "the Alertmanager rows need `/usr/bin/prometheus-alertmanager`), `pnpm bench --quick` (about 2 minutes),",
     "`pnpm bench --only ingest,correlation,stored,generate,rca,import` (any subset; prints only),",
     "`pnpm bench --only tenmillion` (PostgreSQL only, never part of a plain run: builds 10M alerts over 30 weekly",
-    "partitions with `COPY`, about half an hour here; `--quick` builds 300,000; add it to a full `--only` list to put",
+    "partitions with `COPY`, about 40 minutes here, 26 of them the build; `--quick` builds 300,000; add it to a full `--only` list to put",
     "its rows on this page), and `pnpm bench:soak [--minutes 30] [--rate 2000] [--batch 50] [--database postgres|pglite]`.",
     "",
     `Machine: ${m.cpus} cores (${m.cpu_model}), ${m.memory_gib} GiB, Node ${m.node}, ${m.platform}, PostgreSQL ${m.postgres ?? "not measured"}, Alertmanager ${report.ingest?.alertmanager_version ?? "not measured"}; revision ${report.revision}, ${m.date}, ${Math.round(report.seconds)} s for the whole run.`,
