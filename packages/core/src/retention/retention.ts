@@ -98,6 +98,8 @@ export async function applyRetention(
     // only holds the lock.
     const work: Database | DbOrTx = target.kind === "postgres" ? target.db : lockTx;
     await preparePartitions(work, now);
+    // Every connection's incident count rows folded into one per tenant, severity and status (migration 0020).
+    await work.execute(sql`select teleops_fold_incident_counts()`);
     const steps: Array<[PartitionedTable, number]> = [
       ["alerts", policy.alertsDays],
       ["integration_events", policy.eventsDays],
