@@ -34,6 +34,7 @@ import {
 import { isClearType } from "./features.ts";
 import { correlationInput } from "./inMemory.ts";
 import { LearnedRelationsCache } from "./learned.ts";
+import { repeatOddsOf } from "./repeats.ts";
 import { decodeStored, encodeSummary } from "./state.ts";
 
 export interface CorrelatePendingOptions {
@@ -135,18 +136,32 @@ export async function storeAndCorrelate(
     for (const alert of batch) read.set(alert, reader.read(incomingInput(options.tenantId, alert, 0)));
   }
   const evidence = evidenceCacheOf(db);
+  const keys = batches.flat().map(alertKey);
+  // The check for stored alerts is left out when none are likely (repeats.ts): the insert finds any all the same.
+  const repeats = repeatOddsOf(db);
+  let check = repeats.shouldCheck(options.tenantId, keys);
   for (let attempt = 1; ; attempt++) {
     try {
       const afterCommit: Array<() => void> = [];
       const outcome = await db.transaction((tx) =>
-        storeInTransaction(tx, options, batches, within, first, read, { evidence, afterCommit }),
+        storeInTransaction(tx, options, batches, within, first, read, { evidence, afterCommit }, keys, check),
       );
       for (const then of afterCommit) then();
+      if (outcome.batches.some((counts) => counts.duplicates > 0)) repeats.sawRepeat(options.tenantId);
+      repeats.stored(options.tenantId, keys);
       return outcome;
     } catch (error) {
+      if (!(error instanceof ConcurrentInsertError)) throw error;
+      if (!check) {
+        // Stored alerts among the delivery's, guessed wrong: the pass rolled back and runs again with the check.
+        repeats.sawRepeat(options.tenantId);
+        check = true;
+        attempt -= 1;
+        continue;
+      }
       // Another path (an import, which does not take the lock to insert) stored one of these alerts between
       // the check and the insert: the transaction rolled back, and the next attempt sees that alert as stored.
-      if (!(error instanceof ConcurrentInsertError) || attempt >= 3) throw error;
+      if (attempt >= 3) throw error;
     }
   }
 }
@@ -161,6 +176,8 @@ async function storeInTransaction(
   first: ((tx: DbOrTx) => Promise<void>) | undefined,
   read: ReadonlyMap<CanonicalAlert, AlertFeatures>,
   kept: Pick<PassInput, "evidence" | "afterCommit">,
+  keys: readonly string[],
+  check: boolean,
 ): Promise<StoreAndCorrelateOutcome> {
   const all = batches.flat();
   const guess = timeWindow(options, [], all);
@@ -170,11 +187,11 @@ async function storeInTransaction(
   await lockTenant(tx, options.tenantId);
   if (first) await first(tx);
   const [stored, fresh, guessed] = await Promise.all([
-    storedKeys(tx, options.tenantId, all),
+    check ? storedKeys(tx, options.tenantId, all) : new Set<string>(),
     pendingAlerts(tx, options),
     correlationContext(tx, options, guess),
   ]);
-  const isNew = newAlertFlags(all, stored);
+  const isNew = newAlertFlags(keys, stored);
   const incoming = all.filter((_, index) => isNew[index]);
   const counts: StoreAndCorrelateOutcome["batches"] = [];
   let offset = 0;
@@ -211,7 +228,9 @@ async function storedKeys(tx: DbOrTx, tenantId: string, batch: readonly Canonica
   // Candidates come from one probe of the unique index (tenant, fingerprint, time) per distinct fingerprint, over
   // the batch's time span (a millisecond wider on each side, for sub-millisecond times); pairs are matched to the
   // microsecond after. Probing by fingerprint, not scanning the span, keeps a storm stamped with one second cheap:
-  // a span scan there reads every alert of that second and tests each against the whole list.
+  // a span scan there reads every alert of that second and tests each against the whole list. Without statistics
+  // (a new partition, a storm faster than autovacuum) PostgreSQL still plans that scan, (tenant, time) index and
+  // unique index costing the same to it; deliveries unlikely to repeat stored alerts leave the check out (repeats.ts).
   const result = await tx.execute(
     prepared(sql`
     select a.fingerprint as f, (extract(epoch from a."timestamp") * 1000000)::bigint::text as us
@@ -226,11 +245,15 @@ async function storedKeys(tx: DbOrTx, tenantId: string, batch: readonly Canonica
   return new Set(rowsOf<{ f: string; us: string }>(result).map((row) => `${row.f}|${row.us}`));
 }
 
-/** Per alert of `batch`: true when it is neither stored nor a repeat of an earlier alert of the batch. */
-function newAlertFlags(batch: readonly CanonicalAlert[], stored: Set<string>): boolean[] {
+/** An alert's identity as `storedKeys` gives it: `fingerprint|epoch microseconds`. */
+function alertKey(alert: CanonicalAlert): string {
+  return `${alert.fingerprint}|${epochMicros(alert.timestamp)}`;
+}
+
+/** Per alert key: true when it is neither stored nor a repeat of an earlier alert of the batch. */
+function newAlertFlags(keys: readonly string[], stored: Set<string>): boolean[] {
   const seen = new Set(stored);
-  return batch.map((alert) => {
-    const key = `${alert.fingerprint}|${epochMicros(alert.timestamp)}`;
+  return keys.map((key) => {
     if (seen.has(key)) return false;
     seen.add(key);
     return true;
