@@ -573,3 +573,106 @@ describe("the two ends of a point-to-point link", () => {
     expect(apart.add(route)).not.toBe(apart.add(other));
   });
 });
+
+describe("start times worked out from a rule's hold time", () => {
+  const none = { siteOf: () => undefined, neighbours: () => undefined };
+  const at = (seconds: number) => T0 + seconds * 1_000;
+  const groupsOf = (alerts: Array<CorrelationInput<number>>) => {
+    const correlator = new Correlator<number>(DEFAULT_CORRELATION_CONFIG, none);
+    for (const a of [...alerts].sort((x, y) => x.timeMs - y.timeMs)) correlator.add(a);
+    return correlator.incidents().map((g) => g.members.map((m) => `${m.host} ${m.alertType}`).sort());
+  };
+
+  it("reads the hold time from Alertmanager's description: a backup path's utilisation joins the cut that moved traffic onto it", () => {
+    const cut = ["ber-cr1", "waw-cr1"].map((host, i) =>
+      alert(host, 0, "critical", {
+        timeMs: at(i),
+        alertType: "snmp_interface_down",
+        message: `${host} Hu0/0/0/2 down`,
+        tags: { ifAlias: `CID:ZAYO-88123 | ${host === "ber-cr1" ? "waw-cr1" : "ber-cr1"} Hu0/0/0/2` },
+      }),
+    );
+    const busy = (detail: string | null) =>
+      alert("prg-cr1", 0, "warning", {
+        timeMs: at(360),
+        alertType: "interface_utilization_high",
+        message: "prg-cr1 TenGigE0/0/0/3 above 90% utilisation",
+        tags: { ifAlias: "CID:CETIN-20077 | waw-cr1 Te0/0/0/5" },
+        detail,
+      });
+    // Fired six minutes after the cut, but above 90 % for the five minutes before: it began a minute after.
+    expect(groupsOf([...cut, busy("rate(ifHCInOctets[5m])*8 / ifHighSpeed > 0.9 for 5m (95.5%).")])).toEqual([
+      ["ber-cr1 snmp_interface_down", "prg-cr1 interface_utilization_high", "waw-cr1 snmp_interface_down"],
+    ]);
+    // Without it the warning is six minutes late for anything it names.
+    expect(groupsOf([...cut, busy(null)])).toEqual([["ber-cr1 snmp_interface_down", "waw-cr1 snmp_interface_down"]]);
+  });
+
+  it("counts the whole span a condition held: a rollout stuck for 15 minutes joins the crash-looping pods it names", () => {
+    const pods = ["4kq2v", "tq5rx", "9wz7h"].map((id, i) =>
+      alert(`shop/checkout-api-6c9f7d8b5-${id}`, 0, "warning", {
+        timeMs: at(i * 40),
+        alertType: "kube_pod_crash_looping",
+        message: `Pod shop/checkout-api-6c9f7d8b5-${id} (checkout-api) is in waiting state (reason: "CrashLoopBackOff").`,
+        site: "prod-us2",
+      }),
+    );
+    const rollout = alert("shop/checkout-api", 0, "warning", {
+      timeMs: at(60),
+      alertType: "kube_deployment_rollout_stuck",
+      message: "Deployment rollout is not progressing.",
+      detail: "Rollout of deployment shop/checkout-api is not progressing for longer than 15 minutes.",
+      site: "prod-us2",
+    });
+    const groups = groupsOf([...pods, rollout]);
+    expect(groups).toHaveLength(1);
+    expect(groups[0]).toContain("shop/checkout-api kube_deployment_rollout_stuck");
+  });
+
+  it("takes a node gone from its cluster for the cause of the pods there that went unready with it", () => {
+    const cluster = { site: "prod-eu1" };
+    const unreachable = alert("worker-7", 0, "warning", {
+      timeMs: at(0),
+      alertType: "kube_node_unreachable",
+      message: "worker-7 is unreachable and some workloads may be rescheduled.",
+      ...cluster,
+    });
+    const notReady = alert("worker-7", 0, "warning", {
+      timeMs: at(840),
+      alertType: "kube_node_not_ready",
+      message: "Node is not ready.",
+      detail: "worker-7 has been unready for more than 15 minutes.",
+      ...cluster,
+    });
+    const pods = ["web/storefront-5f7b9c-zt4wn", "search/indexer-0", "payments/ledger-7d9c8b6f4-x2kqp"].map((pod, i) =>
+      alert(pod, 0, "warning", {
+        timeMs: at(792 + i * 15),
+        alertType: "kube_pod_not_ready",
+        message: "Pod has been in a non-ready state for more than 15 minutes.",
+        ...cluster,
+      }),
+    );
+    // The scrapes of the node's exporters failing make the node's own trouble an incident before its pods are tied.
+    const targetsDown = ["node-exporter", "kubelet"].map((job) =>
+      alert("unknown", 0, "warning", {
+        timeMs: at(480),
+        alertType: "target_down",
+        message: `9.09% of the ${job}/${job} targets in monitoring namespace are down.`,
+        tags: { job, namespace: "monitoring" },
+        ...cluster,
+      }),
+    );
+    expect(groupsOf([unreachable, ...targetsDown, notReady, ...pods])).toHaveLength(1);
+    // A link alarm at the same site does not glue two failures together that way: only a machine hosts workloads.
+    const links = [1, 2].map((n) =>
+      alert(`prod-eu1-sw${n}`, 0, "major", {
+        timeMs: at(839 + n),
+        alertType: "link_down",
+        message: `Interface Te1/${n} down`,
+        tags: { ifName: `Te1/${n}` },
+        ...cluster,
+      }),
+    );
+    expect(groupsOf([...links, ...pods])).toHaveLength(2);
+  });
+});

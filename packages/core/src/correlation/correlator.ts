@@ -114,6 +114,11 @@ export interface CorrelationInput<Ref> {
   site: string | null;
   /** Alertmanager's `groupKey` for alerts it delivered: its own grouping, a hint the correlator weighs. */
   group?: string | null;
+  /**
+   * The longer text a source sent beside the message (Alertmanager's `description` annotation, the summary being
+   * the message): read only for how long a rule's condition held before it fired ("… for 5m").
+   */
+  detail?: string | null;
 }
 
 /** An incident that already exists, so new alerts can join it. */
@@ -388,6 +393,9 @@ const SAME_HOST = 6;
 const ENTITY = 5;
 const NEIGHBOUR = 4;
 const SAME_SITE = 3;
+
+/** How far a start worked out from a rule's hold time may err (Prometheus evaluates rules every 15 s to 1 min). */
+const HELD_SLACK_MS = 60_000;
 const BURST = 2;
 const LEARNED = 1;
 const SYMPTOM = 0;
@@ -412,6 +420,7 @@ export class Correlator<Ref> {
   private probeTenant = "";
   private probeAlertMs = 0;
   private probeMs = 0;
+  private probeSlackMs = 0;
   // Evidence keys by kind, each string built once: lookups by them reuse the hash V8 keeps on a string, where a
   // key built per lookup must be flattened and hashed again (the hot path of a storm).
   private readonly keys = {
@@ -540,7 +549,13 @@ export class Correlator<Ref> {
         if (!bridges) break;
         // Timing alone says which failure a symptom most likely shows, never that two failures are one.
         if (link.rank === SYMPTOM) continue;
-        if (link.rank < NEIGHBOUR && (strong || (this.established(link.group) && this.established(group)))) continue;
+        if (
+          link.rank < NEIGHBOUR &&
+          this.established(group) &&
+          (strong || this.established(link.group)) &&
+          !(link.rank === SAME_SITE && features.layer === "machine" && onlySymptoms(link.group))
+        )
+          continue;
         const other = this.resolve(link.group);
         if (other !== group && this.mayMerge(other, group)) {
           group = this.merge(other, group);
@@ -620,7 +635,7 @@ export class Correlator<Ref> {
     // protocol error naming the interface it arrived on), the condition is the device's, whichever port says so.
     const raised = `${host}|${signal}|${PORT_LAYERS.has(layer) ? (iface ?? "") : ""}`;
     return {
-      timeMs: alert.timeMs - heldForMs(alert.message),
+      timeMs: alert.timeMs - Math.max(heldForMs(alert.message), alert.detail ? heldForMs(alert.detail) : 0),
       host,
       site,
       layer,
@@ -645,6 +660,9 @@ export class Correlator<Ref> {
     this.probeTenant = alert.tenantId;
     this.probeAlertMs = alert.timeMs;
     this.probeMs = t;
+    // A start worked out from a rule's hold time is known only to the rule's evaluation and scrape intervals: an
+    // effect so dated may seem to begin a little before its cause.
+    this.probeSlackMs = t === alert.timeMs ? 0 : HELD_SLACK_MS;
     // A clear joins the latest raise of its condition on its host, however long the outage lasted.
     if (!f.firing && f.host !== "") {
       const key = f.raisedKey;
@@ -748,6 +766,9 @@ export class Correlator<Ref> {
       const siteKeys = this.keys.s.of(f.site);
       for (const [layer, direction] of causalPartners(f.layer)) {
         if (!isInfrastructure(f.layer) && !isInfrastructure(layer)) continue;
+        // A machine lost takes its own workloads down, not other machines' resources: memory or disk pressure on
+        // another host of the site is that host's own trouble.
+        if ((f.layer === "machine" && layer === "system") || (f.layer === "system" && layer === "machine")) continue;
         // A power failure's effects on servers and applications surface over minutes (batteries drain, pollers and
         // alert rules wait before alarming); network protocols notice within seconds, so they keep the short window.
         const window = slowToNotice(layer, f.layer) ? c.powerSiteWindowMs : c.siteWindowMs;
@@ -885,10 +906,25 @@ export class Correlator<Ref> {
       if (t - windowMs > group.endMs) continue;
       if (group.tenantId !== tenantId) continue;
       if (onset && Math.abs(group.startMs - alertTimeMs) > windowMs) continue;
+      const slack = this.probeSlackMs;
+      // Undirected evidence measures from the whole span the alert's condition is known to have held (from the
+      // start its hold time gives to when it fired): its source may date it either way.
       const d =
         direction === "any"
-          ? distance(group.keys, key, t)
-          : directedDistance(group.keys, key, t, direction === "before");
+          ? slack === 0
+            ? distance(group.keys, key, t)
+            : Math.max(0, distance(group.keys, key, (t + alertTimeMs) / 2) - (alertTimeMs - t) / 2)
+          : slack === 0
+            ? directedDistance(group.keys, key, t, direction === "before")
+            : Math.max(
+                0,
+                directedDistance(
+                  group.keys,
+                  key,
+                  direction === "before" ? t + slack : t - slack,
+                  direction === "before",
+                ) - slack,
+              );
       if (d > windowMs) continue;
       const known = found.get(group);
       if (!known || known.rank < rank) found.set(group, { group, rank, reason, distanceMs: d });
@@ -1143,6 +1179,15 @@ function causalPartners(layer: Layer): ReadonlyArray<readonly [Layer, Direction]
 }
 
 const partnersOf = new Map<Layer, ReadonlyArray<readonly [Layer, Direction]>>();
+
+/**
+ * Whether a group holds only alarms of what runs on the network (services, resources): symptoms with no failure
+ * of the network among them, whose cause, when an alarm of one at their site turns up, is that one.
+ */
+function onlySymptoms<Ref>(group: AlertGroup<Ref>): boolean {
+  for (const layer of group.layers) if (isInfrastructure(layer)) return false;
+  return true;
+}
 
 /** A power alarm and a machine or application alarm: monitoring notices the effect minutes later. */
 function slowToNotice(a: Layer, b: Layer): boolean {

@@ -474,7 +474,7 @@ export function interfaceOf(message: string, tags: Readonly<Record<string, strin
 // "for more than 15 minutes", "for 5m", "has been down for 10 minutes": how long the condition held before the
 // alert fired (a Prometheus rule's `for:` clause, a poller's hold-down).
 const HELD_FOR =
-  /\bfor (?:more than |over |at least |the last )?(\d{1,4}(?:\.\d+)?) ?(seconds?|secs?|s|minutes?|mins?|m|hours?|hrs?|h)\b/i;
+  /\bfor (?:more than |longer than |over |at least |the last )?(\d{1,4}(?:\.\d+)?) ?(seconds?|secs?|s|minutes?|mins?|m|hours?|hrs?|h)\b/i;
 
 /** How long the alert's condition had held when it fired, as its text says (ms), or 0. At most a day. */
 export function heldForMs(message: string): number {

@@ -59,5 +59,14 @@ export function correlationInput<Ref>(alert: CanonicalAlert, ref: Ref, defaultTe
     status: alert.status,
     site: alert.tags.site ?? alert.tags.region ?? null,
     group: typeof alert.raw_payload.groupKey === "string" ? alert.raw_payload.groupKey : null,
+    detail: descriptionOf(alert.raw_payload),
   };
+}
+
+/** The `description` annotation of an Alertmanager alert's raw payload, or null. */
+function descriptionOf(raw: Readonly<Record<string, unknown>>): string | null {
+  const annotations = raw.annotations;
+  if (typeof annotations !== "object" || annotations === null) return null;
+  const description = (annotations as Record<string, unknown>).description;
+  return typeof description === "string" ? description : null;
 }

@@ -748,6 +748,7 @@ const alertColumns = {
   tags: alerts.tags,
   status: alerts.status,
   group: sql<string | null>`${alerts.rawPayload}->>'groupKey'`,
+  detail: sql<string | null>`${alerts.rawPayload}->'annotations'->>'description'`,
   pendingGroup: alerts.pendingGroup,
 };
 
@@ -764,6 +765,7 @@ function toInput(
     tags: Record<string, string>;
     status: "firing" | "resolved";
     group: string | null;
+    detail?: string | null;
     pendingGroup?: string | null;
   },
 ): CorrelationInput<number> {
@@ -780,6 +782,7 @@ function toInput(
     status: row.status,
     site: row.tags.site ?? row.tags.region ?? null,
     group: row.group,
+    detail: row.detail ?? null,
   };
 }
 
