@@ -329,7 +329,7 @@ export async function benchTenMillion(options: TenMillionOptions): Promise<TenMi
       if (!biggest) throw new Error("no incident was stored");
       progress(`tenmillion: timing the queue's reads (${options.samples} each; detail of ${biggest.id})`);
       const reads = await timeReads(server.url, biggest, options.samples);
-      progress(`tenmillion: timing ${cases.length} searches`);
+      progress(`tenmillion: timing ${cases.length} searches: ${JSON.stringify(cases.map((c) => c.input))}`);
       const search = await timeSearches(server.url, cases, options.samples);
       const loadAfterReads = loadavg().map((x) => Math.round(x * 10) / 10);
       const plans = {
