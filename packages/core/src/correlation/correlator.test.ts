@@ -676,3 +676,92 @@ describe("start times worked out from a rule's hold time", () => {
     expect(groupsOf([...links, ...pods])).toHaveLength(2);
   });
 });
+
+describe("a failure's later alarms on its own devices", () => {
+  const none = { siteOf: () => undefined, neighbours: () => undefined };
+  const at = (seconds: number) => T0 + seconds * 1_000;
+  const groupsOf = (alerts: Array<CorrelationInput<number>>) => {
+    const correlator = new Correlator<number>(DEFAULT_CORRELATION_CONFIG, none);
+    for (const a of [...alerts].sort((x, y) => x.timeMs - y.timeMs)) correlator.add(a);
+    return correlator.incidents().map((g) => g.members.map((m) => `${m.host} ${m.alertType}`).sort());
+  };
+
+  it("keeps a machine's alarms minutes apart in one outage: unreachable first, not ready once the rule's hold passed", () => {
+    const nodes = ["k8s-w103", "k8s-w107", "k8s-w108"];
+    const unreachable = nodes.map((node, i) =>
+      alert(node, 0, "critical", {
+        timeMs: at(i),
+        alertType: "kube_node_unreachable",
+        message: `${node} is unreachable`,
+      }),
+    );
+    const notReady = nodes.map((node, i) =>
+      alert(node, 0, "warning", {
+        timeMs: at(800 + i),
+        alertType: "kube_node_not_ready",
+        message: "Node is not ready.",
+      }),
+    );
+    expect(groupsOf([...unreachable, ...notReady])).toHaveLength(1);
+  });
+
+  it("lets a clear go with the raise it ends, never tie a bystander's alarm on its host into that incident", () => {
+    const cut = ["fra1-cr1", "fra1-br1"].map((host, i) =>
+      alert(host, 0, "major", {
+        timeMs: at(i),
+        alertType: "link_down",
+        message: "Interface Te0/1/0 changed state to down",
+        tags: { ifName: "Te0/1/0" },
+        site: "fra1",
+      }),
+    );
+    const ospfDown = alert("fra1-cr1", 0, "major", {
+      timeMs: at(2),
+      alertType: "ospf_neighbor_down",
+      message: "Nbr 10.0.0.2 on Te0/1/0 from FULL to DOWN, Neighbor Down: Interface down or detached",
+      site: "fra1",
+    });
+    const up = alert("fra1-cr1", 0, "warning", {
+      timeMs: at(240),
+      alertType: "ospf_neighbor_up",
+      message: "Nbr 10.0.0.2 on Te0/1/0 from LOADING to FULL, Loading Done",
+      status: "resolved",
+      site: "fra1",
+    });
+    const cpu = alert("fra1-cr1", 0, "critical", {
+      timeMs: at(235),
+      alertType: "sys_cpurisingthreshold",
+      message: "Threshold: Total CPU Utilization(Total/Intr): 91%/2%",
+      site: "fra1",
+    });
+    const groups = groupsOf([...cut, ospfDown, cpu, up]);
+    expect(groups.find((g) => g.includes("fra1-cr1 ospf_neighbor_up"))).not.toContain(
+      "fra1-cr1 sys_cpurisingthreshold",
+    );
+  });
+
+  it("reads a stack member added back as the end of its removal", () => {
+    const removed = alert("fra1-as07", 0, "critical", {
+      timeMs: at(0),
+      alertType: "stackmgr_switch_removed",
+      message: "Switch 2 has been removed from the stack.",
+    });
+    const psu = alert("fra1-as07", 0, "critical", {
+      timeMs: at(-3),
+      alertType: "platform_fep_fru_ps_signal_faulty",
+      message: "FRU Power Supply 1 signal is faulty",
+    });
+    const added = alert("fra1-as07", 0, "info", {
+      timeMs: at(3240),
+      alertType: "stackmgr_switch_added",
+      message: "Switch 2 has been added to the stack.",
+    });
+    expect(groupsOf([psu, removed, added])).toEqual([
+      [
+        "fra1-as07 platform_fep_fru_ps_signal_faulty",
+        "fra1-as07 stackmgr_switch_added",
+        "fra1-as07 stackmgr_switch_removed",
+      ],
+    ]);
+  });
+});

@@ -40,7 +40,7 @@ export interface CorrelationConfig {
   sameHostWindowMs: number;
   /** The same-site window when one of the two alarms is a power alarm. */
   powerSiteWindowMs: number;
-  /** The same-host window between two power or hardware alarms, which unfold more slowly. */
+  /** The same-host window between two power, hardware or machine alarms, which unfold more slowly. */
   slowSameHostWindowMs: number;
   /** Two alarms at one site (or on linked devices), of causally related layers, this close belong together. */
   siteWindowMs: number;
@@ -335,7 +335,11 @@ function scrapedMachine(alert: { alertType: string; tags: Readonly<Record<string
 
 const NON_BRIDGING_LAYERS: ReadonlySet<Layer> = new Set(["system", "hardware", "other"]);
 
-const SLOW_LAYERS: ReadonlySet<Layer> = new Set(["power", "hardware"]);
+/**
+ * Layers whose trouble on one host unfolds over many minutes: power (on battery, battery low, shutdown), hardware
+ * (a card failing, then reloading), a machine gone (unreachable, then not ready once the rules' hold times pass).
+ */
+const SLOW_LAYERS: ReadonlySet<Layer> = new Set(["power", "hardware", "machine"]);
 
 const NO_TOPOLOGY: TopologyView = { siteOf: () => undefined, neighbours: () => undefined };
 const NO_RELATIONS: LearnedRelations = { partners: () => [] };
@@ -676,13 +680,16 @@ export class Correlator<Ref> {
           bestTime = latest;
         }
       }
+      // A clear that found the raise it ends goes with it alone: it is no evidence that two failures are one.
       if (best) {
-        found.set(best, {
-          group: best,
-          rank: CLEARS,
-          reason: `clears ${f.signal} raised on ${f.host} ${ago(t - bestTime)}`,
-          distanceMs: t - bestTime,
-        });
+        return [
+          {
+            group: best,
+            rank: CLEARS,
+            reason: `clears ${f.signal} raised on ${f.host} ${ago(t - bestTime)}`,
+            distanceMs: t - bestTime,
+          },
+        ];
       }
     }
     // A raise repeated while not cleared (a standing alarm re-announced) continues its occurrence.

@@ -227,7 +227,7 @@ export function relatedLayers(layer: Layer): readonly Layer[] {
 
 // "up" ends a condition only after the thing that came back ("link up", "bgp session up"), not in "filling up".
 const CLEAR_WORDS =
-  /\b(?:clear(?:ed)?|restored?|recovered|resolved|established|falling|normal)\b|\b(?:link|port|interface|if|session|neighbou?r|nbr|peer|bgp|ospf|isis|ldp|bfd|tunnel|lsp|adjacency|adj|protocol|lineproto|instance|target|node|host|service|power|psu|fan|probe|trap link)\s+up$|\s+ok$/;
+  /\b(?:clear(?:ed)?|restored?|recovered|resolved|established|falling|normal|added|inserted)\b|\b(?:link|port|interface|if|session|neighbou?r|nbr|peer|bgp|ospf|isis|ldp|bfd|tunnel|lsp|adjacency|adj|protocol|lineproto|instance|target|node|host|service|power|psu|fan|probe|trap link)\s+up$|\s+ok$/;
 
 /** True when the alarm type itself reports a condition ending ("CPU falling threshold", "link up"). */
 export function isClearType(alertType: string): boolean {
@@ -254,7 +254,7 @@ export function signalOf(alertType: string): string {
 function computeSignal(alertType: string): string {
   const stripped = words(alertType)
     .replace(
-      /\b(?:up|down|clear(?:ed)?|restored?|recovered|resolved|established|fail(?:ed|ure)?|lost|alarm|changed|state|rising|falling|normal|ok|back)\b/g,
+      /\b(?:up|down|clear(?:ed)?|restored?|recovered|resolved|established|fail(?:ed|ure)?|lost|alarm|changed|state|rising|falling|normal|ok|back|added|removed|inserted)\b/g,
       " ",
     )
     .replace(/\s+/g, " ")
