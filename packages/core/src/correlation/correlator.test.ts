@@ -575,13 +575,7 @@ describe("the two ends of a point-to-point link", () => {
 });
 
 describe("start times worked out from a rule's hold time", () => {
-  const none = { siteOf: () => undefined, neighbours: () => undefined };
   const at = (seconds: number) => T0 + seconds * 1_000;
-  const groupsOf = (alerts: Array<CorrelationInput<number>>) => {
-    const correlator = new Correlator<number>(DEFAULT_CORRELATION_CONFIG, none);
-    for (const a of [...alerts].sort((x, y) => x.timeMs - y.timeMs)) correlator.add(a);
-    return correlator.incidents().map((g) => g.members.map((m) => `${m.host} ${m.alertType}`).sort());
-  };
 
   it("reads the hold time from Alertmanager's description: a backup path's utilisation joins the cut that moved traffic onto it", () => {
     const cut = ["ber-cr1", "waw-cr1"].map((host, i) =>
@@ -678,13 +672,7 @@ describe("start times worked out from a rule's hold time", () => {
 });
 
 describe("a failure's later alarms on its own devices", () => {
-  const none = { siteOf: () => undefined, neighbours: () => undefined };
   const at = (seconds: number) => T0 + seconds * 1_000;
-  const groupsOf = (alerts: Array<CorrelationInput<number>>) => {
-    const correlator = new Correlator<number>(DEFAULT_CORRELATION_CONFIG, none);
-    for (const a of [...alerts].sort((x, y) => x.timeMs - y.timeMs)) correlator.add(a);
-    return correlator.incidents().map((g) => g.members.map((m) => `${m.host} ${m.alertType}`).sort());
-  };
 
   it("keeps a machine's alarms minutes apart in one outage: unreachable first, not ready once the rule's hold passed", () => {
     const nodes = ["k8s-w103", "k8s-w107", "k8s-w108"];
@@ -765,3 +753,13 @@ describe("a failure's later alarms on its own devices", () => {
     ]);
   });
 });
+
+/** Incidents of alerts correlated in event-time order with no topology, each as its members' "host type", sorted. */
+function groupsOf(alerts: Array<CorrelationInput<number>>) {
+  const correlator = new Correlator<number>(DEFAULT_CORRELATION_CONFIG, {
+    siteOf: () => undefined,
+    neighbours: () => undefined,
+  });
+  for (const a of [...alerts].sort((x, y) => x.timeMs - y.timeMs)) correlator.add(a);
+  return correlator.incidents().map((g) => g.members.map((m) => `${m.host} ${m.alertType}`).sort());
+}
