@@ -4,14 +4,15 @@
  * PostgreSQL database, one after another, with the wall time and the CPU time of the database backends and of
  * this process per delivery. `TEST_DATABASE_URL=… node --import tsx bench/stormStoreCost.ts [alerts] [batch]`;
  * `STORM_NO_SEARCH=1` switches the search-word trigger off, `STORM_STATS=1` prints the partitions' statistics,
- * `STORM_KEEP=1` keeps the database (for EXPLAIN). With `?options=-c session_preload_libraries=auto_explain …`
- * on the URL, PostgreSQL logs each statement's plan and time.
+ * `STORM_KEEP=1` keeps the database (for EXPLAIN), `STORM_STREAM=mixed` stores the calm `mixed` stream instead.
+ * With `?options=-c session_preload_libraries=auto_explain …` on the URL, PostgreSQL logs each statement's plan
+ * and time.
  */
 import { storeAndCorrelate, withFingerprint } from "@teleops/core";
 import { testBackends } from "@teleops/db/testing";
 import postgres from "postgres";
 import { percentile } from "./machine.ts";
-import { stormStream } from "./payloads.ts";
+import { mixedStream, stormStream } from "./payloads.ts";
 import { cpuSeconds } from "./search.ts";
 
 const ALERTS = Number(process.argv[2] ?? 50_000);
@@ -21,7 +22,9 @@ const backend = testBackends().find((b) => b.name === "postgres");
 if (!backend) throw new Error("needs TEST_DATABASE_URL");
 const db = await backend.open();
 try {
-  const storm = stormStream(ALERTS).map((alert) => withFingerprint(alert));
+  const storm = (process.env.STORM_STREAM === "mixed" ? mixedStream(ALERTS).alerts : stormStream(ALERTS)).map((alert) =>
+    withFingerprint(alert),
+  );
   const probe = postgres(db.url as string, { max: 1, onnotice: () => {} });
   const pids = async () =>
     (
