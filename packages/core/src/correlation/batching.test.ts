@@ -62,6 +62,7 @@ describe.each(testBackends())("correlation does not depend on how deliveries are
     "syslog-ios-xe-fra1-site.jsonl",
     "syslog-optical-fra-ams.jsonl",
     "am-kube-clusters.jsonl",
+    "am-snmp-wan.jsonl",
     "snow-em-events.jsonl",
   ])(
     "gives %s the same incidents for any batching as in one pass",

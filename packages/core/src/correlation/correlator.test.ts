@@ -602,27 +602,6 @@ describe("start times worked out from a rule's hold time", () => {
     expect(groupsOf([...cut, busy(null)])).toEqual([["ber-cr1 snmp_interface_down", "waw-cr1 snmp_interface_down"]]);
   });
 
-  it("counts the whole span a condition held: a rollout stuck for 15 minutes joins the crash-looping pods it names", () => {
-    const pods = ["4kq2v", "tq5rx", "9wz7h"].map((id, i) =>
-      alert(`shop/checkout-api-6c9f7d8b5-${id}`, 0, "warning", {
-        timeMs: at(i * 40),
-        alertType: "kube_pod_crash_looping",
-        message: `Pod shop/checkout-api-6c9f7d8b5-${id} (checkout-api) is in waiting state (reason: "CrashLoopBackOff").`,
-        site: "prod-us2",
-      }),
-    );
-    const rollout = alert("shop/checkout-api", 0, "warning", {
-      timeMs: at(60),
-      alertType: "kube_deployment_rollout_stuck",
-      message: "Deployment rollout is not progressing.",
-      detail: "Rollout of deployment shop/checkout-api is not progressing for longer than 15 minutes.",
-      site: "prod-us2",
-    });
-    const groups = groupsOf([...pods, rollout]);
-    expect(groups).toHaveLength(1);
-    expect(groups[0]).toContain("shop/checkout-api kube_deployment_rollout_stuck");
-  });
-
   it("takes a node gone from its cluster for the cause of the pods there that went unready with it", () => {
     const cluster = { site: "prod-eu1" };
     const unreachable = alert("worker-7", 0, "warning", {

@@ -914,13 +914,9 @@ export class Correlator<Ref> {
       if (group.tenantId !== tenantId) continue;
       if (onset && Math.abs(group.startMs - alertTimeMs) > windowMs) continue;
       const slack = this.probeSlackMs;
-      // Undirected evidence measures from the whole span the alert's condition is known to have held (from the
-      // start its hold time gives to when it fired): its source may date it either way.
       const d =
         direction === "any"
-          ? slack === 0
-            ? distance(group.keys, key, t)
-            : Math.max(0, distance(group.keys, key, (t + alertTimeMs) / 2) - (alertTimeMs - t) / 2)
+          ? distance(group.keys, key, t)
           : slack === 0
             ? directedDistance(group.keys, key, t, direction === "before")
             : Math.max(
