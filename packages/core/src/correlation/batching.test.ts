@@ -63,6 +63,7 @@ describe.each(testBackends())("correlation does not depend on how deliveries are
     "syslog-optical-fra-ams.jsonl",
     "am-kube-clusters.jsonl",
     "am-snmp-wan.jsonl",
+    "snmp-traps-unknown-devices.jsonl",
     "snow-em-events.jsonl",
   ])(
     "gives %s the same incidents for any batching as in one pass",

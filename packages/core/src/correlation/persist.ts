@@ -335,7 +335,8 @@ function timeWindow(
     ? config.clearWindowMs
     : Math.max(2 * reach, config.repeatWindowMs, config.slowSameHostWindowMs);
   return {
-    start: new Date(minMs - 2 * reach),
+    // A power, hardware or machine alarm waits for its host's next one for longer (on battery, then battery low).
+    start: new Date(minMs - Math.max(2 * reach, config.slowSameHostWindowMs)),
     end: new Date(maxMs + 2 * reach),
     incidentsStart: new Date(minMs - Math.max(incidentReach, 2 * reach)),
   };
