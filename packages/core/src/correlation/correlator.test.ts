@@ -742,3 +742,21 @@ function groupsOf(alerts: Array<CorrelationInput<number>>) {
   for (const a of [...alerts].sort((x, y) => x.timeMs - y.timeMs)) correlator.add(a);
   return correlator.incidents().map((g) => g.members.map((m) => `${m.host} ${m.alertType}`).sort());
 }
+
+describe("storage running out", () => {
+  it("makes a file system almost out of space at critical severity an incident alone, unlike a CPU peak", () => {
+    const disk = alert("par1-db-07", 0, "critical", {
+      alertType: "node_filesystem_almost_out_of_space",
+      message: "Filesystem has less than 3% space left.",
+    });
+    const cpu = alert("fra1-cr1", 30, "critical", {
+      alertType: "sys_cpurisingthreshold",
+      message: "Threshold: Total CPU Utilization(Total/Intr): 97%/1%",
+    });
+    const filling = alert("fra1-log01", 60, "warning", {
+      alertType: "node_filesystem_space_filling_up",
+      message: "Filesystem is predicted to run out of space within the next 24 hours.",
+    });
+    expect(groupsOf([disk, cpu, filling])).toEqual([["par1-db-07 node_filesystem_almost_out_of_space"]]);
+  });
+});

@@ -204,6 +204,10 @@ export interface CorrelatorOptions {
   relations?: LearnedRelations;
 }
 
+/** A disk, file system, volume or inode table (nearly) out of space, as alarm types name it (signal words). */
+const SPACE_EXHAUSTED =
+  /\b(?:disk|filesystem|file system|fs|volume|partition|inode\w*|storage|space)\b.*\b(?:full|out of space|almost out|no space|exhausted)\b|\b(?:out of (?:disk )?space|no space left|disk full)\b/;
+
 const OUTAGE_LAYERS: ReadonlySet<Layer> = new Set([
   "power",
   "machine",
@@ -964,6 +968,10 @@ export class Correlator<Ref> {
       if (severityRank(alert.severity) <= severityRank("major")) group.severeSignals += 1;
     }
     if (alert.severity === "critical" && OUTAGE_LAYERS.has(f.layer)) group.outage = true;
+    // Storage space running out does not pass by itself the way a CPU or memory peak does: at critical severity
+    // someone has to act, whatever else alarms.
+    if (alert.severity === "critical" && f.layer === "system" && SPACE_EXHAUSTED.test(` ${f.signal} `))
+      group.outage = true;
     // A routing session lost (BGP, OSPF, IS-IS, LDP…) at major severity is an outage of its own: traffic moves.
     if (f.layer === "routing" && severityRank(alert.severity) <= severityRank("major")) group.outage = true;
     const c = this.config;
