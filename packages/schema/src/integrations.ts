@@ -353,3 +353,131 @@ export const jiraListParamsSchema = z.object({
   maxResults: z.number().int().min(1).max(100).default(50),
   status: z.string().max(100).optional(),
 });
+
+/**
+ * `alertmanagerWebhookSchema.safeParse`, with a fast path for the plain delivery Alertmanager sends (every label
+ * and annotation a string, no `receivers`, times repeated across the delivery): the same output built by hand,
+ * each distinct time read once by the schema's own time rules. Anything else (a number label, a missing field,
+ * an invalid value) goes through the schema, so every refusal and its message are the schema's.
+ */
+export function parseAlertmanagerWebhook(body: unknown): ReturnType<typeof alertmanagerWebhookSchema.safeParse> {
+  const data = plainWebhook(body);
+  return data ? { success: true, data } : alertmanagerWebhookSchema.safeParse(body);
+}
+
+const WEBHOOK_KEYS = new Set(Object.keys(alertmanagerWebhookSchema.shape));
+const WEBHOOK_ALERT_KEYS = new Set(Object.keys(alertmanagerWebhookAlertSchema.shape));
+
+function plainWebhook(body: unknown): AlertmanagerWebhook | undefined {
+  if (!isPlainRecord(body)) return undefined;
+  const { version, groupKey, truncatedAlerts, status, receiver, externalURL } = body;
+  if (!optionalString(version) || !optionalString(groupKey) || !optionalString(externalURL)) return undefined;
+  if (truncatedAlerts !== undefined && !(Number.isSafeInteger(truncatedAlerts) && (truncatedAlerts as number) >= 0))
+    return undefined;
+  if ((status !== "firing" && status !== "resolved") || typeof receiver !== "string") return undefined;
+  const groupLabels = stringMap(body.groupLabels, true);
+  const commonLabels = stringMap(body.commonLabels, true);
+  const commonAnnotations = stringMap(body.commonAnnotations, true);
+  if (!groupLabels || !commonLabels || !commonAnnotations) return undefined;
+  const received = body.alerts;
+  if (!Array.isArray(received) || received.length < 1 || received.length > 10_000) return undefined;
+  const times = new Map<string, string | null | false>();
+  const alerts: AlertmanagerWebhookAlert[] = [];
+  for (const alert of received) {
+    const parsed = plainWebhookAlert(alert, times);
+    if (!parsed) return undefined;
+    alerts.push(parsed);
+  }
+  const data: Record<string, unknown> = {
+    version: version ?? "4",
+    groupKey: groupKey ?? "",
+    truncatedAlerts: truncatedAlerts ?? 0,
+    status,
+    receiver,
+    groupLabels,
+    commonLabels,
+    commonAnnotations,
+    externalURL: externalURL ?? "",
+    alerts,
+  };
+  for (const key of Object.keys(body)) if (!WEBHOOK_KEYS.has(key)) data[key] = body[key];
+  return data as AlertmanagerWebhook;
+}
+
+function plainWebhookAlert(
+  alert: unknown,
+  times: Map<string, string | null | false>,
+): AlertmanagerWebhookAlert | undefined {
+  if (!isPlainRecord(alert)) return undefined;
+  const { status, fingerprint, generatorURL, startsAt, endsAt, updatedAt } = alert;
+  if ((status !== "firing" && status !== "resolved") || alert.receivers !== undefined) return undefined;
+  if (typeof fingerprint !== "string" || !optionalString(generatorURL)) return undefined;
+  const trimmed = fingerprint.trim();
+  if (trimmed.length < 1 || trimmed.length > 256) return undefined;
+  const labels = stringMap(alert.labels, false);
+  const annotations = stringMap(alert.annotations, true);
+  if (!labels || !annotations) return undefined;
+  const starts = cachedTime(startsAt, "start", times);
+  if (starts === undefined || starts === null) return undefined;
+  let ends: string | null | undefined = null;
+  if (endsAt !== undefined && endsAt !== null) {
+    ends = cachedTime(endsAt, "end", times);
+    if (ends === undefined) return undefined;
+  }
+  const parsed: Record<string, unknown> = { labels, annotations, startsAt: starts, endsAt: ends };
+  if (updatedAt !== undefined) {
+    const updated = cachedTime(updatedAt, "start", times);
+    if (updated === undefined || updated === null) return undefined;
+    parsed.updatedAt = updated;
+  }
+  parsed.generatorURL = generatorURL ?? "";
+  parsed.fingerprint = trimmed;
+  parsed.status = status;
+  for (const key of Object.keys(alert)) if (!WEBHOOK_ALERT_KEYS.has(key)) parsed[key] = alert[key];
+  return parsed as AlertmanagerWebhookAlert;
+}
+
+/**
+ * A time read by `eventTimeSchema` (`start`) or `alertmanagerTimeSchema` (`end`: null for Go's zero time), once per
+ * distinct text; `undefined` when the schema refuses it (the schema then gives the refusal).
+ */
+function cachedTime(
+  value: unknown,
+  kind: "start" | "end",
+  times: Map<string, string | null | false>,
+): string | null | undefined {
+  if (typeof value !== "string") return undefined;
+  const key = `${kind} ${value}`;
+  let time = times.get(key);
+  if (time === undefined) {
+    const parsed = (kind === "start" ? eventTimeSchema : alertmanagerTimeSchema).safeParse(value);
+    time = parsed.success ? parsed.data : false;
+    times.set(key, time);
+  }
+  return time === false ? undefined : time;
+}
+
+/** A copy of a map whose values are all strings, or undefined (a number, a boolean: the schema converts them). */
+function stringMap(value: unknown, optional: boolean): Record<string, string> | undefined {
+  if (value === undefined) return optional ? {} : undefined;
+  if (!isPlainRecord(value)) return undefined;
+  const copy: Record<string, string> = {};
+  for (const key in value) {
+    if (!Object.hasOwn(value, key)) return undefined;
+    const entry = value[key];
+    if (typeof entry !== "string" || key === "__proto__") return undefined;
+    copy[key] = entry;
+  }
+  return copy;
+}
+
+function optionalString(value: unknown): boolean {
+  return value === undefined || typeof value === "string";
+}
+
+/** An object as `JSON.parse` makes it (no prototype tricks, no symbols). */
+function isPlainRecord(value: unknown): value is Record<string, unknown> {
+  if (typeof value !== "object" || value === null || Array.isArray(value)) return false;
+  const proto = Object.getPrototypeOf(value);
+  return proto === Object.prototype || proto === null;
+}

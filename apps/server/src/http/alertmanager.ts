@@ -5,7 +5,7 @@
 import { createHash } from "node:crypto";
 import { alertmanagerToCanonical, resolveAlertmanagerAlerts, type StoredDelivery } from "@teleops/core";
 import type { DbOrTx } from "@teleops/db";
-import { alertmanagerWebhookSchema } from "@teleops/schema";
+import { parseAlertmanagerWebhook } from "@teleops/schema";
 import { webhookTenant } from "./credentials.ts";
 import { type DeliveryResult, schemaError, storeDelivery, type WebhookRoute } from "./delivery.ts";
 
@@ -14,7 +14,7 @@ export const alertmanagerRoute: WebhookRoute = {
   challenge: "Bearer",
   authorize: (req, deps) => webhookTenant(req, deps, "alertmanager"),
   async handle({ tenantId, body, eventFor }, deps) {
-    const parsed = alertmanagerWebhookSchema.safeParse(body);
+    const parsed = parseAlertmanagerWebhook(body);
     if (!parsed.success) throw schemaError(parsed.error, "the Alertmanager payload");
     const envelope = parsed.data;
     const received = isRecord(body) && Array.isArray(body.alerts) ? body.alerts : [];

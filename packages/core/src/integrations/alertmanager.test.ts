@@ -1,6 +1,6 @@
 import { alertmanagerAlertSchema, alertmanagerWebhookSchema } from "@teleops/schema";
 import { describe, expect, it } from "vitest";
-import { alertmanagerToCanonical, hostFromInstance, severityFromLabel } from "./alertmanager.ts";
+import { alertmanagerToCanonical, copyRecord, hostFromInstance, severityFromLabel } from "./alertmanager.ts";
 
 function apiAlert(overrides: Record<string, unknown> = {}) {
   return alertmanagerAlertSchema.parse({
@@ -18,6 +18,35 @@ function apiAlert(overrides: Record<string, unknown> = {}) {
 }
 
 describe("alertmanagerToCanonical", () => {
+  it("keeps the received alert, its labels and its keys' order, own __proto__ keys included", () => {
+    const received = JSON.parse(
+      '{"status":"firing","__proto__":{"polluted":true},"fingerprint":"f1","startsAt":"2026-11-25T09:00:00Z",' +
+        '"labels":{"__proto__":"x","alertname":"LinkDown","host":"h1"},"extra":[1]}',
+    );
+    const parsed = alertmanagerAlertSchema.parse(received);
+    const alert = alertmanagerToCanonical(parsed, { receiver: "teleops", groupKey: "g" }, { raw: received });
+    expect(Object.keys(alert.raw_payload)).toEqual([
+      "status",
+      "__proto__",
+      "fingerprint",
+      "startsAt",
+      "labels",
+      "extra",
+      "receiver",
+      "groupKey",
+    ]);
+    expect(Object.getPrototypeOf(alert.raw_payload)).toBe(Object.prototype);
+    expect(Object.hasOwn(alert.raw_payload, "__proto__")).toBe(true);
+    expect(JSON.stringify(alert.raw_payload)).toBe(JSON.stringify({ ...received, receiver: "teleops", groupKey: "g" }));
+    expect(alert.raw_payload).not.toBe(received);
+    expect(Object.keys(alert.tags)).toEqual(Object.keys(parsed.labels));
+    expect(alert.tags).not.toBe(parsed.labels);
+    expect(Object.keys(alert).slice(-2)).toEqual(["fingerprint", "ends_at"]);
+    const plain = { a: 1, b: 2 };
+    expect(copyRecord(plain)).toStrictEqual(plain);
+    expect(copyRecord(plain)).not.toBe(plain);
+  });
+
   it("maps host, alert type, severity, service, message and tags as the contract says", () => {
     const alert = alertmanagerToCanonical(apiAlert());
     expect(alert).toMatchObject({
