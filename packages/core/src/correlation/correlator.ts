@@ -119,6 +119,12 @@ export interface CorrelationInput<Ref> {
    * the message): read only for how long a rule's condition held before it fired ("… for 5m").
    */
   detail?: string | null;
+  /**
+   * Stored and looked at by an earlier pass, which left it unassigned. Read again beside later alerts, it may join an
+   * existing incident only through that incident's alarms at or before its own time, as when it first arrived: the
+   * later alarms, when they came, already chose not to take it in, and they do not re-decide that now.
+   */
+  replayed?: boolean;
 }
 
 /** An incident that already exists, so new alerts can join it. */
@@ -429,6 +435,7 @@ export class Correlator<Ref> {
   private probeAlertMs = 0;
   private probeMs = 0;
   private probeSlackMs = 0;
+  private probeReplayed = false;
   // Evidence keys by kind, each string built once: lookups by them reuse the hash V8 keeps on a string, where a
   // key built per lookup must be flattened and hashed again (the hot path of a storm).
   private readonly keys = {
@@ -668,6 +675,7 @@ export class Correlator<Ref> {
     this.probeTenant = alert.tenantId;
     this.probeAlertMs = alert.timeMs;
     this.probeMs = t;
+    this.probeReplayed = alert.replayed === true;
     // A start worked out from a rule's hold time is known only to the rule's evaluation and scrape intervals: an
     // effect so dated may seem to begin a little before its cause.
     this.probeSlackMs = t === alert.timeMs ? 0 : HELD_SLACK_MS;
@@ -919,19 +927,23 @@ export class Correlator<Ref> {
       if (onset && Math.abs(group.startMs - alertTimeMs) > windowMs) continue;
       const slack = this.probeSlackMs;
       const d =
-        direction === "any"
-          ? distance(group.keys, key, t)
-          : slack === 0
-            ? directedDistance(group.keys, key, t, direction === "before")
-            : Math.max(
-                0,
-                directedDistance(
-                  group.keys,
-                  key,
-                  direction === "before" ? t + slack : t - slack,
-                  direction === "before",
-                ) - slack,
-              );
+        this.probeReplayed && group.incidentId !== null
+          ? direction === "after"
+            ? Number.POSITIVE_INFINITY
+            : Math.max(0, directedDistance(group.keys, key, t + slack, true) - slack)
+          : direction === "any"
+            ? distance(group.keys, key, t)
+            : slack === 0
+              ? directedDistance(group.keys, key, t, direction === "before")
+              : Math.max(
+                  0,
+                  directedDistance(
+                    group.keys,
+                    key,
+                    direction === "before" ? t + slack : t - slack,
+                    direction === "before",
+                  ) - slack,
+                );
       if (d > windowMs) continue;
       const known = found.get(group);
       if (!known || known.rank < rank) found.set(group, { group, rank, reason, distanceMs: d });

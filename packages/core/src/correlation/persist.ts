@@ -471,7 +471,11 @@ async function correlateAndWrite<Outcome extends CorrelationOutcome = Correlatio
     }
     for (const group of seeded.values()) group.pinned = true;
   }
-  const inputs = [...unassigned, ...fresh].map((row) => toInput(tenantId, row));
+  // Alerts an earlier pass looked at and left unassigned come back as replays (see CorrelationInput.replayed).
+  const inputs = [
+    ...unassigned.map((row) => ({ ...toInput(tenantId, row), replayed: true })),
+    ...fresh.map((row) => toInput(tenantId, row)),
+  ];
   const known = new Map<CorrelationInput<number>, AlertFeatures>();
   for (const [index, alert] of incoming.entries()) {
     const input = incomingInput(tenantId, alert, index);
