@@ -10,7 +10,7 @@ import { eq, sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ingestAlerts, insertAlertRows } from "../alerts/ingest.ts";
 import { rowsOf } from "../correlation/persist.ts";
-import { incidentWordPairs, searchWordsOf } from "./searchWords.ts";
+import { incidentWordPairs, PART_WORDS_REMEMBERED, searchWordsOf } from "./searchWords.ts";
 
 const base = {
   host: "fra1-cr1",
@@ -61,6 +61,50 @@ describe("searchWordsOf", () => {
   it("gives no pairs when any alert going into an incident needs the database, and skips alerts in none", () => {
     expect(incidentWordPairs([base, { ...base, message: "Ä" }], ["INC-1", "INC-1"])).toBeNull();
     expect(incidentWordPairs([base, { ...base, message: "Ä" }], ["INC-1", null])).toHaveLength(7);
+  });
+
+  /** The pairs as `searchWordsOf` gives them, alert by alert: what the part-by-part split must equal. */
+  function referencePairs(batch: readonly (typeof base)[], ids: ReadonlyArray<string | null>) {
+    const byIncident = new Map<string, Set<string>>();
+    for (const [index, alert] of batch.entries()) {
+      const id = ids[index];
+      if (id == null) continue;
+      const words = searchWordsOf(alert);
+      if (words === null) return null;
+      const set = byIncident.get(id) ?? new Set<string>();
+      byIncident.set(id, set);
+      for (const word of words) set.add(word);
+    }
+    return [...byIncident].flatMap(([i, words]) => [...words].map((w) => ({ i, w })));
+  }
+
+  it("gives the pairs of searchWordsOf, in its order, from remembered parts as from new ones", () => {
+    const batch = TRICKY.map((change) => ({ ...base, ...change }));
+    const ascii = batch.filter((alert) => searchWordsOf(alert) !== null);
+    const ids = (n: number) => Array.from({ length: n }, (_, i) => (i % 3 === 2 ? null : `INC-${i % 3}`));
+    for (let round = 0; round < 2; round++) {
+      expect(incidentWordPairs(ascii, ids(ascii.length))).toStrictEqual(referencePairs(ascii, ids(ascii.length)));
+      for (const alert of batch) {
+        expect(incidentWordPairs([alert], ["INC-1"])).toStrictEqual(referencePairs([alert], ["INC-1"]));
+      }
+    }
+    // A part first seen inside a longer text, then alone; a non-ASCII part remembered as such.
+    expect(incidentWordPairs([{ ...base, message: "Gi1/0/1" }], ["X"])).toStrictEqual(
+      referencePairs([{ ...base, message: "Gi1/0/1" }], ["X"]),
+    );
+    expect(incidentWordPairs([{ ...base, host: "東京-cr1" }], ["X"])).toBeNull();
+    expect(incidentWordPairs([{ ...base, host: "東京-cr1" }], ["X"])).toBeNull();
+  });
+
+  it("forgets its parts when full and still splits the same", () => {
+    const many = Array.from({ length: PART_WORDS_REMEMBERED + 50 }, (_, i) => ({
+      ...base,
+      message: `Port ${i} DOWN,peer ${i % 7}`,
+      tags: { port: `et-${i}` },
+    }));
+    const ids = many.map((_, i) => `INC-${i % 5}`);
+    expect(incidentWordPairs(many, ids)).toStrictEqual(referencePairs(many, ids));
+    expect(incidentWordPairs(many.slice(0, 100), ids)).toStrictEqual(referencePairs(many.slice(0, 100), ids));
   });
 });
 
