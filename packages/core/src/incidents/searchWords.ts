@@ -67,7 +67,7 @@ export function incidentWordPairs(
 }
 
 /** Parts remembered with their words (null: not ASCII), all forgotten when full; longer parts are split each time. */
-export const PART_WORDS_REMEMBERED = 20_000;
+export const PART_WORDS_REMEMBERED = 4_000;
 const PART_REMEMBERED_LENGTH = 512;
 const partWords = new Map<string, readonly string[] | null>();
 
