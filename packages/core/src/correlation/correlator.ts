@@ -337,10 +337,23 @@ function symptomCauses(layer: Layer): readonly Layer[] {
  * (port 9100 or a `node` job) or windows_exporter (port 9182) — says the machine stopped answering, not one service.
  */
 function scrapedMachine(alert: { alertType: string; tags: Readonly<Record<string, string>> }): boolean {
-  if (!/^(?:instance|target)_?down$/i.test(alert.alertType.replace(/([a-z])([A-Z])/g, "$1_$2"))) return false;
+  if (!scrapeDown(alert.alertType)) return false;
   const instance = alert.tags.instance ?? "";
   const job = alert.tags.job ?? "";
   return /:(?:9100|9182)$/.test(instance) || /^(?:node|nodes|node[-_]exporter|windows[-_]exporter)$/i.test(job);
+}
+
+const scrapeDownTypes = new Map<string, boolean>();
+
+/** Whether an alarm type is a scrape target down (`InstanceDown`, `target_down`); memoized. */
+function scrapeDown(alertType: string): boolean {
+  let answer = scrapeDownTypes.get(alertType);
+  if (answer === undefined) {
+    answer = /^(?:instance|target)_?down$/i.test(alertType.replace(/([a-z])([A-Z])/g, "$1_$2"));
+    if (scrapeDownTypes.size > 50_000) scrapeDownTypes.clear();
+    scrapeDownTypes.set(alertType, answer);
+  }
+  return answer;
 }
 
 const NON_BRIDGING_LAYERS: ReadonlySet<Layer> = new Set(["system", "hardware", "other"]);
@@ -642,7 +655,8 @@ export class Correlator<Ref> {
         else mentions.push(entity.slice(entity.indexOf(":") + 1));
       }
     }
-    const short = host.split(".")[0] ?? host;
+    const dot = host.indexOf(".");
+    const short = dot < 0 ? host : host.slice(0, dot);
     const names = host === "" ? [] : short !== host ? [host, short] : [host];
     const signal = signalOf(alert.alertType);
     const iface = interfaceOf(alert.message, alert.tags);

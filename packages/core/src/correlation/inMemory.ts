@@ -28,10 +28,19 @@ export function correlateAlerts(
   } = {},
 ): InMemoryCorrelation {
   const correlator = new Correlator<number>(options.config ?? DEFAULT_CORRELATION_CONFIG, options);
-  const times = alerts.map((a) => Date.parse(a.timestamp));
-  const order = alerts.map((_, i) => i).sort((a, b) => (times[a] as number) - (times[b] as number));
+  const tenant = options.defaultTenant ?? "default";
+  const times = new Float64Array(alerts.length);
+  let ordered = true;
+  for (let i = 0; i < alerts.length; i++) {
+    times[i] = Date.parse((alerts[i] as CanonicalAlert).timestamp);
+    if (i > 0 && (times[i] as number) < (times[i - 1] as number)) ordered = false;
+  }
+  // Streams usually come in event-time order; otherwise a sort by time, ties in input order.
+  const order = new Int32Array(alerts.length);
+  for (let i = 0; i < order.length; i++) order[i] = i;
+  if (!ordered) order.sort((a, b) => (times[a] as number) - (times[b] as number) || a - b);
   for (const index of order) {
-    correlator.add(correlationInput(alerts[index] as CanonicalAlert, index, options.defaultTenant ?? "default"));
+    correlator.add(inputOf(alerts[index] as CanonicalAlert, index, tenant, times[index] as number));
   }
   const incidents = correlator.incidents();
   const assignment = new Int32Array(alerts.length).fill(-1);
@@ -46,10 +55,14 @@ export { pairwiseScores } from "../evaluation/pairwise.ts";
 
 /** The correlator's view of a canonical alert. */
 export function correlationInput<Ref>(alert: CanonicalAlert, ref: Ref, defaultTenant: string): CorrelationInput<Ref> {
+  return inputOf(alert, ref, defaultTenant, Date.parse(alert.timestamp));
+}
+
+function inputOf<Ref>(alert: CanonicalAlert, ref: Ref, defaultTenant: string, timeMs: number): CorrelationInput<Ref> {
   return {
     ref,
     tenantId: alert.tenant_id ?? defaultTenant,
-    timeMs: Date.parse(alert.timestamp),
+    timeMs,
     host: alert.host,
     service: alert.service,
     severity: alert.severity,
