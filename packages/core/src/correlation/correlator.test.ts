@@ -68,7 +68,8 @@ describe("correlator", () => {
       alert("srv-x", 1, "major", { alertType: "filesystem_almost_full", message: "/var 95% full" }),
       alert("rtr-a", 2),
     ]);
-    expect(incidents).toEqual([["opt-a", "rtr-a", "rtr-a"]]);
+    // The file system nearly full is the server's own incident.
+    expect(incidents).toEqual([["opt-a", "rtr-a", "rtr-a"], ["srv-x"]]);
   });
 
   it("joins both ends of a span that fails between two sites", () => {
@@ -743,8 +744,92 @@ function groupsOf(alerts: Array<CorrelationInput<number>>) {
   return correlator.incidents().map((g) => g.members.map((m) => `${m.host} ${m.alertType}`).sort());
 }
 
+describe("vendor wording of recoveries, redundant pairs and sessions", () => {
+  const at = (seconds: number) => T0 + seconds * 1_000;
+  const psuFault = alert("fra1-as07", 0, "critical", {
+    timeMs: at(0),
+    alertType: "platform_fep_fru_ps_signal_faulty",
+    message: "Switch 2: power supply A signal is faulty",
+  });
+  const portDown = alert("fra1-as07", 0, "major", {
+    timeMs: at(3),
+    alertType: "link_down",
+    message: "Interface GigabitEthernet2/0/21, changed state to down",
+  });
+  const portUp = (seconds: number) =>
+    alert("fra1-as07", 0, "major", {
+      timeMs: at(seconds),
+      alertType: "link_up",
+      message: "Interface GigabitEthernet2/0/21, changed state to up",
+    });
+
+  it("leaves out a port's up logged again hours after the port came back, but keeps a re-announced up", () => {
+    const groups = groupsOf([psuFault, portDown, portUp(3_360), portUp(3_400), portUp(16_000)]);
+    expect(groups).toEqual([
+      ["fra1-as07 link_down", "fra1-as07 link_up", "fra1-as07 link_up", "fra1-as07 platform_fep_fru_ps_signal_faulty"],
+    ]);
+  });
+
+  it("ends a host's trouble with a message that reports its recovery in other words, an hour later", () => {
+    const inserted = alert("fra1-as07", 0, "info", {
+      timeMs: at(3_000),
+      alertType: "platform_fep_fru_ps_oir",
+      message: "Switch 2: FRU power supply A inserted",
+    });
+    const otherHost = alert("fra1-as09", 0, "info", {
+      timeMs: at(3_010),
+      alertType: "platform_fep_fru_ps_oir",
+      message: "Switch 1: FRU power supply B inserted",
+    });
+    expect(groupsOf([psuFault, portDown, inserted, otherHost])).toEqual([
+      ["fra1-as07 link_down", "fra1-as07 platform_fep_fru_ps_oir", "fra1-as07 platform_fep_fru_ps_signal_faulty"],
+    ]);
+  });
+
+  it("keeps a failover pair's two units in one incident over minutes, but not two machines lost at one site", () => {
+    const mateLost = alert("lon-fw1a", 0, "critical", {
+      timeMs: at(0),
+      alertType: "failover_communication_lost",
+      message: "(Primary) Lost Failover communications with mate on interface folink",
+    });
+    const standby = alert("lon-fw1b", 0, "critical", {
+      timeMs: at(830),
+      alertType: "failover_state_change",
+      message: "(Secondary) Switching to STANDBY - Other unit wants me Standby.",
+    });
+    expect(groupsOf([mateLost, standby])).toEqual([
+      ["lon-fw1a failover_communication_lost", "lon-fw1b failover_state_change"],
+    ]);
+    const nodeDown = (host: string, seconds: number) =>
+      alert(host, 0, "critical", { timeMs: at(seconds), alertType: "node_down", message: `${host} is down` });
+    expect(groupsOf([nodeDown("lon-esx1", 0), nodeDown("lon-esx2", 830)])).toEqual([
+      ["lon-esx1 node_down"],
+      ["lon-esx2 node_down"],
+    ]);
+  });
+
+  it("makes a BGP session lost at minor severity an incident, but not a routing daemon's packet complaint", () => {
+    const down = alert("mx960-a.ams.example.net", 0, "minor", {
+      timeMs: at(0),
+      alertType: "bgp_session_down",
+      message: "BGP peer 203.0.113.71 (External AS 64511) changed state from Established to Idle (event HoldTime)",
+    });
+    const packetError = alert("agg-switch-5", 0, "minor", {
+      timeMs: at(600),
+      alertType: "ospf_packet_error",
+      message: "Received invalid packet: mismatched area ID from backbone area",
+    });
+    expect(groupsOf([down, packetError])).toEqual([["mx960-a.ams.example.net bgp_session_down"]]);
+  });
+});
+
 describe("storage running out", () => {
-  it("makes a file system almost out of space at critical severity an incident alone, unlike a CPU peak", () => {
+  it("makes a file system almost out of space an incident alone, unlike a CPU peak", () => {
+    const warning = alert("vie1-mon1", -30, "warning", {
+      alertType: "node_filesystem_almost_out_of_space",
+      message: "Filesystem has less than 5% space left.",
+    });
+    expect(groupsOf([warning])).toEqual([["vie1-mon1 node_filesystem_almost_out_of_space"]]);
     const disk = alert("par1-db-07", 0, "critical", {
       alertType: "node_filesystem_almost_out_of_space",
       message: "Filesystem has less than 3% space left.",

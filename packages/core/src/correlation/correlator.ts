@@ -10,6 +10,7 @@ import { type Severity, severityRank } from "@teleops/schema";
 import {
   causesOf,
   effectsOf,
+  endsWithRecovery,
   entitiesOf,
   heldForMs,
   interfaceOf,
@@ -18,9 +19,11 @@ import {
   isInfrastructure,
   type Layer,
   layerOf,
+  namesRedundancy,
   relatedLayers,
   signalOf,
   sitePattern,
+  words,
 } from "./features.ts";
 import {
   decodeState,
@@ -226,6 +229,12 @@ const OUTAGE_LAYERS: ReadonlySet<Layer> = new Set([
   "service",
 ]);
 
+/** A routing session's loss as alarm types word it ("bgp session down", "ospf neighbor down", "peer idle"). */
+const SESSION_LOST = /\b(?:down|idle|lost|hold ?time\w*|expired|closed|dropped)\b/;
+
+/** The site-level evidence key of redundant pairs' state changes (not a layer name, so never mistaken for one). */
+const REDUNDANCY_KEY = "pair";
+
 /** Layers whose alarms are about one port: each interface raises its own signal. */
 const PORT_LAYERS: ReadonlySet<Layer> = new Set(["optical", "link", "switching"]);
 
@@ -403,6 +412,8 @@ export interface AlertFeatures {
   circuits: string[];
   /** The names this alert's own device goes by. */
   names: string[];
+  /** A machine alarm about a redundant pair's state (failover, standby, mate lost): the pair's story takes minutes. */
+  redundancy: boolean;
 }
 
 interface Link<Ref> {
@@ -674,10 +685,11 @@ export class Correlator<Ref> {
       clearedKey: this.keys.c.one(raised),
       iface,
       chatter,
-      firing: alert.status !== "resolved" && !isClearType(alert.alertType),
+      firing: alert.status !== "resolved" && !isClearType(alert.alertType) && !endsWithRecovery(alert.message),
       mentions,
       circuits,
       names,
+      redundancy: layer === "machine" && namesRedundancy(alert.alertType, alert.message),
     };
   }
 
@@ -698,12 +710,40 @@ export class Correlator<Ref> {
       const key = f.raisedKey;
       let best: AlertGroup<Ref> | undefined;
       let bestTime = Number.NEGATIVE_INFINITY;
+      const portKey = PORT_LAYERS.has(f.layer) && f.iface !== null;
       for (const listed of this.listed(key) ?? []) {
         const group = this.resolve(listed);
         const latest = latestBefore(group.keys, key, t);
+        // A port already back up is over: its up logged again hours later, with no down between, is a new event,
+        // not this failure's end (an up re-announced soon after the first still goes). Only a port's raise names one
+        // thing: a device-wide condition's earlier clear may have been another peer's or route's.
+        if (portKey && t - latest > c.repeatWindowMs) {
+          const cleared = latestBefore(group.keys, f.clearedKey, t);
+          if (cleared >= latest && t - cleared > c.repeatWindowMs) continue;
+        }
         if (t - latest <= c.clearWindowMs && latest > bestTime) {
           best = group;
           bestTime = latest;
+        }
+      }
+      // A message that reports a recovery in other words than its raise ("FRU power supply A inserted" after "power
+      // supply A signal is faulty") ends its host's latest trouble of the same kind (any kind, when its own is unknown).
+      if (!best && !isClearType(alert.alertType) && alert.status !== "resolved") {
+        const hostKeys = this.keys.h.of(f.host);
+        for (const layer of f.layer === "other" ? ALARM_LAYERS : [f.layer]) {
+          const layerKey = hostKeys.key(layer);
+          for (const listed of this.listed(layerKey) ?? []) {
+            const group = this.resolve(listed);
+            const latest = latestBefore(group.keys, layerKey, t);
+            if (t - latest <= c.clearWindowMs && latest > bestTime && group.tenantId === alert.tenantId) {
+              best = group;
+              bestTime = latest;
+            }
+          }
+        }
+        if (best) {
+          const reason = `reports recovery on ${f.host}, its ${f.layer === "other" ? "" : `${f.layer} `}alarm ${ago(t - bestTime)}`;
+          return [{ group: best, rank: CLEARS, reason, distanceMs: t - bestTime }];
         }
       }
       // A clear that found the raise it ends goes with it alone: it is no evidence that two failures are one.
@@ -807,6 +847,12 @@ export class Correlator<Ref> {
         const window = slowToNotice(layer, f.layer) ? c.powerSiteWindowMs : c.siteWindowMs;
         const reason = layersReason(`same site ${f.site}`, f.layer, layer);
         this.offer(found, siteKeys.key(layer), window, SAME_SITE, reason, false, direction);
+      }
+      // The two units of a redundant pair (firewalls, supervisors, cluster nodes) report one failure over the time
+      // it takes to repair or reboot the mate: the survivor's "mate lost", then the mate's "switching to standby".
+      if (f.redundancy) {
+        const reason = `redundant pair at site ${f.site}, {d}`;
+        this.offer(found, siteKeys.key(REDUNDANCY_KEY), c.slowSameHostWindowMs, SAME_SITE, reason);
       }
       if (alert.service !== "") {
         this.offer(
@@ -996,10 +1042,16 @@ export class Correlator<Ref> {
     if (alert.severity === "critical" && OUTAGE_LAYERS.has(f.layer)) group.outage = true;
     // Storage space running out does not pass by itself the way a CPU or memory peak does: at critical severity
     // someone has to act, whatever else alarms.
-    if (alert.severity === "critical" && f.layer === "system" && SPACE_EXHAUSTED.test(` ${f.signal} `))
-      group.outage = true;
+    if (alert.severity !== "info" && f.layer === "system" && SPACE_EXHAUSTED.test(` ${f.signal} `)) group.outage = true;
     // A routing session lost (BGP, OSPF, IS-IS, LDP…) at major severity is an outage of its own: traffic moves.
-    if (f.layer === "routing" && severityRank(alert.severity) <= severityRank("major")) group.outage = true;
+    // Many routers log a peer's loss at notice/warning (Junos `bgp_event`, IOS `%BGP-5-ADJCHANGE`): at minor, a
+    // session the type says went down counts too, not a routing daemon's complaint about a packet.
+    if (
+      f.layer === "routing" &&
+      (severityRank(alert.severity) <= severityRank("major") ||
+        (alert.severity === "minor" && SESSION_LOST.test(` ${f.signal} ${words(alert.alertType)} `)))
+    )
+      group.outage = true;
     const c = this.config;
     const t = f.timeMs;
     if (f.host !== "") this.put(group, f.raisedKey, t, 0);
@@ -1020,6 +1072,7 @@ export class Correlator<Ref> {
     for (const circuit of f.circuits) this.put(group, this.keys.e.one(circuit), t, c.circuitWindowMs);
     if (f.site !== null) {
       this.put(group, this.keys.s.of(f.site).key(f.layer), t, c.siteWindowMs);
+      if (f.redundancy) this.put(group, this.keys.s.of(f.site).key(REDUNDANCY_KEY), t, c.slowSameHostWindowMs);
       if (usableService(alert)) this.put(group, this.keys.v.of(f.site).key(alert.service), t, c.siteWindowMs);
     }
     if (isInfrastructure(f.layer)) this.put(group, this.keys.x.one(f.layer), t, c.crossSiteBurstWindowMs);

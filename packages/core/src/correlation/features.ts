@@ -229,6 +229,27 @@ export function relatedLayers(layer: Layer): readonly Layer[] {
 const CLEAR_WORDS =
   /\b(?:clear(?:ed)?|restored?|recovered|resolved|established|falling|normal|added|inserted)\b|\b(?:link|port|interface|if|session|neighbou?r|nbr|peer|bgp|ospf|isis|ldp|bfd|tunnel|lsp|adjacency|adj|protocol|lineproto|instance|target|node|host|service|power|psu|fan|probe|trap link)\s+up$|\s+ok$/;
 
+// A message whose last word says the thing is fine again: "Failover cable OK.", "FRU power supply A inserted",
+// "Monitoring on interface folink normal". Only the end of the text counts: "from Established to Idle" is a loss.
+const RECOVERY_AT_END =
+  /(?<!\bnot |\bno longer )\b(?:ok|okay|normal|inserted|restored|recovered|cleared|resolved)[\s.!]*$/i;
+
+/** True when the message ends by reporting a recovery, whatever the alarm type says (many types name no state). */
+export function endsWithRecovery(message: string): boolean {
+  return RECOVERY_AT_END.test(message.length > 200 ? message.slice(-200) : message);
+}
+
+// A redundant pair's own vocabulary across vendors: ASA and F5 failover, IOS-XR/SR OS switchover, Junos chassis
+// cluster redundancy groups, PAN-OS HA peers, "mate" and "other unit" for the partner.
+const REDUNDANCY = /\b(?:failover\w*|switchover|standby|redundan\w*|mate|ha (?:peer|state|link)|(?:peer|other) unit)\b/;
+
+/** True when a machine alarm is about a redundant pair's state (failover, standby, the mate lost). */
+export function namesRedundancy(alertType: string, message: string): boolean {
+  return (
+    REDUNDANCY.test(words(alertType)) || REDUNDANCY.test(words(message.length > 300 ? message.slice(0, 300) : message))
+  );
+}
+
 /** True when the alarm type itself reports a condition ending ("CPU falling threshold", "link up"). */
 export function isClearType(alertType: string): boolean {
   return typeFacts(alertType).clears;

@@ -31,7 +31,7 @@ import {
   readEvidence,
   writeEvidence,
 } from "./evidence.ts";
-import { isClearType } from "./features.ts";
+import { endsWithRecovery, isClearType } from "./features.ts";
 import { correlationInput } from "./inMemory.ts";
 import { LearnedRelationsCache } from "./learned.ts";
 import { repeatOddsOf } from "./repeats.ts";
@@ -322,13 +322,13 @@ function timeWindow(
     const t = row.timestamp.getTime();
     if (t < minMs) minMs = t;
     if (t > maxMs) maxMs = t;
-    if (row.status === "resolved" || isClearType(row.alertType)) clears = true;
+    if (row.status === "resolved" || isClearType(row.alertType) || endsWithRecovery(row.message)) clears = true;
   }
   for (const alert of incoming) {
     const t = Date.parse(alert.timestamp);
     if (t < minMs) minMs = t;
     if (t > maxMs) maxMs = t;
-    if (alert.status === "resolved" || isClearType(alert.alert_type)) clears = true;
+    if (alert.status === "resolved" || isClearType(alert.alert_type) || endsWithRecovery(alert.message)) clears = true;
   }
   if (minMs > maxMs) minMs = maxMs = Date.now();
   const incidentReach = clears
