@@ -43,6 +43,12 @@ export type IncidentSearch = z.infer<typeof incidentSearchSchema>;
 
 /** Search terms shorter than this only match incident ids and titles: trigram indexes need three characters. */
 export const SEARCH_MIN_TERM = 3;
+/**
+ * A text search counts its matches exactly up to this many; past it, `total` is this number as a lower bound
+ * (`totalExact: false`) and the severity and status counts cover this many of the matches. Counting every match
+ * of a common word took 50-60 ms alone with 10M alerts stored (docs/performance.md).
+ */
+export const SEARCH_TOTAL_CAP = 1_000;
 /** At most this many words of a query are used (each costs one index lookup). */
 export const SEARCH_MAX_TERMS = 6;
 

@@ -8,7 +8,7 @@
  */
 import { type DbOrTx, incidentSearch, incidents, incidentWords, searchVocabulary } from "@teleops/db";
 import { type IncidentSearch, SEARCH_MIN_TERM, searchTerms } from "@teleops/schema";
-import { and, eq, gte, ilike, lte, or, type SQL, sql } from "drizzle-orm";
+import { eq, gte, lte, type SQL, sql } from "drizzle-orm";
 import { rowsOf } from "../correlation/persist.ts";
 
 /**
@@ -23,68 +23,89 @@ export function containsPattern(word: string): string {
 }
 
 /**
- * The ids of the tenant's incidents that every word matches. Returns null when the text has no words (no text
- * filter). Words shorter than three characters match ids and titles only: trigrams cannot index them.
+ * The conditions the text puts on the tenant's incidents, one per word (null when the text has no words). A word
+ * matching fewer than `listed` incidents becomes the list of their ids, which the lookup gets whole; a word matching
+ * more becomes a subquery over its incidents' words, so that neither its lookup nor the reads carry every match
+ * (a 200 kB list of 19,000 ids cost the page 25 ms with 10M alerts stored). Words shorter than three characters
+ * match ids and titles only: trigrams cannot index them.
  */
-export async function incidentsMatchingText(
+export async function textConditions(
   db: DbOrTx,
   tenantId: string,
   text: string | undefined,
-): Promise<string[] | null> {
+  listed: number,
+): Promise<SQL[] | null> {
   const words = searchTerms(text);
   if (words.length === 0) return null;
-  let matching: string[] | null = null;
-  for (const word of words) {
-    const ids = new Set(await incidentsMatchingWord(db, tenantId, word));
-    matching = (matching ?? [...ids]).filter((id) => ids.has(id));
-    if (matching.length === 0) break;
+  const matches = await Promise.all(words.map((word) => incidentsMatchingWord(db, tenantId, word, listed)));
+  const conditions: SQL[] = [];
+  let listedIds: string[] | null = null;
+  for (const match of matches) {
+    if (match.kind === "condition") conditions.push(match.condition);
+    else {
+      const ids = match.ids;
+      listedIds = listedIds === null ? [...ids] : listedIds.filter((id) => ids.has(id));
+    }
   }
-  return matching ?? [];
+  // One text parameter however many incidents match (a list of parameters stops at 65,535); ids hold no commas.
+  if (listedIds !== null) conditions.push(sql`${incidents.id} = any(string_to_array(${listedIds.join(",")}, ','))`);
+  return conditions;
 }
+
+type WordMatch = { kind: "ids"; ids: Set<string> } | { kind: "condition"; condition: SQL };
 
 /**
  * The incidents one word matches: by title or id, or through the vocabulary: the tenant's words containing it (trigram
  * index over short strings), then the incidents holding those words (`incident_words`' primary key, tenant and word
- * first), in one statement that also says how many words matched. A word inside more than VOCABULARY_MATCHES
- * distinct words is looked for in the lists themselves instead, in a second statement. (That scan used to sit in the
- * first statement behind a one-time filter; planned under a Gather, it started parallel workers for every search
- * even though it read nothing: 50-90 ms a search on 2 busy cores with 10M alerts stored, docs/performance.md.)
+ * first), in one statement that stops at `listed` ids and also says how many words matched. A word inside more than
+ * VOCABULARY_MATCHES distinct words is looked for in the lists themselves instead, in a second statement. (That scan
+ * used to sit in the first statement behind a one-time filter; planned under a Gather, it started parallel workers
+ * for every search even though it read nothing: 50-90 ms a search on 2 busy cores with 10M alerts stored,
+ * docs/performance.md.)
  */
-async function incidentsMatchingWord(db: DbOrTx, tenantId: string, word: string): Promise<string[]> {
+async function incidentsMatchingWord(db: DbOrTx, tenantId: string, word: string, listed: number): Promise<WordMatch> {
   const pattern = containsPattern(word);
-  const byIncident = db
-    .select({ id: incidents.id })
-    .from(incidents)
-    .where(
-      and(eq(incidents.tenantId, tenantId), or(ilike(incidents.title, pattern), eq(incidents.id, word.toUpperCase()))),
-    );
-  if (word.length < SEARCH_MIN_TERM) return (await byIncident).map((row) => row.id);
+  const byTitle = sql`(${incidents.title} ilike ${pattern} or ${incidents.id} = ${word.toUpperCase()})`;
+  if (word.length < SEARCH_MIN_TERM) return { kind: "condition", condition: byTitle };
   // The words are stored lower-cased, so a case-sensitive LIKE of the lower-cased term finds what ILIKE would.
   const lowered = pattern.toLowerCase();
-  const [found] = rowsOf<{ words: number; ids: string[] }>(
+  const titled = sql`select i.id from ${incidents} i
+    where i.tenant_id = ${tenantId} and (i.title ilike ${pattern} or i.id = ${word.toUpperCase()})`;
+  // `union all` so that the limit stops the lookup early; the ids are made distinct here.
+  const [found] = rowsOf<{ words: string[] | null; ids: string[] }>(
     await db.execute(sql`
     with vocabulary as (
       select v.word from ${searchVocabulary} v
       where v.tenant_id = ${tenantId} and v.word like ${lowered}
       limit ${VOCABULARY_MATCHES + 1}
     )
-    select (select count(*) from vocabulary)::int as words, array(
-      select i.id from ${incidents} i
-      where i.tenant_id = ${tenantId} and (i.title ilike ${pattern} or i.id = ${word.toUpperCase()})
-      union
+    select case when (select count(*) from vocabulary) <= ${VOCABULARY_MATCHES}
+             then array(select word from vocabulary) end as words,
+           array(
       select w.incident_id from ${incidentWords} w
       where w.tenant_id = ${tenantId}
         and w.word = any(array(select word from vocabulary))
         and (select count(*) from vocabulary) <= ${VOCABULARY_MATCHES}
+      union all
+      ${titled}
+      limit ${listed}
     ) as ids`),
   );
-  const ids = found?.ids ?? [];
-  if ((found?.words ?? 0) <= VOCABULARY_MATCHES) return ids;
-  const lists = rowsOf<{ id: string }>(
-    await db.execute(sql`
-    select s.incident_id as id from ${incidentSearch} s where s.tenant_id = ${tenantId} and s.words like ${lowered}`),
-  );
-  return [...new Set([...ids, ...lists.map((row) => row.id)])];
+  const vocabulary = found?.words ?? null;
+  // Vocabulary words hold no commas (the split cuts at them), so they travel as one text parameter too.
+  const holding =
+    vocabulary !== null
+      ? sql`select w.incident_id as id from ${incidentWords} w
+        where w.tenant_id = ${tenantId} and w.word = any(string_to_array(${vocabulary.join(",")}, ','))`
+      : sql`select s.incident_id as id from ${incidentSearch} s where s.tenant_id = ${tenantId} and s.words like ${lowered}`;
+  const ids =
+    vocabulary !== null
+      ? (found?.ids ?? [])
+      : rowsOf<{ id: string }>(await db.execute(sql`${holding} union all ${titled} limit ${listed}`)).map(
+          (row) => row.id,
+        );
+  if (ids.length < listed) return { kind: "ids", ids: new Set(ids) };
+  return { kind: "condition", condition: sql`${incidents.id} in (${holding} union all ${titled})` };
 }
 
 /** The SQL conditions of the search filters other than text. */
@@ -100,11 +121,16 @@ export function incidentFilterConditions(filters: Omit<IncidentSearch, "text">):
   return where;
 }
 
-/** Every search condition for `listIncidents`, text included (as the matching ids). */
-export async function incidentSearchConditions(db: DbOrTx, tenantId: string, search: IncidentSearch): Promise<SQL[]> {
-  const where = incidentFilterConditions(search);
-  const ids = await incidentsMatchingText(db, tenantId, search.text);
-  // One text parameter however many incidents match (a list of parameters stops at 65,535); ids hold no commas.
-  if (ids !== null) where.push(sql`${incidents.id} = any(string_to_array(${ids.join(",")}, ','))`);
-  return where;
+/**
+ * Every search condition for `listIncidents`, text included, and whether there was text: a word's matches are
+ * listed by id when fewer than `listed` (see `textConditions`).
+ */
+export async function incidentSearchConditions(
+  db: DbOrTx,
+  tenantId: string,
+  search: IncidentSearch,
+  listed: number,
+): Promise<{ where: SQL[]; text: boolean }> {
+  const text = await textConditions(db, tenantId, search.text, listed);
+  return { where: [...incidentFilterConditions(search), ...(text ?? [])], text: text !== null };
 }
