@@ -173,7 +173,8 @@ const incidentsCommand = withGlobals(
       owner: i.owner,
       synthetic: i.synthetic,
     }));
-    if (opts.json) return printJson({ total: page.total, incidents });
+    // `total_exact` is false when a text search matched more than the server counts: `total` is then a lower bound.
+    if (opts.json) return printJson({ total: page.total, total_exact: page.totalExact, incidents });
     if (incidents.length === 0) return note("no incidents match; try `teleops generate --scenario mixed`");
     printTable(
       incidents.map((i) => ({

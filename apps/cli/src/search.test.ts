@@ -57,6 +57,7 @@ describe.each(testBackends())("teleops incidents --text on $name", (backend) => 
     expect(run.code).toBe(0);
     const out = JSON.parse(run.stdout) as { incidents: Array<Record<string, unknown>> };
     expect(out.incidents.map((i) => i.id)).toEqual([victim]);
+    expect(out).toMatchObject({ total: 1, total_exact: true });
     const [incident] = out.incidents;
     for (const key of ["id", "title", "severity", "status", "start_time", "end_time", "alert_count", "hosts"]) {
       expect(incident).toHaveProperty(key);

@@ -6,6 +6,8 @@ interface ChipGroupProps<T extends string> {
   kind: string;
   values: readonly T[];
   counts: Record<T, number> | undefined;
+  /** Said after the legend, e.g. that the counts cover only the first matches of a search. */
+  countsNote?: string | undefined;
   selected: readonly T[];
   onChange: (next: T[]) => void;
   labelFor?: (value: T) => string;
@@ -18,6 +20,7 @@ export function ChipGroup<T extends string>({
   kind,
   values,
   counts,
+  countsNote,
   selected,
   onChange,
   labelFor,
@@ -30,7 +33,10 @@ export function ChipGroup<T extends string>({
   };
   return (
     <fieldset className="chips" data-testid={`filter-${kind}`}>
-      <legend className="chips__legend">{label}</legend>
+      <legend className="chips__legend">
+        {label}
+        {countsNote ? <span className="muted small"> ({countsNote})</span> : null}
+      </legend>
       {values.map((value) => {
         const active = selected.includes(value);
         const count = counts?.[value];

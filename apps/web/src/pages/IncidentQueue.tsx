@@ -39,6 +39,10 @@ import { trpc } from "../trpc.ts";
 
 export const REFRESH_MS = 5_000;
 
+function sum(values: number[]): number {
+  return values.reduce((a, b) => a + b, 0);
+}
+
 export function IncidentQueue() {
   useDocumentTitle("Incidents");
   const { filters, update, clear } = useQueueFilters();
@@ -77,6 +81,10 @@ export function IncidentQueue() {
   }, [narrowed, clear]);
   useQueueKeys({ listRef, searchId: "queue-search", onEscape });
   const pageIds = useMemo(() => data?.incidents.map((incident) => incident.id) ?? [], [data]);
+  // A search that matched more than the server counts: its total is a lower bound, its chips a sample.
+  const countedMatches = data && !data.countsExact ? sum(Object.values(data.bySeverity)).toLocaleString("en-US") : null;
+  const countsNote = countedMatches ? `counted over the first ${countedMatches} matches` : undefined;
+  const totalShown = data ? `${data.total.toLocaleString("en-US")}${data.totalExact ? "" : "+"}` : "";
   const selection = useQueueSelection(pageIds, listRef);
 
   let body: ReactNode;
@@ -94,7 +102,9 @@ export function IncidentQueue() {
         title={
           data.total === 0
             ? "No incidents match these filters."
-            : `Page ${filters.page} is past the end: ${data.total} incidents in all.`
+            : data.totalExact
+              ? `Page ${filters.page} is past the end: ${data.total} incidents in all.`
+              : `Page ${filters.page} is past the ${totalShown} incidents counted.`
         }
       >
         {data.total === 0 ? (
@@ -126,7 +136,19 @@ export function IncidentQueue() {
             selection={canAct ? selection : undefined}
           />
         </div>
-        <Pagination page={filters.page} pageSize={PAGE_SIZE} total={data.total} onPage={(page) => update({ page })} />
+        <Pagination
+          page={filters.page}
+          pageSize={PAGE_SIZE}
+          total={data.total}
+          exact={data.totalExact}
+          onPage={(page) => update({ page })}
+        />
+        {data.totalExact ? null : (
+          <p className="muted small" data-testid="search-capped">
+            {totalShown} incidents match: the count stops there, and so do the pages. Narrow the search (site, time,
+            status, another word) to see the rest.
+          </p>
+        )}
       </>
     );
   }
@@ -163,6 +185,7 @@ export function IncidentQueue() {
           kind="severity"
           values={SEVERITIES}
           counts={data?.bySeverity}
+          countsNote={countsNote}
           selected={filters.severity}
           onChange={(severity) => update({ severity })}
           classFor={(value) => `chip--${value}`}
@@ -172,6 +195,7 @@ export function IncidentQueue() {
           kind="status"
           values={INCIDENT_STATUSES}
           counts={data?.byStatus}
+          countsNote={countsNote}
           selected={filters.status}
           onChange={(status) => update({ status })}
           labelFor={statusLabel}
