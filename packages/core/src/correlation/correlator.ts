@@ -238,40 +238,73 @@ const REDUNDANCY_KEY = "pair";
 /** Layers whose alarms are about one port: each interface raises its own signal. */
 const PORT_LAYERS: ReadonlySet<Layer> = new Set(["optical", "link", "switching"]);
 
+/** An evidence key and the groups indexed under it (the most recent last), one object per key and correlator. */
+interface Evidence<Ref> {
+  readonly key: string;
+  groups: Array<AlertGroup<Ref>> | undefined;
+}
+
+/** A correlator's evidence by key text: how stored keys and the keys of alert features find their entry. */
+type EvidenceIndex<Ref> = Map<string, Evidence<Ref>>;
+
+function evidenceOf<Ref>(index: EvidenceIndex<Ref>, key: string): Evidence<Ref> {
+  let entry = index.get(key);
+  if (entry === undefined) {
+    entry = { key, groups: undefined };
+    index.set(key, entry);
+  }
+  return entry;
+}
+
 /** Evidence keys `kind|a|b` sharing `kind|a|`, each built once. */
-class KeyFamily {
-  private readonly keys = new Map<string, string>();
-  constructor(private readonly prefix: string) {}
+class KeyFamily<Ref> {
+  private readonly entries = new Map<string, Evidence<Ref>>();
+  constructor(
+    private readonly prefix: string,
+    private readonly index: EvidenceIndex<Ref>,
+  ) {}
 
   key(b: string): string {
-    let key = this.keys.get(b);
-    if (key === undefined) {
-      key = this.prefix + b;
-      this.keys.set(b, key);
+    return this.entry(b).key;
+  }
+
+  /** The key's entry: probing or recording by it skips the index lookup by text. */
+  entry(b: string): Evidence<Ref> {
+    let entry = this.entries.get(b);
+    if (entry === undefined) {
+      entry = evidenceOf(this.index, this.prefix + b);
+      this.entries.set(b, entry);
     }
-    return key;
+    return entry;
   }
 }
 
 /** The evidence keys of one kind: `kind|a` (`one`) and `kind|a|b` (`of(a).key(b)`), each built once. */
-class KeyTable {
-  private readonly families = new Map<string, KeyFamily>();
-  private readonly singles = new Map<string, string>();
-  constructor(private readonly kind: string) {}
+class KeyTable<Ref> {
+  private readonly families = new Map<string, KeyFamily<Ref>>();
+  private readonly singles = new Map<string, Evidence<Ref>>();
+  constructor(
+    private readonly kind: string,
+    private readonly index: EvidenceIndex<Ref>,
+  ) {}
 
   one(a: string): string {
-    let key = this.singles.get(a);
-    if (key === undefined) {
-      key = `${this.kind}|${a}`;
-      this.singles.set(a, key);
-    }
-    return key;
+    return this.entry(a).key;
   }
 
-  of(a: string): KeyFamily {
+  entry(a: string): Evidence<Ref> {
+    let entry = this.singles.get(a);
+    if (entry === undefined) {
+      entry = evidenceOf(this.index, `${this.kind}|${a}`);
+      this.singles.set(a, entry);
+    }
+    return entry;
+  }
+
+  of(a: string): KeyFamily<Ref> {
     let family = this.families.get(a);
     if (!family) {
-      family = new KeyFamily(`${this.kind}|${a}|`);
+      family = new KeyFamily(`${this.kind}|${a}|`, this.index);
       this.families.set(a, family);
     }
     return family;
@@ -445,7 +478,7 @@ const MAX_LAZY_GROUPS = 8;
 
 export class Correlator<Ref> {
   private readonly groups: Array<AlertGroup<Ref>> = [];
-  private readonly index = new Map<string, Array<AlertGroup<Ref>>>();
+  private readonly index: EvidenceIndex<Ref> = new Map();
   /** Seeded incidents not indexed yet: indexed (or made lazy) before the first alert is added. */
   private unindexed: Array<AlertGroup<Ref>> = [];
   /**
@@ -463,20 +496,20 @@ export class Correlator<Ref> {
   // Evidence keys by kind, each string built once: lookups by them reuse the hash V8 keeps on a string, where a
   // key built per lookup must be flattened and hashed again (the hot path of a storm).
   private readonly keys = {
-    d: new KeyTable("d"),
-    c: new KeyTable("c"),
-    h: new KeyTable("h"),
-    m: new KeyTable("m"),
-    n: new KeyTable("n"),
-    e: new KeyTable("e"),
-    N: new KeyTable("N"),
-    s: new KeyTable("s"),
-    v: new KeyTable("v"),
-    b: new KeyTable("b"),
-    x: new KeyTable("x"),
-    g: new KeyTable("g"),
-    l: new KeyTable("l"),
-    y: new KeyTable("y"),
+    d: new KeyTable<Ref>("d", this.index),
+    c: new KeyTable<Ref>("c", this.index),
+    h: new KeyTable<Ref>("h", this.index),
+    m: new KeyTable<Ref>("m", this.index),
+    n: new KeyTable<Ref>("n", this.index),
+    e: new KeyTable<Ref>("e", this.index),
+    N: new KeyTable<Ref>("N", this.index),
+    s: new KeyTable<Ref>("s", this.index),
+    v: new KeyTable<Ref>("v", this.index),
+    b: new KeyTable<Ref>("b", this.index),
+    x: new KeyTable<Ref>("x", this.index),
+    g: new KeyTable<Ref>("g", this.index),
+    l: new KeyTable<Ref>("l", this.index),
+    y: new KeyTable<Ref>("y", this.index),
   };
   private readonly topology: TopologyView;
   private readonly siteOfHost: (host: string) => string | null;
@@ -535,18 +568,19 @@ export class Correlator<Ref> {
     }
     for (const group of seeds) {
       if (this.lazySet.has(group)) continue;
-      for (const key of group.keys.keys()) this.indexKey(key, group);
+      for (const key of group.keys.keys()) this.indexKey(evidenceOf(this.index, key), group);
     }
   }
 
   /** The groups that may hold `key`: those indexed under it, and the lazily looked-up incidents holding it. */
-  private listed(key: string): ReadonlyArray<AlertGroup<Ref>> | undefined {
-    const indexed = this.index.get(key);
+  private listed(key: Evidence<Ref> | string): ReadonlyArray<AlertGroup<Ref>> | undefined {
+    const entry = typeof key === "string" ? evidenceOf(this.index, key) : key;
+    const indexed = entry.groups;
     if (this.lazy.length === 0) return indexed;
     let out: Array<AlertGroup<Ref>> | undefined;
     for (const candidate of this.lazy) {
       const group = this.resolve(candidate);
-      if (!group.keys.has(key)) continue;
+      if (!group.keys.has(entry.key)) continue;
       if (!out) out = indexed ? [...indexed] : [];
       out.push(group);
     }
@@ -788,7 +822,7 @@ export class Correlator<Ref> {
       // Two ports of one device fail independently: link alarms on one host tie only on the same interface (a
       // card or power failure ties the others, through its own layer).
       const key =
-        layer === "link" && f.layer === "link" && f.iface ? hostKeys.key(`link#${f.iface}`) : hostKeys.key(layer);
+        layer === "link" && f.layer === "link" && f.iface ? hostKeys.entry(`link#${f.iface}`) : hostKeys.entry(layer);
       this.offer(hostFound, key, window, SAME_HOST, reason, false, direction);
     }
     keepClosest(hostFound, found);
@@ -798,19 +832,19 @@ export class Correlator<Ref> {
     // an unrelated login line are not one failure.
     const entityFound = new Map<AlertGroup<Ref>, Link<Ref>>();
     for (const name of f.mentions) {
-      this.offer(entityFound, this.keys.m.one(name), c.entityWindowMs, ENTITY, `both name ${name}, {d}`);
-      this.offer(entityFound, this.keys.n.one(name), c.entityWindowMs, ENTITY, `names ${name}, which alarmed {d}`);
+      this.offer(entityFound, this.keys.m.entry(name), c.entityWindowMs, ENTITY, `both name ${name}, {d}`);
+      this.offer(entityFound, this.keys.n.entry(name), c.entityWindowMs, ENTITY, `names ${name}, which alarmed {d}`);
     }
     for (const name of f.names)
       this.offer(
         entityFound,
-        this.keys.m.one(name),
+        this.keys.m.entry(name),
         c.entityWindowMs,
         ENTITY,
         "named by an alarm on another device {d}",
       );
     for (const circuit of f.circuits)
-      this.offer(entityFound, this.keys.e.one(circuit), c.circuitWindowMs, ENTITY, `same circuit ${circuit}, {d}`);
+      this.offer(entityFound, this.keys.e.entry(circuit), c.circuitWindowMs, ENTITY, `same circuit ${circuit}, {d}`);
     const related = relatedLayers(f.layer);
     // A name or address points at one failure: when several groups carry it, the closest in time is meant (a
     // router's noise a minute before its link failure also carries its name).
@@ -824,7 +858,7 @@ export class Correlator<Ref> {
       const neighbourFound = new Map<AlertGroup<Ref>, Link<Ref>>();
       for (const neighbour of neighbours) {
         const reason = `linked to ${neighbour} in the topology, {d}`;
-        this.offer(neighbourFound, this.keys.N.one(neighbour.toLowerCase()), c.siteWindowMs, NEIGHBOUR, reason);
+        this.offer(neighbourFound, this.keys.N.entry(neighbour.toLowerCase()), c.siteWindowMs, NEIGHBOUR, reason);
       }
       const related = relatedLayers(f.layer);
       for (const [group, link] of neighbourFound) {
@@ -846,18 +880,18 @@ export class Correlator<Ref> {
         // alert rules wait before alarming); network protocols notice within seconds, so they keep the short window.
         const window = slowToNotice(layer, f.layer) ? c.powerSiteWindowMs : c.siteWindowMs;
         const reason = layersReason(`same site ${f.site}`, f.layer, layer);
-        this.offer(found, siteKeys.key(layer), window, SAME_SITE, reason, false, direction);
+        this.offer(found, siteKeys.entry(layer), window, SAME_SITE, reason, false, direction);
       }
       // The two units of a redundant pair (firewalls, supervisors, cluster nodes) report one failure over the time
       // it takes to repair or reboot the mate: the survivor's "mate lost", then the mate's "switching to standby".
       if (f.redundancy) {
         const reason = `redundant pair at site ${f.site}, {d}`;
-        this.offer(found, siteKeys.key(REDUNDANCY_KEY), c.slowSameHostWindowMs, SAME_SITE, reason);
+        this.offer(found, siteKeys.entry(REDUNDANCY_KEY), c.slowSameHostWindowMs, SAME_SITE, reason);
       }
       if (alert.service !== "") {
         this.offer(
           found,
-          this.keys.v.of(f.site).key(alert.service),
+          this.keys.v.of(f.site).entry(alert.service),
           c.siteWindowMs,
           SAME_SITE,
           `same service ${alert.service} at site ${f.site}, {d}`,
@@ -867,13 +901,13 @@ export class Correlator<Ref> {
     // One condition on many devices at once: sites must agree where both are known, except for a failure of the
     // network itself within seconds (both ends of a cut span, every link of a failed shelf).
     const burstReason = `${f.signal} on several devices, {d}`;
-    if (f.site === null) this.offer(found, this.keys.b.of(f.signal).key("*"), c.burstWindowMs, BURST, burstReason);
+    if (f.site === null) this.offer(found, this.keys.b.of(f.signal).entry("*"), c.burstWindowMs, BURST, burstReason);
     else {
-      this.offer(found, this.keys.b.of(f.signal).key(f.site), c.burstWindowMs, BURST, burstReason);
-      this.offer(found, this.keys.b.of(f.signal).key("?"), c.burstWindowMs, BURST, burstReason);
+      this.offer(found, this.keys.b.of(f.signal).entry(f.site), c.burstWindowMs, BURST, burstReason);
+      this.offer(found, this.keys.b.of(f.signal).entry("?"), c.burstWindowMs, BURST, burstReason);
       if (isInfrastructure(f.layer)) {
         const reason = `${f.signal} at several sites, {d}`;
-        this.offer(found, this.keys.b.of(f.signal).key("*"), c.crossSiteBurstWindowMs, BURST, reason, true);
+        this.offer(found, this.keys.b.of(f.signal).entry("*"), c.crossSiteBurstWindowMs, BURST, reason, true);
       }
     }
     // A failure of the network itself propagates within seconds: an optical loss and the link downs it causes on
@@ -882,7 +916,7 @@ export class Correlator<Ref> {
       for (const [layer, direction] of causalPartners(f.layer)) {
         if (!isInfrastructure(layer)) continue;
         const reason = layersReason("network alarms beginning together", f.layer, layer);
-        this.offer(found, this.keys.x.one(layer), c.crossSiteBurstWindowMs, BURST, reason, true, direction);
+        this.offer(found, this.keys.x.entry(layer), c.crossSiteBurstWindowMs, BURST, reason, true, direction);
       }
     }
     // Alertmanager grouped them and they report one condition: its targets may sit anywhere (probes of remote
@@ -892,7 +926,7 @@ export class Correlator<Ref> {
     if (alert.group && f.layer !== "machine") {
       this.offer(
         found,
-        this.keys.g.of(alert.group).key(f.signal),
+        this.keys.g.of(alert.group).entry(f.signal),
         c.groupWindowMs,
         BURST,
         `${f.signal} in one Alertmanager group, {d}`,
@@ -910,7 +944,7 @@ export class Correlator<Ref> {
       const symptomFound = new Map<AlertGroup<Ref>, Link<Ref>>();
       for (const layer of symptomCauses(f.layer)) {
         const reason = layersReason("a failure beginning just before", f.layer, layer);
-        this.offer(symptomFound, this.keys.y.one(layer), c.symptomWindowMs, SYMPTOM, reason, true, "before");
+        this.offer(symptomFound, this.keys.y.entry(layer), c.symptomWindowMs, SYMPTOM, reason, true, "before");
       }
       let closest: Link<Ref> | undefined;
       for (const link of symptomFound.values()) if (!closest || link.distanceMs < closest.distanceMs) closest = link;
@@ -922,10 +956,10 @@ export class Correlator<Ref> {
     if (BOOT.test(f.signal)) {
       const restored = new Map<AlertGroup<Ref>, Link<Ref>>();
       const reason = "boots after power was restored, {d}";
-      this.offer(restored, this.keys.y.one("power-restored"), c.symptomWindowMs, SYMPTOM, reason, false, "before");
+      this.offer(restored, this.keys.y.entry("power-restored"), c.symptomWindowMs, SYMPTOM, reason, false, "before");
       for (const name of f.names) {
         const lost = `boots after other devices reported losing ${name}, {d}`;
-        this.offer(restored, this.keys.m.one(name), c.slowSameHostWindowMs, SYMPTOM, lost, false, "before");
+        this.offer(restored, this.keys.m.entry(name), c.slowSameHostWindowMs, SYMPTOM, lost, false, "before");
       }
       let closest: Link<Ref> | undefined;
       for (const link of restored.values()) if (!closest || link.distanceMs < closest.distanceMs) closest = link;
@@ -934,10 +968,10 @@ export class Correlator<Ref> {
     for (const [partner, dice] of this.relations.partners(f.signal)) {
       if (dice < c.minLearnedDice) continue;
       const reason = `learned relation ${f.signal} ↔ ${partner} (Dice ${dice.toFixed(2)}), {d}`;
-      if (f.site === null) this.offer(found, this.keys.l.of(partner).key("*"), c.siteWindowMs, LEARNED, reason);
+      if (f.site === null) this.offer(found, this.keys.l.of(partner).entry("*"), c.siteWindowMs, LEARNED, reason);
       else {
-        this.offer(found, this.keys.l.of(partner).key(f.site), c.siteWindowMs, LEARNED, reason);
-        this.offer(found, this.keys.l.of(partner).key("?"), c.siteWindowMs, LEARNED, reason);
+        this.offer(found, this.keys.l.of(partner).entry(f.site), c.siteWindowMs, LEARNED, reason);
+        this.offer(found, this.keys.l.of(partner).entry("?"), c.siteWindowMs, LEARNED, reason);
       }
     }
     return [...found.values()];
@@ -953,7 +987,7 @@ export class Correlator<Ref> {
     const local = new Map<AlertGroup<Ref>, Link<Ref>>();
     const siteKeys = this.keys.s.of(site);
     for (const layer of ALARM_LAYERS) {
-      this.offer(local, siteKeys.key(layer), windowMs, SYMPTOM, "", false, "before");
+      this.offer(local, siteKeys.entry(layer), windowMs, SYMPTOM, "", false, "before");
       if (local.size > 0) return true;
     }
     return false;
@@ -967,15 +1001,16 @@ export class Correlator<Ref> {
    */
   private offer(
     found: Map<AlertGroup<Ref>, Link<Ref>>,
-    key: string,
+    evidence: Evidence<Ref> | string,
     windowMs: number,
     rank: number,
     reason: string | LayersReason,
     onset = false,
     direction: Direction = "any",
   ): void {
-    const groups = this.listed(key);
+    const groups = this.listed(evidence);
     if (!groups) return;
+    const key = typeof evidence === "string" ? evidence : evidence.key;
     const tenantId = this.probeTenant;
     const alertTimeMs = this.probeAlertMs;
     const t = this.probeMs;
@@ -1030,7 +1065,7 @@ export class Correlator<Ref> {
       if (f.host !== "") this.put(group, f.clearedKey, f.timeMs, 0);
       // Power back: the devices it fed boot over the next minutes and say so (cold starts, restarts).
       if (f.layer === "power")
-        this.put(group, this.keys.y.one("power-restored"), f.timeMs, this.config.symptomWindowMs);
+        this.put(group, this.keys.y.entry("power-restored"), f.timeMs, this.config.symptomWindowMs);
       return;
     }
     const signal = f.raised;
@@ -1056,36 +1091,37 @@ export class Correlator<Ref> {
     const t = f.timeMs;
     if (f.host !== "") this.put(group, f.raisedKey, t, 0);
     if (f.host !== "" && this.topology.neighbours(alert.host))
-      this.put(group, this.keys.N.one(f.host), t, c.siteWindowMs);
+      this.put(group, this.keys.N.entry(f.host), t, c.siteWindowMs);
     if (f.host !== "")
       this.put(
         group,
-        this.keys.h.of(f.host).key(f.layer),
+        this.keys.h.of(f.host).entry(f.layer),
         t,
         SLOW_LAYERS.has(f.layer) ? c.slowSameHostWindowMs : c.sameHostWindowMs,
       );
     if (f.host !== "" && f.layer === "link" && f.iface)
-      this.put(group, this.keys.h.of(f.host).key(`link#${f.iface}`), t, c.sameHostWindowMs);
+      this.put(group, this.keys.h.of(f.host).entry(`link#${f.iface}`), t, c.sameHostWindowMs);
     group.layers.add(f.layer);
-    for (const name of f.mentions) this.put(group, this.keys.m.one(name), t, c.entityWindowMs);
-    for (const name of f.names) this.put(group, this.keys.n.one(name), t, c.entityWindowMs);
-    for (const circuit of f.circuits) this.put(group, this.keys.e.one(circuit), t, c.circuitWindowMs);
+    for (const name of f.mentions) this.put(group, this.keys.m.entry(name), t, c.entityWindowMs);
+    for (const name of f.names) this.put(group, this.keys.n.entry(name), t, c.entityWindowMs);
+    for (const circuit of f.circuits) this.put(group, this.keys.e.entry(circuit), t, c.circuitWindowMs);
     if (f.site !== null) {
       this.put(group, this.keys.s.of(f.site).key(f.layer), t, c.siteWindowMs);
       if (f.redundancy) this.put(group, this.keys.s.of(f.site).key(REDUNDANCY_KEY), t, c.slowSameHostWindowMs);
       if (usableService(alert)) this.put(group, this.keys.v.of(f.site).key(alert.service), t, c.siteWindowMs);
     }
-    if (isInfrastructure(f.layer)) this.put(group, this.keys.x.one(f.layer), t, c.crossSiteBurstWindowMs);
+    if (isInfrastructure(f.layer)) this.put(group, this.keys.x.entry(f.layer), t, c.crossSiteBurstWindowMs);
     if (SYMPTOM_CAUSE_LAYERS.has(f.layer) && severityRank(alert.severity) <= severityRank("major"))
-      this.put(group, this.keys.y.one(f.layer), t, c.symptomWindowMs);
-    this.put(group, this.keys.b.of(f.signal).key(f.site ?? "?"), t, c.burstWindowMs);
-    this.put(group, this.keys.b.of(f.signal).key("*"), t, c.burstWindowMs);
-    if (alert.group) this.put(group, this.keys.g.of(alert.group).key(f.signal), t, c.groupWindowMs);
-    this.put(group, this.keys.l.of(f.signal).key(f.site ?? "?"), t, c.siteWindowMs);
-    this.put(group, this.keys.l.of(f.signal).key("*"), t, c.siteWindowMs);
+      this.put(group, this.keys.y.entry(f.layer), t, c.symptomWindowMs);
+    this.put(group, this.keys.b.of(f.signal).entry(f.site ?? "?"), t, c.burstWindowMs);
+    this.put(group, this.keys.b.of(f.signal).entry("*"), t, c.burstWindowMs);
+    if (alert.group) this.put(group, this.keys.g.of(alert.group).entry(f.signal), t, c.groupWindowMs);
+    this.put(group, this.keys.l.of(f.signal).entry(f.site ?? "?"), t, c.siteWindowMs);
+    this.put(group, this.keys.l.of(f.signal).entry("*"), t, c.siteWindowMs);
   }
 
-  private put(group: AlertGroup<Ref>, key: string, timeMs: number, windowMs: number): void {
+  private put(group: AlertGroup<Ref>, evidence: Evidence<Ref> | string, timeMs: number, windowMs: number): void {
+    const key = typeof evidence === "string" ? evidence : evidence.key;
     const list = group.keys.get(key);
     if (list) {
       // A time inside the latest range changes nothing (a storm's thousands of alarms stamped with one second).
@@ -1097,7 +1133,9 @@ export class Correlator<Ref> {
     }
     group.keys.set(key, [timeMs, timeMs]);
     group.dirty?.add(key);
-    if (!this.lazySet.has(group)) this.indexKey(key, group);
+    if (!this.lazySet.has(group)) {
+      this.indexKey(typeof evidence === "string" ? evidenceOf(this.index, evidence) : evidence, group);
+    }
   }
 
   private prefer(link: Link<Ref>, over: Link<Ref>): boolean {
@@ -1224,10 +1262,10 @@ export class Correlator<Ref> {
     return current;
   }
 
-  private indexKey(key: string, group: AlertGroup<Ref>): void {
-    const list = this.index.get(key);
+  private indexKey(entry: Evidence<Ref>, group: AlertGroup<Ref>): void {
+    const list = entry.groups;
     if (!list) {
-      this.index.set(key, [group]);
+      entry.groups = [group];
       return;
     }
     if (list[list.length - 1] === group) return;
@@ -1236,7 +1274,8 @@ export class Correlator<Ref> {
     // into), so lookups stay cheap.
     if (list.length > 12) {
       // Groups quiet for longer than any window but a clear's can no longer be linked through this key.
-      const horizon = group.endMs - (key[0] === "d" || key[0] === "c" ? this.config.clearWindowMs : 3_600_000);
+      const kind = entry.key[0];
+      const horizon = group.endMs - (kind === "d" || kind === "c" ? this.config.clearWindowMs : 3_600_000);
       const live = [...new Set(list.map((g) => this.resolve(g)))].filter((g) => g.endMs >= horizon).slice(-8);
       list.length = 0;
       for (const g of live) list.push(g);
