@@ -823,6 +823,45 @@ describe("vendor wording of recoveries, redundant pairs and sessions", () => {
   });
 });
 
+describe("two failures touching one host or one site", () => {
+  const at = (seconds: number) => T0 + seconds * 1_000;
+  const on = (host: string, seconds: number, severity: Severity, alertType: string, message: string, service = "") =>
+    alert(host, 0, severity, { timeMs: at(seconds), alertType, message, service });
+
+  it("keeps a router's own trouble apart from a failure elsewhere that it also reports", () => {
+    const groups = groupsOf([
+      on("sin1-core-01", 0, "major", "transit_latency_high", "Transit latency to AS64500 at 80 ms"),
+      on("sin1-core-01", 5, "major", "packet_loss", "Packet loss 4% on transit"),
+      on("fra1-core-01", 20, "critical", "link_down", "Interface et-0/0/1 down"),
+      on("fra1-core-01", 21, "critical", "optical_los", "Loss of signal on et-0/0/1"),
+      on("sin1-core-01", 30, "major", "isis_adjacency_down", "IS-IS adjacency to fra1-core-01 down"),
+      on("sin1-core-01", 40, "major", "transit_latency_high", "Transit latency to AS64500 at 85 ms"),
+    ]);
+    expect(groups).toEqual([
+      ["sin1-core-01 packet_loss", "sin1-core-01 transit_latency_high", "sin1-core-01 transit_latency_high"],
+      ["fra1-core-01 link_down", "fra1-core-01 optical_los", "sin1-core-01 isis_adjacency_down"],
+    ]);
+  });
+
+  it("does not make one device's power supply warning the cause of another device's failure at its site", () => {
+    const groups = groupsOf([
+      on("lon1-core-01", 0, "warning", "power_supply_failed", "PSU 0 reports input voltage out of range (185 V)"),
+      on("lon1-cdn-02", 100, "major", "cache_hit_ratio_low", "Cache hit ratio fell to 46% (baseline 94%)"),
+      on("lon1-cdn-02", 103, "major", "origin_request_surge", "Origin requests at 3721/s (baseline 900/s)"),
+    ]);
+    expect(groups).toEqual([["lon1-cdn-02 cache_hit_ratio_low", "lon1-cdn-02 origin_request_surge"]]);
+  });
+
+  it("does not tie resource thresholds on several hosts of a site by the service name they share", () => {
+    const groups = groupsOf([
+      on("nyc1-jump-01", 0, "warning", "memory_usage_high", "Memory usage at 91.6%", "os"),
+      on("nyc1-app-01", 40, "minor", "disk_usage_high", "Filesystem /var/log is 93.3% full", "os"),
+      on("nyc1-log-01", 80, "warning", "cpu_high", "CPU at 89.4%", "os"),
+    ]);
+    expect(groups).toEqual([]);
+  });
+});
+
 describe("storage running out", () => {
   it("makes a file system almost out of space an incident alone, unlike a CPU peak", () => {
     const warning = alert("vie1-mon1", -30, "warning", {

@@ -622,6 +622,15 @@ export class Correlator<Ref> {
         if (!bridges) break;
         // Timing alone says which failure a symptom most likely shows, never that two failures are one.
         if (link.rank === SYMPTOM) continue;
+        // A host can take part in two failures at once (its own trouble, and an adjacency lost to a failure
+        // elsewhere): its alarms' layers relating to both do not make them one. A repeat of one signal still does.
+        if (
+          link.rank === SAME_HOST &&
+          typeof link.reason !== "string" &&
+          this.established(group) &&
+          this.established(link.group)
+        )
+          continue;
         if (
           link.rank < NEIGHBOUR &&
           this.established(group) &&
@@ -888,7 +897,9 @@ export class Correlator<Ref> {
         const reason = `redundant pair at site ${f.site}, {d}`;
         this.offer(found, siteKeys.entry(REDUNDANCY_KEY), c.slowSameHostWindowMs, SAME_SITE, reason);
       }
-      if (alert.service !== "") {
+      // Resource pressure (CPU, memory, disk) is each host's own: a service name shared by hosts does not make their
+      // thresholds one failure.
+      if (alert.service !== "" && f.layer !== "system") {
         this.offer(
           found,
           this.keys.v.of(f.site).entry(alert.service),
@@ -1106,9 +1117,11 @@ export class Correlator<Ref> {
     for (const name of f.names) this.put(group, this.keys.n.entry(name), t, c.entityWindowMs);
     for (const circuit of f.circuits) this.put(group, this.keys.e.entry(circuit), t, c.circuitWindowMs);
     if (f.site !== null) {
-      this.put(group, this.keys.s.of(f.site).key(f.layer), t, c.siteWindowMs);
+      if (!(f.layer === "power" && severityRank(alert.severity) > severityRank("minor")))
+        this.put(group, this.keys.s.of(f.site).key(f.layer), t, c.siteWindowMs);
       if (f.redundancy) this.put(group, this.keys.s.of(f.site).key(REDUNDANCY_KEY), t, c.slowSameHostWindowMs);
-      if (usableService(alert)) this.put(group, this.keys.v.of(f.site).key(alert.service), t, c.siteWindowMs);
+      if (usableService(alert) && f.layer !== "system")
+        this.put(group, this.keys.v.of(f.site).key(alert.service), t, c.siteWindowMs);
     }
     if (isInfrastructure(f.layer)) this.put(group, this.keys.x.entry(f.layer), t, c.crossSiteBurstWindowMs);
     if (SYMPTOM_CAUSE_LAYERS.has(f.layer) && severityRank(alert.severity) <= severityRank("major"))
