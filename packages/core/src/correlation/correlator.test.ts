@@ -852,6 +852,18 @@ describe("two failures touching one host or one site", () => {
     expect(groups).toEqual([["lon1-cdn-02 cache_hit_ratio_low", "lon1-cdn-02 origin_request_surge"]]);
   });
 
+  it("does not take a BGP session lost on one router for the effect of another host's exhausted resources", () => {
+    const groups = groupsOf([
+      on("fra1-mon-01", 0, "major", "disk_usage_high", "Filesystem /var/log is 97.3% full"),
+      on("fra1-mon-01", 20, "major", "memory_usage_high", "Memory usage at 96.1%"),
+      on("fra1-peer-01", 25, "major", "bgp_session_down", "BGP peer 198.51.100.111 changed state to Idle"),
+    ]);
+    expect(groups).toEqual([
+      ["fra1-mon-01 disk_usage_high", "fra1-mon-01 memory_usage_high"],
+      ["fra1-peer-01 bgp_session_down"],
+    ]);
+  });
+
   it("does not tie resource thresholds on several hosts of a site by the service name they share", () => {
     const groups = groupsOf([
       on("nyc1-jump-01", 0, "warning", "memory_usage_high", "Memory usage at 91.6%", "os"),

@@ -885,6 +885,9 @@ export class Correlator<Ref> {
         // A machine lost takes its own workloads down, not other machines' resources: memory or disk pressure on
         // another host of the site is that host's own trouble.
         if ((f.layer === "machine" && layer === "system") || (f.layer === "system" && layer === "machine")) continue;
+        // Exhausted resources starve the routing daemon of their own router: another router's sessions at the site
+        // fail for reasons of their own.
+        if ((f.layer === "routing" && layer === "system") || (f.layer === "system" && layer === "routing")) continue;
         // A power failure's effects on servers and applications surface over minutes (batteries drain, pollers and
         // alert rules wait before alarming); network protocols notice within seconds, so they keep the short window.
         const window = slowToNotice(layer, f.layer) ? c.powerSiteWindowMs : c.siteWindowMs;
