@@ -236,7 +236,8 @@ const RECOVERY_AT_END =
 
 /** True when the message ends by reporting a recovery, whatever the alarm type says (many types name no state). */
 export function endsWithRecovery(message: string): boolean {
-  return RECOVERY_AT_END.test(message.length > 200 ? message.slice(-200) : message);
+  // The last words are all it reads: a tail keeps the search short on long messages (every alert passes here).
+  return RECOVERY_AT_END.test(message.length > 48 ? message.slice(-48) : message);
 }
 
 // A redundant pair's own vocabulary across vendors: ASA and F5 failover, IOS-XR/SR OS switchover, Junos chassis
