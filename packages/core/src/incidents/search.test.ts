@@ -112,7 +112,7 @@ describe.each(testBackends())("search totals capped on $name", (backend) => {
     const both = await list(database.db, { text: "198.51.100.7 ge-0/0/3" }, 2);
     expect(both.incidents.map((i) => i.id)).toEqual(portToo);
     expect(both).toMatchObject({ total: 2, totalExact: false });
-    // With a cap of 4 the port's four incidents travel as a list of ids, the address's six as a subquery.
+    // With a cap of 4 the port's four incidents travel as a list of ids, the address's six as a test of each incident read.
     for (const cap of [portToo.length, portToo.length + 1]) {
       const exact = await list(database.db, { text: "198.51.100.7 ge-0/0/3" }, cap);
       expect(exact).toMatchObject({ total: portToo.length, totalExact: true, countsExact: true });

@@ -22,55 +22,76 @@ export function containsPattern(word: string): string {
   return `%${word.replace(/[%_\\]/g, (c) => `\\${c}`)}%`;
 }
 
+/** What the text puts on the tenant's incidents. */
+export interface TextConditions {
+  /** One condition per word (the listed words' ids intersected into one). */
+  where: SQL[];
+  /**
+   * With a single word that matched `listed` incidents or more: `listed` of them, as found. Without other filters,
+   * counting these is counting the first matches, which is all a capped count needs.
+   */
+  sample: string[] | null;
+}
+
 /**
- * The conditions the text puts on the tenant's incidents, one per word (null when the text has no words). A word
- * matching fewer than `listed` incidents becomes the list of their ids, which the lookup gets whole; a word matching
- * more becomes a subquery over its incidents' words, so that neither its lookup nor the reads carry every match
- * (a 200 kB list of 19,000 ids cost the page 25 ms with 10M alerts stored). Words shorter than three characters
- * match ids and titles only: trigrams cannot index them.
+ * The conditions the text puts on the tenant's incidents (null when the text has no words). A word matching fewer
+ * than `listed` incidents becomes the list of their ids, which the lookup gets whole. A word matching more becomes a
+ * test of each incident read, so that a page walks its order's index and stops after its rows, instead of every match
+ * travelling to the server and back (a 200 kB list of 19,000 ids cost the page 25 ms with 10M alerts stored, and
+ * planning over it 8 ms). Words shorter than three characters match ids and titles only: trigrams cannot index them.
  */
 export async function textConditions(
   db: DbOrTx,
   tenantId: string,
   text: string | undefined,
   listed: number,
-): Promise<SQL[] | null> {
+): Promise<TextConditions | null> {
   const words = searchTerms(text);
   if (words.length === 0) return null;
   const matches = await Promise.all(words.map((word) => incidentsMatchingWord(db, tenantId, word, listed)));
-  const conditions: SQL[] = [];
+  const where: SQL[] = [];
   let listedIds: string[] | null = null;
   for (const match of matches) {
-    if (match.kind === "condition") conditions.push(match.condition);
+    if (match.ids === null || match.ids.length >= listed) where.push(match.condition);
     else {
-      const ids = match.ids;
-      listedIds = listedIds === null ? [...ids] : listedIds.filter((id) => ids.has(id));
+      const ids = new Set(match.ids);
+      listedIds = listedIds === null ? match.ids : listedIds.filter((id) => ids.has(id));
     }
   }
   // One text parameter however many incidents match (a list of parameters stops at 65,535); ids hold no commas.
-  if (listedIds !== null) conditions.push(sql`${incidents.id} = any(string_to_array(${listedIds.join(",")}, ','))`);
-  return conditions;
+  if (listedIds !== null) where.push(sql`${incidents.id} = any(string_to_array(${listedIds.join(",")}, ','))`);
+  const [only] = matches;
+  const sample = matches.length === 1 && only?.ids && only.ids.length >= listed ? only.ids : null;
+  return { where, sample };
 }
 
-type WordMatch = { kind: "ids"; ids: Set<string> } | { kind: "condition"; condition: SQL };
+/**
+ * A word's matches: `ids` distinct, in the order found, at most `listed` (all of them when fewer; null when unknown:
+ * the lookup stopped at `listed` rows holding repeats), and `condition`, the per-incident test.
+ */
+interface WordMatch {
+  ids: string[] | null;
+  condition: SQL;
+}
 
 /**
  * The incidents one word matches: by title or id, or through the vocabulary: the tenant's words containing it (trigram
  * index over short strings), then the incidents holding those words (`incident_words`' primary key, tenant and word
- * first), in one statement that stops at `listed` ids and also says how many words matched. A word inside more than
- * VOCABULARY_MATCHES distinct words is looked for in the lists themselves instead, in a second statement. (That scan
- * used to sit in the first statement behind a one-time filter; planned under a Gather, it started parallel workers
- * for every search even though it read nothing: 50-90 ms a search on 2 busy cores with 10M alerts stored,
+ * first), in one statement that stops at `listed` rows and also returns the vocabulary's words. A word inside more
+ * than VOCABULARY_MATCHES distinct words is looked for in the lists themselves instead, in a second statement. (That
+ * scan used to sit in the first statement behind a one-time filter; planned under a Gather, it started parallel
+ * workers for every search even though it read nothing: 50-90 ms a search on 2 busy cores with 10M alerts stored,
  * docs/performance.md.)
  */
 async function incidentsMatchingWord(db: DbOrTx, tenantId: string, word: string, listed: number): Promise<WordMatch> {
   const pattern = containsPattern(word);
-  const byTitle = sql`(${incidents.title} ilike ${pattern} or ${incidents.id} = ${word.toUpperCase()})`;
-  if (word.length < SEARCH_MIN_TERM) return { kind: "condition", condition: byTitle };
+  const upper = word.toUpperCase();
+  const byTitle = sql`${incidents.title} ilike ${pattern} or ${incidents.id} = ${upper}`;
+  if (word.length < SEARCH_MIN_TERM) return { ids: null, condition: sql`(${byTitle})` };
   // The words are stored lower-cased, so a case-sensitive LIKE of the lower-cased term finds what ILIKE would.
   const lowered = pattern.toLowerCase();
   const titled = sql`select i.id from ${incidents} i
-    where i.tenant_id = ${tenantId} and (i.title ilike ${pattern} or i.id = ${word.toUpperCase()})`;
+    where i.tenant_id = ${tenantId} and (i.title ilike ${pattern} or i.id = ${upper})`;
   // `union all` so that the limit stops the lookup early; the ids are made distinct here.
   const [found] = rowsOf<{ words: string[] | null; ids: string[] }>(
     await db.execute(sql`
@@ -92,20 +113,24 @@ async function incidentsMatchingWord(db: DbOrTx, tenantId: string, word: string,
     ) as ids`),
   );
   const vocabulary = found?.words ?? null;
-  // Vocabulary words hold no commas (the split cuts at them), so they travel as one text parameter too.
+  // `offset 0` keeps each test per incident (an index probe) rather than a hash of every match built first: a page
+  // then stops after its rows. Vocabulary words hold no commas (the split cuts at them): one text parameter.
   const holding =
     vocabulary !== null
-      ? sql`select w.incident_id as id from ${incidentWords} w
-        where w.tenant_id = ${tenantId} and w.word = any(string_to_array(${vocabulary.join(",")}, ','))`
-      : sql`select s.incident_id as id from ${incidentSearch} s where s.tenant_id = ${tenantId} and s.words like ${lowered}`;
-  const ids =
+      ? sql`exists (select from ${incidentWords} w where w.tenant_id = ${incidents.tenantId}
+          and w.word = any(string_to_array(${vocabulary.join(",")}, ',')) and w.incident_id = ${incidents.id} offset 0)`
+      : sql`exists (select from ${incidentSearch} s where s.incident_id = ${incidents.id} and s.words like ${lowered}
+          offset 0)`;
+  const rows =
     vocabulary !== null
       ? (found?.ids ?? [])
-      : rowsOf<{ id: string }>(await db.execute(sql`${holding} union all ${titled} limit ${listed}`)).map(
-          (row) => row.id,
-        );
-  if (ids.length < listed) return { kind: "ids", ids: new Set(ids) };
-  return { kind: "condition", condition: sql`${incidents.id} in (${holding} union all ${titled})` };
+      : rowsOf<{ id: string }>(
+          await db.execute(sql`select s.incident_id as id from ${incidentSearch} s
+            where s.tenant_id = ${tenantId} and s.words like ${lowered} union all ${titled} limit ${listed}`),
+        ).map((row) => row.id);
+  const ids = [...new Set(rows)];
+  const condition = sql`(${byTitle} or ${holding})`;
+  return { ids: rows.length < listed || ids.length === rows.length ? ids : null, condition };
 }
 
 /** The SQL conditions of the search filters other than text. */
@@ -122,15 +147,19 @@ export function incidentFilterConditions(filters: Omit<IncidentSearch, "text">):
 }
 
 /**
- * Every search condition for `listIncidents`, text included, and whether there was text: a word's matches are
- * listed by id when fewer than `listed` (see `textConditions`).
+ * Every search condition for `listIncidents`, text included, whether there was text, and the text's sample (see
+ * `textConditions`).
  */
 export async function incidentSearchConditions(
   db: DbOrTx,
   tenantId: string,
   search: IncidentSearch,
   listed: number,
-): Promise<{ where: SQL[]; text: boolean }> {
+): Promise<{ where: SQL[]; text: boolean; sample: string[] | null }> {
   const text = await textConditions(db, tenantId, search.text, listed);
-  return { where: [...incidentFilterConditions(search), ...(text ?? [])], text: text !== null };
+  return {
+    where: [...incidentFilterConditions(search), ...(text?.where ?? [])],
+    text: text !== null,
+    sample: text?.sample ?? null,
+  };
 }
