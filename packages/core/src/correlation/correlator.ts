@@ -259,6 +259,8 @@ function evidenceOf<Ref>(index: EvidenceIndex<Ref>, key: string): Evidence<Ref> 
 /** Evidence keys `kind|a|b` sharing `kind|a|`, each built once. */
 class KeyFamily<Ref> {
   private readonly entries = new Map<string, Evidence<Ref>>();
+  private readonly lists = new Map<object, ReadonlyArray<Evidence<Ref>>>();
+  private readonly reasons = new Map<object, ReadonlyArray<LayersReason>>();
   constructor(
     private readonly prefix: string,
     private readonly index: EvidenceIndex<Ref>,
@@ -276,6 +278,36 @@ class KeyFamily<Ref> {
       this.entries.set(b, entry);
     }
     return entry;
+  }
+
+  /** The entries of a constant list of names (layers, or causal partners by layer), in its order; memoized per list. */
+  entriesOf(list: ReadonlyArray<string | readonly [string, unknown]>): ReadonlyArray<Evidence<Ref>> {
+    let entries = this.lists.get(list);
+    if (entries === undefined) {
+      entries = list.map((item) => this.entry(typeof item === "string" ? item : item[0]));
+      this.lists.set(list, entries);
+    }
+    return entries;
+  }
+
+  /**
+   * Per causal partner of an alarm's layer (`causalPartners(mine)`), the reason a link through this family gives:
+   * `evidence` and `name` say what the family's keys share ("same host ", "fra1-core-01"). Memoized per list, so a
+   * probe allocates none (most are never shown).
+   */
+  reasonsOf(
+    partners: ReadonlyArray<readonly [Layer, Direction]>,
+    mine: Layer,
+    evidence: string,
+    name: string,
+  ): ReadonlyArray<LayersReason> {
+    let reasons = this.reasons.get(partners);
+    if (reasons === undefined) {
+      const text = evidence + name;
+      reasons = partners.map(([theirs]) => layersReason(text, mine, theirs));
+      this.reasons.set(partners, reasons);
+    }
+    return reasons;
   }
 }
 
@@ -823,15 +855,21 @@ export class Correlator<Ref> {
     // Same host: when several failures touch the host, the one whose alarms are closest in time is meant.
     const hostFound = new Map<AlertGroup<Ref>, Link<Ref>>();
     const hostKeys = this.keys.h.of(f.host);
-    for (const [layer, direction] of f.host === "" ? [] : causalPartners(f.layer)) {
+    const partners = f.host === "" ? NO_PARTNERS : causalPartners(f.layer);
+    const hostEntries = hostKeys.entriesOf(partners);
+    const hostReasons = hostKeys.reasonsOf(partners, f.layer, "same host ", f.host);
+    for (let i = 0; i < partners.length; i++) {
+      const [layer, direction] = partners[i] as readonly [Layer, Direction];
       // Power and hardware trouble unfolds slowly (on battery, then battery low, then shutdown).
       const slow = SLOW_LAYERS.has(layer) && SLOW_LAYERS.has(f.layer);
       const window = slow ? c.slowSameHostWindowMs : c.sameHostWindowMs;
-      const reason = layersReason(`same host ${f.host}`, f.layer, layer);
+      const reason = hostReasons[i] as LayersReason;
       // Two ports of one device fail independently: link alarms on one host tie only on the same interface (a
       // card or power failure ties the others, through its own layer).
       const key =
-        layer === "link" && f.layer === "link" && f.iface ? hostKeys.entry(`link#${f.iface}`) : hostKeys.entry(layer);
+        layer === "link" && f.layer === "link" && f.iface
+          ? hostKeys.entry(`link#${f.iface}`)
+          : (hostEntries[i] as Evidence<Ref>);
       this.offer(hostFound, key, window, SAME_HOST, reason, false, direction);
     }
     keepClosest(hostFound, found);
@@ -880,7 +918,11 @@ export class Correlator<Ref> {
     // alarms above it. Two application alarms on different hosts of one site need more: the same service.
     if (f.site !== null) {
       const siteKeys = this.keys.s.of(f.site);
-      for (const [layer, direction] of causalPartners(f.layer)) {
+      const sitePartners = causalPartners(f.layer);
+      const siteEntries = siteKeys.entriesOf(sitePartners);
+      const siteReasons = siteKeys.reasonsOf(sitePartners, f.layer, "same site ", f.site);
+      for (let i = 0; i < sitePartners.length; i++) {
+        const [layer, direction] = sitePartners[i] as readonly [Layer, Direction];
         if (!isInfrastructure(f.layer) && !isInfrastructure(layer)) continue;
         // A machine lost takes its own workloads down, not other machines' resources: memory or disk pressure on
         // another host of the site is that host's own trouble.
@@ -891,8 +933,8 @@ export class Correlator<Ref> {
         // A power failure's effects on servers and applications surface over minutes (batteries drain, pollers and
         // alert rules wait before alarming); network protocols notice within seconds, so they keep the short window.
         const window = slowToNotice(layer, f.layer) ? c.powerSiteWindowMs : c.siteWindowMs;
-        const reason = layersReason(`same site ${f.site}`, f.layer, layer);
-        this.offer(found, siteKeys.entry(layer), window, SAME_SITE, reason, false, direction);
+        const reason = siteReasons[i] as LayersReason;
+        this.offer(found, siteEntries[i] as Evidence<Ref>, window, SAME_SITE, reason, false, direction);
       }
       // The two units of a redundant pair (firewalls, supervisors, cluster nodes) report one failure over the time
       // it takes to repair or reboot the mate: the survivor's "mate lost", then the mate's "switching to standby".
@@ -999,9 +1041,8 @@ export class Correlator<Ref> {
   private troubleAtSite(site: string | null, windowMs: number): boolean {
     if (site === null) return false;
     const local = new Map<AlertGroup<Ref>, Link<Ref>>();
-    const siteKeys = this.keys.s.of(site);
-    for (const layer of ALARM_LAYERS) {
-      this.offer(local, siteKeys.entry(layer), windowMs, SYMPTOM, "", false, "before");
+    for (const entry of this.keys.s.of(site).entriesOf(ALARM_LAYERS)) {
+      this.offer(local, entry, windowMs, SYMPTOM, "", false, "before");
       if (local.size > 0) return true;
     }
     return false;
@@ -1246,11 +1287,15 @@ export class Correlator<Ref> {
   }
 
   private emptyGroup(tenantId: string, timeMs: number): AlertGroup<Ref> {
+    // What a lookup reads of every group listed under a key comes first, in one or two cache lines (V8 lays fields
+    // out in this order): a long stream's lookups are bound by fetching groups from memory.
     return {
       incidentId: null,
+      mergedInto: null,
       tenantId,
       startMs: timeMs,
       endMs: timeMs,
+      keys: new Map(),
       hosts: new Set(),
       services: new Set(),
       sites: new Set(),
@@ -1259,7 +1304,6 @@ export class Correlator<Ref> {
       members: [],
       reasons: [],
       firstSignal: null,
-      keys: new Map(),
       dirty: null,
       signals: new Set(),
       layers: new Set(),
@@ -1267,7 +1311,6 @@ export class Correlator<Ref> {
       outage: false,
       severeSignals: 0,
       absorbed: [],
-      mergedInto: null,
     };
   }
 
@@ -1324,6 +1367,7 @@ function causalPartners(layer: Layer): ReadonlyArray<readonly [Layer, Direction]
 }
 
 const partnersOf = new Map<Layer, ReadonlyArray<readonly [Layer, Direction]>>();
+const NO_PARTNERS: ReadonlyArray<readonly [Layer, Direction]> = [];
 
 /**
  * Whether a group holds only alarms of what runs on the network (services, resources): symptoms with no failure

@@ -110,6 +110,20 @@ const VAGUE_IN_TEXT =
 export function layerOf(alertType: string, message: string): Layer {
   const fromType = layerOfType(alertType);
   if (fromType !== null) return fromType;
+  let layer = textLayers.get(message);
+  if (layer === undefined) {
+    layer = layerOfText(message);
+    if (textLayers.size > TEXT_MEMO_SIZE) textLayers.clear();
+    textLayers.set(message, layer);
+  }
+  return layer;
+}
+
+/** The layer a message's words name is remembered for this many messages at a time: feeds repeat a message. */
+const TEXT_MEMO_SIZE = 10_000;
+const textLayers = new Map<string, Layer>();
+
+function layerOfText(message: string): Layer {
   const text = ` ${words(message).slice(0, 200).replace(VAGUE_IN_TEXT, " ")} `;
   for (const [layer, pattern] of LAYER_RULES) if (pattern.test(text)) return layer;
   return "other";
