@@ -89,6 +89,8 @@ describe.each(testBackends())("correlation does not depend on how deliveries are
     "snmp-traps-unknown-devices.jsonl",
     "syslog-arista-dc-fabric.jsonl",
     "snow-em-events.jsonl",
+    "syslog-asa-edge-lon.jsonl",
+    "syslog-junos-ams-rtm.jsonl",
   ])(
     "gives %s the same incidents for any batching as in one pass",
     async (file) => {
