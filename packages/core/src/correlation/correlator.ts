@@ -519,6 +519,7 @@ export class Correlator<Ref> {
    */
   private readonly lazy: Array<AlertGroup<Ref>> = [];
   private readonly lazySet = new Set<AlertGroup<Ref>>();
+  private readonly scratch = new Map<AlertGroup<Ref>, Link<Ref>>();
   /** The alert `findLinks` is looking for links of: its tenant, event time and (held-back) start. */
   private probeTenant = "";
   private probeAlertMs = 0;
@@ -853,7 +854,7 @@ export class Correlator<Ref> {
       }
     }
     // Same host: when several failures touch the host, the one whose alarms are closest in time is meant.
-    const hostFound = new Map<AlertGroup<Ref>, Link<Ref>>();
+    const hostFound = this.candidates();
     const hostKeys = this.keys.h.of(f.host);
     const partners = f.host === "" ? NO_PARTNERS : causalPartners(f.layer);
     const hostEntries = hostKeys.entriesOf(partners);
@@ -877,7 +878,7 @@ export class Correlator<Ref> {
     if (!f.firing) return [...found.values()];
     // Named entities tie alarms of causally related layers only: a DDoS victim's address in a flood alarm and in
     // an unrelated login line are not one failure.
-    const entityFound = new Map<AlertGroup<Ref>, Link<Ref>>();
+    const entityFound = this.candidates();
     for (const name of f.mentions) {
       this.offer(entityFound, this.keys.m.entry(name), c.entityWindowMs, ENTITY, `both name ${name}, {d}`);
       this.offer(entityFound, this.keys.n.entry(name), c.entityWindowMs, ENTITY, `names ${name}, which alarmed {d}`);
@@ -895,21 +896,21 @@ export class Correlator<Ref> {
     const related = relatedLayers(f.layer);
     // A name or address points at one failure: when several groups carry it, the closest in time is meant (a
     // router's noise a minute before its link failure also carries its name).
-    for (const group of [...entityFound.keys()]) {
-      if (!related.some((layer) => group.layers.has(layer))) entityFound.delete(group);
+    for (const group of entityFound.keys()) {
+      if (!hasAnyLayer(group, related)) entityFound.delete(group);
     }
     keepClosest(entityFound, found);
     const neighbours = this.topology.neighbours(alert.host);
     if (neighbours) {
       // One probe per neighbour (its alarms of any layer), then the layers are checked on the groups found.
-      const neighbourFound = new Map<AlertGroup<Ref>, Link<Ref>>();
+      const neighbourFound = this.candidates();
       for (const neighbour of neighbours) {
         const reason = `linked to ${neighbour} in the topology, {d}`;
         this.offer(neighbourFound, this.keys.N.entry(neighbour.toLowerCase()), c.siteWindowMs, NEIGHBOUR, reason);
       }
       const related = relatedLayers(f.layer);
       for (const [group, link] of neighbourFound) {
-        if (!related.some((layer) => group.layers.has(layer))) continue;
+        if (!hasAnyLayer(group, related)) continue;
         const known = found.get(group);
         if (!known || known.rank < link.rank) found.set(group, link);
       }
@@ -997,7 +998,7 @@ export class Correlator<Ref> {
       severityRank(alert.severity) <= severityRank("major") &&
       !this.troubleAtSite(f.site, c.symptomWindowMs)
     ) {
-      const symptomFound = new Map<AlertGroup<Ref>, Link<Ref>>();
+      const symptomFound = this.candidates();
       for (const layer of symptomCauses(f.layer)) {
         const reason = layersReason("a failure beginning just before", f.layer, layer);
         this.offer(symptomFound, this.keys.y.entry(layer), c.symptomWindowMs, SYMPTOM, reason, true, "before");
@@ -1010,7 +1011,7 @@ export class Correlator<Ref> {
     // closest restoration, never merging anything (timing is all there is).
     // So does a device that boots after its neighbours reported losing it (a crash, then the reload minutes later).
     if (BOOT.test(f.signal)) {
-      const restored = new Map<AlertGroup<Ref>, Link<Ref>>();
+      const restored = this.candidates();
       const reason = "boots after power was restored, {d}";
       this.offer(restored, this.keys.y.entry("power-restored"), c.symptomWindowMs, SYMPTOM, reason, false, "before");
       for (const name of f.names) {
@@ -1038,9 +1039,18 @@ export class Correlator<Ref> {
    * then a symptom there more likely shows that local trouble (which needs other evidence to tie it) than a failure
    * elsewhere.
    */
+  /**
+   * The one map the candidates of a kind of evidence are gathered in, emptied: an alert's kinds are looked at one
+   * after the other, and a map per kind and alert was most of what a long stream left to collect.
+   */
+  private candidates(): Map<AlertGroup<Ref>, Link<Ref>> {
+    this.scratch.clear();
+    return this.scratch;
+  }
+
   private troubleAtSite(site: string | null, windowMs: number): boolean {
     if (site === null) return false;
-    const local = new Map<AlertGroup<Ref>, Link<Ref>>();
+    const local = this.candidates();
     for (const entry of this.keys.s.of(site).entriesOf(ALARM_LAYERS)) {
       this.offer(local, entry, windowMs, SYMPTOM, "", false, "before");
       if (local.size > 0) return true;
@@ -1368,6 +1378,12 @@ function causalPartners(layer: Layer): ReadonlyArray<readonly [Layer, Direction]
 
 const partnersOf = new Map<Layer, ReadonlyArray<readonly [Layer, Direction]>>();
 const NO_PARTNERS: ReadonlyArray<readonly [Layer, Direction]> = [];
+
+/** Whether a group holds alarms of any of `layers`. */
+function hasAnyLayer<Ref>(group: AlertGroup<Ref>, layers: readonly Layer[]): boolean {
+  for (const layer of layers) if (group.layers.has(layer)) return true;
+  return false;
+}
 
 /**
  * Whether a group holds only alarms of what runs on the network (services, resources): symptoms with no failure
