@@ -874,6 +874,33 @@ describe("two failures touching one host or one site", () => {
   });
 });
 
+describe("a condition held before its alert fired", () => {
+  const at = (seconds: number) => T0 + seconds * 1_000;
+  const pod = (name: string, seconds: number) =>
+    alert(`shop/checkout-api-6c9f7d8b5-${name}`, 0, "warning", {
+      timeMs: at(seconds),
+      alertType: "kube_pod_crash_looping",
+      message: "Pod is crash looping.",
+    });
+  const rollout = alert("shop/checkout-api", 0, "warning", {
+    timeMs: at(60),
+    alertType: "kube_deployment_rollout_stuck",
+    message: "Deployment rollout is not progressing.",
+    detail: "Rollout of deployment shop/checkout-api is not progressing for longer than 15 minutes.",
+  });
+
+  it("ties a stuck rollout, dated back by its rule's hold, to the crash-looping pods that name it", () => {
+    expect(groupsOf([pod("4kq2v", 0), pod("tq5rx", 30), rollout, pod("9wz7h", 80)])).toEqual([
+      [
+        "shop/checkout-api kube_deployment_rollout_stuck",
+        "shop/checkout-api-6c9f7d8b5-4kq2v kube_pod_crash_looping",
+        "shop/checkout-api-6c9f7d8b5-9wz7h kube_pod_crash_looping",
+        "shop/checkout-api-6c9f7d8b5-tq5rx kube_pod_crash_looping",
+      ],
+    ]);
+  });
+});
+
 describe("storage running out", () => {
   it("makes a file system almost out of space an incident alone, unlike a CPU peak", () => {
     const warning = alert("vie1-mon1", -30, "warning", {

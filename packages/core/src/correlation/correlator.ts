@@ -36,6 +36,7 @@ import {
   mergeRanges,
   type StoredGroupState,
   type StoredSummary,
+  spanDistance,
 } from "./state.ts";
 
 export interface CorrelationConfig {
@@ -880,17 +881,15 @@ export class Correlator<Ref> {
     // an unrelated login line are not one failure.
     const entityFound = this.candidates();
     for (const name of f.mentions) {
-      this.offer(entityFound, this.keys.m.entry(name), c.entityWindowMs, ENTITY, `both name ${name}, {d}`);
-      this.offer(entityFound, this.keys.n.entry(name), c.entityWindowMs, ENTITY, `names ${name}, which alarmed {d}`);
+      const both = `both name ${name}, {d}`;
+      this.offer(entityFound, this.keys.m.entry(name), c.entityWindowMs, ENTITY, both, false, "any", true);
+      const names = `names ${name}, which alarmed {d}`;
+      this.offer(entityFound, this.keys.n.entry(name), c.entityWindowMs, ENTITY, names, false, "any", true);
     }
-    for (const name of f.names)
-      this.offer(
-        entityFound,
-        this.keys.m.entry(name),
-        c.entityWindowMs,
-        ENTITY,
-        "named by an alarm on another device {d}",
-      );
+    for (const name of f.names) {
+      const named = "named by an alarm on another device {d}";
+      this.offer(entityFound, this.keys.m.entry(name), c.entityWindowMs, ENTITY, named, false, "any", true);
+    }
     for (const circuit of f.circuits)
       this.offer(entityFound, this.keys.e.entry(circuit), c.circuitWindowMs, ENTITY, `same circuit ${circuit}, {d}`);
     const related = relatedLayers(f.layer);
@@ -1072,6 +1071,7 @@ export class Correlator<Ref> {
     reason: string | LayersReason,
     onset = false,
     direction: Direction = "any",
+    spanned = false,
   ): void {
     const groups = this.listed(evidence);
     if (!groups) return;
@@ -1092,7 +1092,9 @@ export class Correlator<Ref> {
             ? Number.POSITIVE_INFINITY
             : Math.max(0, directedDistance(group.keys, key, t + slack, true) - slack)
           : direction === "any"
-            ? distance(group.keys, key, t)
+            ? spanned && t < alertTimeMs
+              ? spanDistance(group.keys, key, t, alertTimeMs)
+              : distance(group.keys, key, t)
             : slack === 0
               ? directedDistance(group.keys, key, t, direction === "before")
               : Math.max(
@@ -1167,8 +1169,10 @@ export class Correlator<Ref> {
     if (f.host !== "" && f.layer === "link" && f.iface)
       this.put(group, this.keys.h.of(f.host).entry(`link#${f.iface}`), t, c.sameHostWindowMs);
     group.layers.add(f.layer);
-    for (const name of f.mentions) this.put(group, this.keys.m.entry(name), t, c.entityWindowMs);
-    for (const name of f.names) this.put(group, this.keys.n.entry(name), t, c.entityWindowMs);
+    // A condition known to have held since its worked-out start (a rule's hold) named its things all along: the
+    // span is recorded, in steps no wider than the key's joining gap, so later alarms and later passes see it too.
+    for (const name of f.mentions) this.putSpan(group, this.keys.m.entry(name), t, alert.timeMs, c.entityWindowMs);
+    for (const name of f.names) this.putSpan(group, this.keys.n.entry(name), t, alert.timeMs, c.entityWindowMs);
     for (const circuit of f.circuits) this.put(group, this.keys.e.entry(circuit), t, c.circuitWindowMs);
     if (f.site !== null) {
       if (!(f.layer === "power" && severityRank(alert.severity) > severityRank("minor")))
@@ -1185,6 +1189,19 @@ export class Correlator<Ref> {
     if (alert.group) this.put(group, this.keys.g.of(alert.group).entry(f.signal), t, c.groupWindowMs);
     this.put(group, this.keys.l.of(f.signal).entry(f.site ?? "?"), t, c.siteWindowMs);
     this.put(group, this.keys.l.of(f.signal).entry("*"), t, c.siteWindowMs);
+  }
+
+  /** `put` at every step from `fromMs` to `toMs`, so the key's ranges cover the whole span. */
+  private putSpan(
+    group: AlertGroup<Ref>,
+    evidence: Evidence<Ref>,
+    fromMs: number,
+    toMs: number,
+    windowMs: number,
+  ): void {
+    this.put(group, evidence, fromMs, windowMs);
+    for (let at = fromMs + 2 * windowMs; at < toMs; at += 2 * windowMs) this.put(group, evidence, at, windowMs);
+    if (toMs > fromMs) this.put(group, evidence, toMs, windowMs);
   }
 
   private put(group: AlertGroup<Ref>, evidence: Evidence<Ref> | string, timeMs: number, windowMs: number): void {

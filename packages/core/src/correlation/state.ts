@@ -61,6 +61,20 @@ export function distance(ranges: KeyRanges, key: string, timeMs: number): number
   return best;
 }
 
+/** The distance from the span `fromMs`–`toMs` to the nearest member time under `key` (0 when they overlap). */
+export function spanDistance(ranges: KeyRanges, key: string, fromMs: number, toMs: number): number {
+  const list = ranges.get(key);
+  if (!list) return Number.POSITIVE_INFINITY;
+  let best = Number.POSITIVE_INFINITY;
+  for (let i = 0; i < list.length; i += 2) {
+    const start = list[i] as number;
+    const end = list[i + 1] as number;
+    const d = toMs < start ? start - toMs : fromMs > end ? fromMs - end : 0;
+    if (d < best) best = d;
+  }
+  return best;
+}
+
 /**
  * The distance from `timeMs` back to the nearest member time at or before it (`before`), or forward to the nearest
  * at or after it (`!before`); Infinity when none. Inside a range the ends are the only times known exactly, and
