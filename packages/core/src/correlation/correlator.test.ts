@@ -61,6 +61,22 @@ describe("correlator", () => {
     expect(incidents).toEqual([["opt-a", "rtr-a", "rtr-a", "rtr-b"]]);
   });
 
+  it("keeps two failures on linked devices apart: a topology link does not glue two incidents together", () => {
+    const at = (seconds: number) => ({ timeMs: T0 + seconds * 1_000 });
+    const incidents = run([
+      alert("rtr-a", 0, "critical", { ...at(0), alertType: "optical_los", message: "Loss of signal on et-0/0/1" }),
+      alert("rtr-a", 0, "major", { ...at(5), alertType: "link_down", message: "Interface et-0/0/1 down" }),
+      alert("rtr-b", 0, "major", { ...at(130), alertType: "cpu_high", message: "CPU at 97%" }),
+      alert("rtr-b", 0, "major", { ...at(135), alertType: "memory_high", message: "Memory at 96%" }),
+      alert("rtr-a", 0, "major", { ...at(200), alertType: "link_down", message: "Interface et-0/0/1 down" }),
+      alert("rtr-b", 0, "major", { ...at(210), alertType: "bgp_session_down", message: "BGP peer 192.0.2.9 down" }),
+    ]);
+    expect(incidents).toEqual([
+      ["rtr-a", "rtr-a", "rtr-a"],
+      ["rtr-b", "rtr-b", "rtr-b"],
+    ]);
+  });
+
   it("does not pull in a same-site server whose alarm is of an unrelated layer", () => {
     const incidents = run([
       alert("opt-a", 0, "critical"),

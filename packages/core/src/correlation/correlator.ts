@@ -666,7 +666,7 @@ export class Correlator<Ref> {
         )
           continue;
         if (
-          link.rank < NEIGHBOUR &&
+          link.rank <= NEIGHBOUR &&
           this.established(group) &&
           (strong || this.established(link.group)) &&
           !(link.rank === SAME_SITE && features.layer === "machine" && onlySymptoms(link.group))
